@@ -1,0 +1,142 @@
+package errors
+
+import (
+	stderrors "errors"
+	"strconv"
+)
+
+// Class overrides the default temporary/permanent class of an Error's
+// status.
+type Class uint8
+
+// The classes an Error may carry. ClassDefault takes the status's own
+// (Status.Temporary).
+const (
+	ClassDefault Class = iota
+	ClassTemporary
+	ClassPermanent
+)
+
+// Error is an error that carries the HTTP status it should be answered
+// with, an explanation for the client, and what the connection must do.
+//
+// Parse failures are package-level *Error sentinels, declared once where the
+// status is decided and compared with errors.Is; handlers return their own.
+// An Error is immutable once shared: the With methods return copies.
+type Error struct {
+	// Status is the status the response carries.
+	Status Status
+	// Detail explains the failure to the client. It names the field at
+	// fault, never echoes request bytes.
+	Detail string
+	// RetryAfter, when positive, is sent as Retry-After in seconds.
+	RetryAfter int
+	// Class overrides the status's default temporary/permanent class.
+	Class Class
+	// Close says the connection must close after the response, because the
+	// message framing can no longer be trusted.
+	Close bool
+	// Cause is the underlying error, for logs and errors.Is/As; it never
+	// reaches the client.
+	Cause error
+}
+
+// New returns an Error with the given status and explanation.
+func New(status Status, detail string) *Error {
+	return &Error{Status: status, Detail: detail}
+}
+
+// NewClosing returns an Error after which the connection must close.
+func NewClosing(status Status, detail string) *Error {
+	return &Error{Status: status, Detail: detail, Close: true}
+}
+
+// Error returns "http <code> <reason>: <detail>[: <cause>]".
+func (e *Error) Error() string {
+	s := "http " + e.Status.String()
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	if e.Cause != nil {
+		s += ": " + e.Cause.Error()
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// Temporary reports whether repeating the request later may succeed.
+func (e *Error) Temporary() bool {
+	switch e.Class {
+	case ClassTemporary:
+		return true
+	case ClassPermanent:
+		return false
+	}
+	return e.Status.Temporary()
+}
+
+// WithRetryAfter returns a copy of e that asks the client to wait seconds
+// before retrying.
+func (e *Error) WithRetryAfter(seconds int) *Error {
+	c := *e
+	c.RetryAfter = seconds
+	return &c
+}
+
+// WithCause returns a copy of e that wraps cause.
+func (e *Error) WithCause(cause error) *Error {
+	c := *e
+	c.Cause = cause
+	return &c
+}
+
+// WithClass returns a copy of e with the class overridden.
+func (e *Error) WithClass(class Class) *Error {
+	c := *e
+	c.Class = class
+	return &c
+}
+
+// Is reports whether target is the same sentinel, or an Error with the same
+// status and detail, so that copies made by the With methods still match
+// their sentinel.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Status == e.Status && t.Detail == e.Detail
+}
+
+// ErrInternal is the Error an error without a status is answered with.
+var ErrInternal = New(StatusInternalServerError,
+	"the server met an unexpected condition that prevented it from fulfilling the request")
+
+// StatusOf returns the status err should be answered with: the status of
+// the first *Error in its chain, 500 for any other non-nil error, and 200
+// for nil.
+func StatusOf(err error) Status {
+	if err == nil {
+		return StatusOK
+	}
+	var e *Error
+	if stderrors.As(err, &e) {
+		return e.Status
+	}
+	return StatusInternalServerError
+}
+
+// From returns the *Error in err's chain, or ErrInternal wrapping err when
+// the chain has none. From(nil) is nil.
+func From(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if stderrors.As(err, &e) {
+		return e
+	}
+	return ErrInternal.WithCause(err)
+}
+
+// retryAfterText returns seconds as decimal text.
+func retryAfterText(seconds int) string { return strconv.Itoa(seconds) }
