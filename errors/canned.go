@@ -1,0 +1,69 @@
+package errors
+
+import "bytes"
+
+// Canned holds pre-rendered error responses in text/plain for the
+// rejections the event loop makes most: each is Append's output for one
+// Error, rendered once, with the Date value patched in place when it is
+// appended. A Canned is immutable after NewCanned and safe for concurrent
+// use.
+type Canned struct {
+	responses map[*Error]*canned
+}
+
+// canned is one pre-rendered response: the bytes with a placeholder Date,
+// where the Date value starts, and where the entity starts (for HEAD).
+type canned struct {
+	bytes    []byte
+	dateAt   int
+	entityAt int
+}
+
+// datePlaceholder stands in for the 29-byte IMF-fixdate until Append
+// patches it.
+const datePlaceholder = "Thu, 01 Jan 1970 00:00:00 GMT"
+
+// NewCanned pre-renders the response of each error in errs, with the given
+// Server field (empty for none). Each is rendered with Connection: close
+// when the error's Close is set.
+func NewCanned(server string, errs ...*Error) *Canned {
+	c := &Canned{responses: make(map[*Error]*canned, len(errs))}
+	for _, e := range errs {
+		b := Append(nil, e, Options{Close: e.Close, Date: []byte(datePlaceholder), Server: server})
+		head := Append(nil, e, Options{Close: e.Close, Head: true, Date: []byte(datePlaceholder), Server: server})
+		c.responses[e] = &canned{
+			bytes:    b,
+			dateAt:   indexAfter(b, "\r\nDate: "),
+			entityAt: len(head),
+		}
+	}
+	return c
+}
+
+// Append appends the pre-rendered response for e with date (29 bytes,
+// from the engine's clock) patched in, without the entity when head is set.
+// It reports false, appending nothing, when e was not pre-rendered; the
+// caller then uses the package's Append.
+func (c *Canned) Append(dst []byte, e *Error, date []byte, head bool) ([]byte, bool) {
+	r := c.responses[e]
+	if r == nil || len(date) != len(datePlaceholder) {
+		return dst, false
+	}
+	start := len(dst)
+	if head {
+		dst = append(dst, r.bytes[:r.entityAt]...)
+	} else {
+		dst = append(dst, r.bytes...)
+	}
+	copy(dst[start+r.dateAt:], date)
+	return dst, true
+}
+
+// indexAfter returns the index just past the first sep in b.
+func indexAfter(b []byte, sep string) int {
+	i := bytes.Index(b, []byte(sep))
+	if i < 0 {
+		panic("errors: rendered response lacks " + sep)
+	}
+	return i + len(sep)
+}

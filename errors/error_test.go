@@ -1,0 +1,65 @@
+package errors
+
+import (
+	stderrors "errors"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestStatusOf(t *testing.T) {
+	errBad := New(StatusBadRequest, "bad")
+	tests := []struct {
+		name string
+		err  error
+		want Status
+	}{
+		{"nil", nil, StatusOK},
+		{"plain error", io.EOF, StatusInternalServerError},
+		{"Error", errBad, StatusBadRequest},
+		{"wrapped Error", fmt.Errorf("context: %w", errBad), StatusBadRequest},
+		{"copy with cause", New(StatusBadGateway, "x").WithCause(io.EOF), StatusBadGateway},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, StatusOf(tt.err))
+		})
+	}
+}
+
+func TestDefaultClass(t *testing.T) {
+	temporary := map[Status]bool{408: true, 429: true, 500: true, 502: true, 503: true, 504: true}
+	for s := Status(400); s <= 599; s++ {
+		assert.Equal(t, temporary[s], s.Temporary(), "status %d", s)
+	}
+}
+
+func TestReasonCoversEmittedStatuses(t *testing.T) {
+	for _, s := range []Status{100, 200, 204, 304, 400, 404, 405, 408, 413, 414, 417, 431, 500, 501, 502, 503, 504, 505} {
+		assert.NotEmpty(t, s.Reason(), "status %d", s)
+	}
+}
+
+func TestErrorCopiesStillMatchTheirSentinel(t *testing.T) {
+	sentinel := New(StatusServiceUnavailable, "overloaded")
+	c := sentinel.WithRetryAfter(3).WithCause(io.EOF)
+	assert.ErrorIs(t, c, sentinel)
+	assert.ErrorIs(t, c, io.EOF)
+	assert.Zero(t, sentinel.RetryAfter)
+	assert.False(t, stderrors.Is(New(StatusBadRequest, "other"), sentinel))
+}
+
+func TestFromWrapsPlainErrors(t *testing.T) {
+	e := From(io.EOF)
+	assert.Equal(t, StatusInternalServerError, e.Status)
+	assert.ErrorIs(t, e, io.EOF)
+	assert.Nil(t, From(nil))
+}
+
+func TestAppendStatusLine(t *testing.T) {
+	assert.Equal(t, "HTTP/1.1 505 HTTP Version Not Supported\r\n", string(AppendStatusLine(nil, 505)))
+	assert.Equal(t, "HTTP/1.1 299 \r\n", string(AppendStatusLine(nil, 299)))
+	assert.Equal(t, "HTTP/1.1 500 Internal Server Error\r\n", string(AppendStatusLine(nil, 42)))
+}

@@ -1,0 +1,147 @@
+package errors
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	stderrors "errors"
+	"io"
+	"net/http"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var testDate = []byte("Wed, 25 Nov 2026 12:00:00 GMT")
+
+// readResponse parses b with net/http, as a client would.
+func readResponse(t *testing.T, b []byte, head bool) (*http.Response, []byte) {
+	t.Helper()
+	req := &http.Request{Method: "GET"}
+	if head {
+		req.Method = "HEAD"
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(b)), req)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, body
+}
+
+func TestAppendExplainsEachServerError(t *testing.T) {
+	tests := []struct {
+		name      string
+		err       *Error
+		temporary bool
+	}{
+		{"500", New(StatusInternalServerError, "a handler failed"), true},
+		{"501", New(StatusNotImplemented, "the request method is not supported"), false},
+		{"502", New(StatusBadGateway, "the upstream answered with an invalid response"), true},
+		{"503", New(StatusServiceUnavailable, "the server is overloaded").WithRetryAfter(5), true},
+		{"504", New(StatusGatewayTimeout, "the upstream did not answer in time"), true},
+		{"505", New(StatusHTTPVersionNotSupported, "only HTTP/1.x is supported"), false},
+		{"400 permanent", New(StatusBadRequest, "the request line is malformed"), false},
+		{"class override", New(StatusServiceUnavailable, "gone for good").WithClass(ClassPermanent), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := Append(nil, tt.err, Options{Close: true, Date: testDate, Server: "rawhttpd"})
+			resp, body := readResponse(t, b, false)
+			assert.Equal(t, int(tt.err.Status), resp.StatusCode)
+			assert.Equal(t, "HTTP/1.1", resp.Proto)
+			assert.Equal(t, string(testDate), resp.Header.Get("Date"))
+			assert.Equal(t, "rawhttpd", resp.Header.Get("Server"))
+			assert.Equal(t, "text/plain; charset=utf-8", resp.Header.Get("Content-Type"))
+			assert.Equal(t, strconv.Itoa(len(body)), resp.Header.Get("Content-Length"))
+			assert.True(t, resp.Close)
+			assert.Contains(t, string(body), tt.err.Status.Reason())
+			if tt.temporary {
+				assert.Contains(t, string(body), "temporary")
+			} else {
+				assert.Contains(t, string(body), "permanent")
+			}
+			if tt.err.RetryAfter > 0 {
+				assert.Equal(t, strconv.Itoa(tt.err.RetryAfter), resp.Header.Get("Retry-After"))
+			} else {
+				assert.Empty(t, resp.Header.Get("Retry-After"))
+			}
+		})
+	}
+}
+
+func TestAppendHeadHasHeadersWithoutEntity(t *testing.T) {
+	e := New(StatusServiceUnavailable, "maintenance").WithRetryAfter(30)
+	full := Append(nil, e, Options{Date: testDate})
+	head := Append(nil, e, Options{Date: testDate, Head: true})
+	require.True(t, bytes.HasPrefix(full, head))
+	assert.True(t, bytes.HasSuffix(head, []byte("\r\n\r\n")))
+	resp, body := readResponse(t, head, true)
+	assert.Empty(t, body)
+	fullResp, fullBody := readResponse(t, full, false)
+	assert.Equal(t, strconv.Itoa(len(fullBody)), resp.Header.Get("Content-Length"))
+	assert.Equal(t, fullResp.Header, resp.Header)
+}
+
+func TestAppendKeepAliveOmitsConnectionClose(t *testing.T) {
+	b := Append(nil, New(StatusNotFound, "no such resource"), Options{Date: testDate})
+	assert.NotContains(t, string(b), "Connection:")
+}
+
+func TestAppendProblemJSON(t *testing.T) {
+	e := New(StatusServiceUnavailable, "the \"work\" queue is full").WithRetryAfter(7)
+	b := Append(nil, e, Options{Date: testDate, Format: FormatProblem})
+	resp, body := readResponse(t, b, false)
+	assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
+	var p map[string]any
+	require.NoError(t, json.Unmarshal(body, &p))
+	assert.Equal(t, "about:blank", p["type"])
+	assert.Equal(t, "Service Unavailable", p["title"])
+	assert.Equal(t, float64(503), p["status"])
+	assert.Equal(t, `The "work" queue is full.`, p["detail"])
+	assert.Equal(t, true, p["temporary"])
+	assert.Equal(t, float64(7), p["retry_after"])
+}
+
+func TestAppendHidesErrorsWithoutStatus(t *testing.T) {
+	b := Append(nil, stderrors.New("secret database password wrong"), Options{Date: testDate})
+	resp, body := readResponse(t, b, false)
+	assert.Equal(t, 500, resp.StatusCode)
+	assert.NotContains(t, string(body), "secret")
+}
+
+func TestAppendWithoutDateFormatsNow(t *testing.T) {
+	b := Append(nil, New(StatusBadRequest, "bad"), Options{})
+	resp, _ := readResponse(t, b, false)
+	_, err := http.ParseTime(resp.Header.Get("Date"))
+	assert.NoError(t, err)
+}
+
+func TestFormatFor(t *testing.T) {
+	tests := []struct {
+		accept string
+		want   Format
+	}{
+		{"", FormatText},
+		{"*/*", FormatText},
+		{"text/html", FormatText},
+		{"application/json", FormatText},
+		{"application/problem+json", FormatProblem},
+		{"Application/Problem+JSON", FormatProblem},
+		{"application/problem+json, text/plain", FormatProblem},
+		{"text/plain, application/problem+json;q=0.5", FormatText},
+		{"text/plain;q=0.5, application/problem+json", FormatProblem},
+		{"application/*", FormatProblem},
+		{"application/*;q=0.9, text/*;q=0.8", FormatProblem},
+		{"text/*, application/*", FormatText},
+		{"application/problem+json;q=0", FormatText},
+		{"application/problem+json;q=0.001, */*;q=0", FormatProblem},
+		{"garbage", FormatText},
+	}
+	for _, tt := range tests {
+		t.Run(tt.accept, func(t *testing.T) {
+			assert.Equal(t, tt.want, FormatFor([]byte(tt.accept)))
+		})
+	}
+}
