@@ -1,0 +1,57 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/rawhttpd/rawhttpd/engine"
+)
+
+// options are the parsed command line.
+type options struct {
+	addr    string
+	respond string
+	status  int
+	engine  engine.Config
+}
+
+// parseFlags reads the command line in Go's -name value style. Errors
+// (and -h) have already been reported to stderr with the usage.
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("rawhttpd", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "TCP `address` to listen on (host:port; port 0 picks a free one)")
+	fs.StringVar(&o.respond, "respond", "Hello, World!", "`text` of the default response body")
+	fs.IntVar(&o.status, "status", 200, "`status` code of the default response")
+	loops := fs.Int("loops", 0, "number of event loops (0 = one per CPU)")
+	fs.BoolVar(&o.engine.ReusePort, "reuseport", false, "set SO_REUSEPORT on the listener")
+	fs.IntVar(&o.engine.MaxTargetBytes, "max-target-bytes", 8<<10, "longest request-target in `bytes` (longer: 414)")
+	fs.IntVar(&o.engine.MaxHeaderBytes, "max-header-bytes", 32<<10, "largest header section in `bytes` (larger: 431)")
+	fs.IntVar(&o.engine.MaxFields, "max-fields", 100, "most header fields in a request (more: 431)")
+	fs.Int64Var(&o.engine.MaxBodyBytes, "max-body-bytes", 4<<20, "largest request body in `bytes` (larger: 413)")
+	fs.DurationVar(&o.engine.ReadHeaderTimeout, "read-header-timeout", engine.DefaultReadHeaderTimeout, "time to receive a request's header section (then 408)")
+	fs.DurationVar(&o.engine.BodyReadTimeout, "body-read-timeout", engine.DefaultBodyReadTimeout, "time to receive a request's body (then 408)")
+	fs.DurationVar(&o.engine.IdleTimeout, "idle-timeout", engine.DefaultIdleTimeout, "time a keep-alive connection may wait for its next request")
+	fs.DurationVar(&o.engine.WriteTimeout, "write-timeout", engine.DefaultWriteTimeout, "time output may wait for a client that does not read")
+	fs.IntVar(&o.engine.MaxConns, "max-conns", 0, "most open connections (0 = unlimited); more are refused")
+	fs.StringVar(&o.engine.Server, "server", engine.DefaultServer, "Server header value")
+	fs.BoolVar(&o.engine.NoServerHeader, "no-server-header", false, "leave the Server header out")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if o.status < 100 || o.status > 999 {
+		return o, fmt.Errorf("-status %d: not a status code", o.status)
+	}
+	if *loops < 0 {
+		return o, fmt.Errorf("-loops %d: must be 0 or more", *loops)
+	}
+	o.engine.Multicore = *loops == 0
+	o.engine.NumLoops = *loops
+	return o, nil
+}

@@ -1,0 +1,111 @@
+package engine
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/rawhttpd/rawhttpd/parser"
+)
+
+// Config holds a Server's settings. Its zero value is the shipped default:
+// every field documents its default and what happens past a limit.
+type Config struct {
+	// Multicore runs one event loop per CPU, unless NumLoops says how many.
+	Multicore bool
+	// NumLoops is the number of event loops; 0 means 1 without Multicore
+	// and one per CPU with it.
+	NumLoops int
+	// ReusePort sets SO_REUSEPORT on the listener, so several processes
+	// may share the address.
+	ReusePort bool
+	// TCPDelay leaves Nagle's algorithm on. By default TCP_NODELAY is set,
+	// since a response is written in one piece.
+	TCPDelay bool
+
+	// MaxTargetBytes limits the request-target; default 8 KiB; past it 414.
+	MaxTargetBytes int
+	// MaxHeaderBytes limits the header section; default 32 KiB; past it 431.
+	MaxHeaderBytes int
+	// MaxFields limits the number of header fields; default 100; past it 431.
+	MaxFields int
+	// MaxBodyBytes limits a request body; default 4 MiB; past it 413 and
+	// the connection closes.
+	MaxBodyBytes int64
+	// Methods is the method registry; nil means parser.DefaultMethods (the
+	// RFC 9110 methods and PATCH). Unregistered methods are answered 501.
+	Methods *parser.Methods
+
+	// ReadHeaderTimeout bounds the time from a request's first byte to the
+	// end of its header section, and a new connection's wait for its first
+	// byte; default 10 s. A partial request past it gets 408 and the
+	// connection closes; a connection that sent nothing is closed.
+	ReadHeaderTimeout time.Duration
+	// BodyReadTimeout bounds the time from the end of the header section
+	// to the end of the body; default 60 s; past it 408 and close.
+	BodyReadTimeout time.Duration
+	// IdleTimeout closes a keep-alive connection that waits for its next
+	// request longer than this; default 120 s.
+	IdleTimeout time.Duration
+	// WriteTimeout bounds how long output the client does not read may
+	// stay buffered; default 30 s; past it the connection closes.
+	WriteTimeout time.Duration
+
+	// MaxConns limits open connections; 0 means unlimited. A connection
+	// past the limit is closed at once, before anything is read.
+	MaxConns int
+
+	// Server is the Server field's value; default "rawhttpd".
+	Server string
+	// NoServerHeader leaves the Server field out.
+	NoServerHeader bool
+
+	// Logger receives panics and unexpected conditions; nil means
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+// Defaults of the Config fields whose zero value means "default".
+const (
+	DefaultReadHeaderTimeout = 10 * time.Second
+	DefaultBodyReadTimeout   = 60 * time.Second
+	DefaultIdleTimeout       = 120 * time.Second
+	DefaultWriteTimeout      = 30 * time.Second
+	DefaultServer            = "rawhttpd"
+)
+
+// withDefaults returns c with every zero field replaced by its default.
+func (c Config) withDefaults() Config {
+	if c.ReadHeaderTimeout <= 0 {
+		c.ReadHeaderTimeout = DefaultReadHeaderTimeout
+	}
+	if c.BodyReadTimeout <= 0 {
+		c.BodyReadTimeout = DefaultBodyReadTimeout
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = DefaultIdleTimeout
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.Server == "" {
+		c.Server = DefaultServer
+	}
+	if c.NoServerHeader {
+		c.Server = ""
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// parserConfig returns the parser's share of c.
+func (c Config) parserConfig() parser.Config {
+	return parser.Config{
+		MaxTargetBytes: c.MaxTargetBytes,
+		MaxHeaderBytes: c.MaxHeaderBytes,
+		MaxFields:      c.MaxFields,
+		MaxBodyBytes:   c.MaxBodyBytes,
+		Methods:        c.Methods,
+	}
+}

@@ -1,0 +1,176 @@
+package engine
+
+import (
+	"net"
+
+	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/parser"
+	"github.com/rawhttpd/rawhttpd/version"
+)
+
+// Errors a Context's response builder returns for a field it refuses to
+// write.
+var (
+	// ErrInvalidHeader: a field name that is not a token, or a value with
+	// CR, LF or NUL (response splitting); the field is not written.
+	ErrInvalidHeader = httperrors.New(httperrors.StatusInternalServerError,
+		"the handler set a response header field that is not valid")
+	// ErrReservedHeader: a framing field the engine sets itself
+	// (Content-Length, Transfer-Encoding, Date).
+	ErrReservedHeader = httperrors.New(httperrors.StatusInternalServerError,
+		"the handler set a response header field that the server sets itself")
+)
+
+// Context is one request and the response being built for it. The engine
+// reuses one Context per event loop: nothing in it, nor any byte slice it
+// returns, may be kept after the handler returns.
+type Context struct {
+	req  *parser.Request
+	conn *conn
+
+	status      httperrors.Status
+	fields      []byte // rendered "Name: value\r\n" lines set by the handler
+	body        []byte
+	closeAfter  bool // the handler asked for Connection: close
+	serverSet   bool // the handler set its own Server field
+	contentType bool
+}
+
+// reset readies c for a request on conn.
+func (c *Context) reset(req *parser.Request, cn *conn) {
+	c.req, c.conn = req, cn
+	c.status = httperrors.StatusOK
+	c.fields = c.fields[:0]
+	c.body = c.body[:0]
+	c.closeAfter, c.serverSet, c.contentType = false, false, false
+}
+
+// Request returns the parsed request; its slices are valid until the
+// handler returns.
+func (c *Context) Request() *parser.Request { return c.req }
+
+// Method returns the request method, such as "GET".
+func (c *Context) Method() []byte { return c.req.Method }
+
+// Target returns the request-target as sent.
+func (c *Context) Target() []byte { return c.req.Target }
+
+// Path returns the target's path, without the query.
+func (c *Context) Path() []byte { return c.req.Path() }
+
+// Query returns the target's query, without the '?'; nil when absent.
+func (c *Context) Query() []byte { return c.req.Query() }
+
+// Version returns the request's protocol version.
+func (c *Context) Version() version.Version { return c.req.Version }
+
+// Header returns the first value of the named request field (matched
+// case-insensitively), or nil.
+func (c *Context) Header(name string) []byte { return c.req.Header(name) }
+
+// Body returns the whole request body (decoded when chunked).
+func (c *Context) Body() []byte { return c.req.Body }
+
+// RemoteAddr returns the client's address.
+func (c *Context) RemoteAddr() net.Addr { return c.conn.remoteAddr() }
+
+// SetStatus sets the response status; the default is 200.
+func (c *Context) SetStatus(code int) { c.status = httperrors.Status(code) }
+
+// SetHeader adds a response field. It refuses, writing nothing, a name
+// that is not a token or a value holding CR, LF or NUL
+// (ErrInvalidHeader), and the framing fields the engine writes itself
+// (ErrReservedHeader). "Connection: close" is honoured: the connection
+// closes after this response.
+func (c *Context) SetHeader(name, value string) error {
+	if !isToken(name) || !isFieldValue(value) {
+		return ErrInvalidHeader
+	}
+	switch {
+	case equalFold(name, "Content-Length"), equalFold(name, "Transfer-Encoding"), equalFold(name, "Date"):
+		return ErrReservedHeader
+	case equalFold(name, "Connection"):
+		if equalFold(value, "close") {
+			c.closeAfter = true
+		}
+		return nil
+	case equalFold(name, "Server"):
+		c.serverSet = true
+	case equalFold(name, "Content-Type"):
+		c.contentType = true
+	}
+	c.fields = append(c.fields, name...)
+	c.fields = append(c.fields, ':', ' ')
+	c.fields = append(c.fields, value...)
+	c.fields = append(c.fields, '\r', '\n')
+	return nil
+}
+
+// SetContentType sets the Content-Type field.
+func (c *Context) SetContentType(value string) error { return c.SetHeader("Content-Type", value) }
+
+// Write appends p to the response body.
+func (c *Context) Write(p []byte) (int, error) {
+	c.body = append(c.body, p...)
+	return len(p), nil
+}
+
+// WriteString appends s to the response body.
+func (c *Context) WriteString(s string) (int, error) {
+	c.body = append(c.body, s...)
+	return len(s), nil
+}
+
+// isToken reports whether s is a non-empty RFC 9110 token.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isTokenByte(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// isFieldValue reports whether s can be sent as a field value: no CR, LF,
+// NUL or other control byte but HTAB (RFC 9110 §5.5).
+func isFieldValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// equalFold reports whether s equals the ASCII name t, ignoring case.
+func equalFold(s, t string) bool {
+	if len(s) != len(t) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		a, b := s[i]|0x20, t[i]|0x20
+		if a != b {
+			return false
+		}
+	}
+	return true
+}
+
+// isTokenByte reports whether c is a tchar (RFC 9110 §5.6.2):
+//
+//	tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
+//	        "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+func isTokenByte(c byte) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		return true
+	}
+	switch c {
+	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
+		return true
+	}
+	return false
+}

@@ -1,0 +1,27 @@
+// Package engine is rawhttpd's server core: a gnet v2 event handler that
+// accepts connections, parses requests with package parser, dispatches them
+// to a Handler, and writes the responses, with keep-alive, pipelining,
+// limits and timeouts.
+//
+// # The life of a batch
+//
+// gnet calls OnTraffic on the connection's event loop when bytes arrive.
+// The engine peeks at every inbound byte without copying, and asks the
+// parser for one request after another. Each complete request is
+// dispatched to the Handler with the loop's reused Context; its response is
+// appended to the loop's output buffer. A request that is not complete
+// stays in gnet's inbound buffer, and the parser remembers how far it has
+// checked it. When the batch is done the consumed bytes are discarded and
+// every response goes out in one write.
+//
+// A parse error is answered with its pre-rendered response (package
+// errors renders every error response) and, since the message framing can
+// no longer be trusted, the connection closes. A panicking handler is
+// answered with 500 and its connection closes; nothing else is disturbed.
+//
+// Timeouts live in a per-loop timing wheel (timeout.go): arming one is a
+// store, and each tick looks only at the connections whose slot is due.
+//
+// The engine leaves TLS, HTTP/2 and routing to others. cmd/rawhttpd and
+// engine/gateway import it.
+package engine

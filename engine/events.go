@@ -1,0 +1,53 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+)
+
+// events is the gnet event handler. It stays thin: each callback finds the
+// connection's state and hands over to it.
+type events struct {
+	gnet.BuiltinEventEngine
+	srv *Server
+}
+
+// OnBoot records the listener.
+func (e *events) OnBoot(eng gnet.Engine) gnet.Action {
+	e.srv.boot(eng)
+	return gnet.None
+}
+
+// OnOpen admits a connection, or closes it at once past MaxConns.
+func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
+	s := e.srv
+	if n := s.openConns.Add(1); s.cfg.MaxConns > 0 && n > int64(s.cfg.MaxConns) {
+		s.openConns.Add(-1)
+		return nil, gnet.Close
+	}
+	l := s.loopFor(gc.EventLoop())
+	c := &conn{srv: s, loop: l, t: gc, gc: gc}
+	gc.SetContext(c)
+	l.wheel.arm(c, timerIdle, s.clock.after(s.cfg.ReadHeaderTimeout))
+	return nil, gnet.None
+}
+
+// OnTraffic serves what arrived.
+func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
+	return gc.Context().(*conn).serve()
+}
+
+// OnClose releases the connection's state.
+func (e *events) OnClose(gc gnet.Conn, _ error) gnet.Action {
+	if c, ok := gc.Context().(*conn); ok {
+		c.release()
+		e.srv.openConns.Add(-1)
+	}
+	return gnet.None
+}
+
+// OnTick drives the clock and the timing wheels.
+func (e *events) OnTick() (time.Duration, gnet.Action) {
+	return e.srv.tick(), gnet.None
+}

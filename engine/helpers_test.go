@@ -1,0 +1,89 @@
+package engine
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// ioTimeout bounds every read and write a test makes.
+const ioTimeout = 5 * time.Second
+
+// hello answers every request with a short plaintext body.
+var hello = HandlerFunc(func(c *Context) error {
+	_ = c.SetContentType("text/plain; charset=utf-8")
+	_, _ = c.WriteString("Hello, World!")
+	return nil
+})
+
+// startServer starts a server on 127.0.0.1 with a free port and stops it
+// when the test ends.
+func startServer(t *testing.T, h Handler, cfg Config) *Server {
+	t.Helper()
+	s := New(h, cfg)
+	require.NoError(t, s.Start("127.0.0.1:0"))
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+// client is a raw TCP connection to a test server with a reader for its
+// responses.
+type client struct {
+	t    *testing.T
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+// dialRaw opens a raw connection to s.
+func dialRaw(t *testing.T, s *Server) *client {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", s.Addr().String(), ioTimeout)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	return &client{t: t, conn: conn, r: bufio.NewReader(conn)}
+}
+
+// send writes raw bytes.
+func (c *client) send(raw string) {
+	c.t.Helper()
+	require.NoError(c.t, c.conn.SetWriteDeadline(time.Now().Add(ioTimeout)))
+	_, err := io.WriteString(c.conn, raw)
+	require.NoError(c.t, err)
+}
+
+// read reads one response to a request with the given method, body
+// included.
+func (c *client) read(method string) (*http.Response, string) {
+	c.t.Helper()
+	require.NoError(c.t, c.conn.SetReadDeadline(time.Now().Add(ioTimeout)))
+	resp, err := http.ReadResponse(c.r, &http.Request{Method: method})
+	require.NoError(c.t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(c.t, err)
+	return resp, string(body)
+}
+
+// closedByServer reports whether the server closed the connection: the
+// next read ends with EOF or a reset, not with a timeout or data.
+func (c *client) closedByServer() bool {
+	c.t.Helper()
+	require.NoError(c.t, c.conn.SetReadDeadline(time.Now().Add(ioTimeout)))
+	_, err := c.r.ReadByte()
+	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)
+}
+
+// stillOpen reports whether the connection is open and quiet for d.
+func (c *client) stillOpen(d time.Duration) bool {
+	c.t.Helper()
+	require.NoError(c.t, c.conn.SetReadDeadline(time.Now().Add(d)))
+	_, err := c.r.ReadByte()
+	return errors.Is(err, os.ErrDeadlineExceeded)
+}

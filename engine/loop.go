@@ -1,0 +1,80 @@
+package engine
+
+import (
+	"context"
+
+	"github.com/panjf2000/gnet/v2"
+
+	"github.com/rawhttpd/rawhttpd/parser"
+)
+
+// maxFreeExchanges bounds a loop's pool of parse states; a burst beyond it
+// is left to the garbage collector.
+const maxFreeExchanges = 1024
+
+// loop is the state one event loop owns: scratch reused by every
+// connection on it, since the loop serves one batch at a time. Only the
+// loop's goroutine touches it.
+type loop struct {
+	srv   *Server
+	el    gnet.EventLoop
+	out   []byte  // the batch's responses, written with one write
+	ctx   Context // the handler context, reused per request
+	free  []*exchange
+	wheel wheel
+	// sweep is handed to el.Execute by the ticker; made once so a tick
+	// allocates nothing.
+	sweep gnet.RunnableFunc
+}
+
+// exchange is the parse state of a connection that has a request in
+// progress. Idle connections hold none: it goes back to the loop's pool, so
+// an idle connection costs only its conn.
+type exchange struct {
+	parser  *parser.Parser
+	req     parser.Request
+	sent100 bool // "100 Continue" was sent for the request in progress
+}
+
+// newLoop returns the state for event loop el.
+func newLoop(s *Server, el gnet.EventLoop) *loop {
+	l := &loop{srv: s, el: el}
+	l.wheel.now = s.clock.now()
+	l.sweep = func(context.Context) error {
+		l.wheel.advance(l.srv.clock.now(), l.expire)
+		return nil
+	}
+	return l
+}
+
+// acquire returns a reset exchange from the pool, or a new one.
+func (l *loop) acquire() *exchange {
+	if n := len(l.free); n > 0 {
+		x := l.free[n-1]
+		l.free = l.free[:n-1]
+		return x
+	}
+	return &exchange{parser: parser.New(l.srv.parserConfig)}
+}
+
+// release resets x and returns it to the pool.
+func (l *loop) release(x *exchange) {
+	x.parser.Reset()
+	x.req.Reset()
+	x.sent100 = false
+	if len(l.free) < maxFreeExchanges {
+		l.free = append(l.free, x)
+	}
+}
+
+// expire acts on a connection whose deadline passed.
+func (l *loop) expire(c *conn) {
+	switch c.timer.kind {
+	case timerIdle, timerLinger:
+		c.close()
+	case timerHeader, timerBody:
+		c.timeOut()
+	case timerWrite:
+		c.checkOutput()
+	}
+}

@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// statusRow is one row of DESIGN.md's status table, sent over raw TCP.
+type statusRow struct {
+	name    string
+	raw     string
+	status  int
+	close   bool     // the server closes the connection after answering
+	contain []string // the entity must contain these
+}
+
+// statusTable follows DESIGN.md's "Status decisions" table, row by row.
+var statusTable = []statusRow{
+	{name: "valid 1.1", raw: "GET / HTTP/1.1\r\nHost: a\r\n\r\n", status: 200},
+	{name: "version lower case", raw: "GET / http/1.1\r\nHost: a\r\n\r\n", status: 400, close: true},
+	{name: "version two digits", raw: "GET / HTTP/10.1\r\nHost: a\r\n\r\n", status: 400, close: true},
+	{name: "version missing minor", raw: "GET / HTTP/1\r\nHost: a\r\n\r\n", status: 400, close: true},
+	{name: "HTTP/2.0", raw: "GET / HTTP/2.0\r\nHost: a\r\n\r\n", status: 505, close: true, contain: []string{"HTTP/1.0", "HTTP/1.1", "permanent"}},
+	{name: "HTTP/0.9", raw: "GET / HTTP/0.9\r\n\r\n", status: 505, close: true, contain: []string{"HTTP/1.1"}},
+	{name: "h2 preface", raw: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", status: 505, close: true},
+	{name: "505 before 501", raw: "FOO / HTTP/3.0\r\n\r\n", status: 505, close: true},
+	{name: "505 on the request line alone", raw: "GET / HTTP/2.0\r\n", status: 505, close: true},
+	{name: "HTTP/1.2 served as 1.1", raw: "GET / HTTP/1.2\r\nHost: a\r\n\r\n", status: 200},
+	{name: "method not a token", raw: "G(T / HTTP/1.1\r\nHost: a\r\n\r\n", status: 400, close: true},
+	{name: "unknown method", raw: "FOO / HTTP/1.1\r\nHost: a\r\n\r\n", status: 501, close: true, contain: []string{"permanent"}},
+	{name: "501 on the request line alone", raw: "BREW / HTTP/1.1\r\n", status: 501, close: true},
+	{name: "methods are case-sensitive", raw: "get / HTTP/1.1\r\nHost: a\r\n\r\n", status: 501, close: true},
+	{name: "target too long", raw: "GET /" + strings.Repeat("a", 9000) + " HTTP/1.1\r\nHost: a\r\n\r\n", status: 414, close: true},
+	{name: "asterisk without OPTIONS", raw: "GET * HTTP/1.1\r\nHost: a\r\n\r\n", status: 400, close: true},
+	{name: "asterisk with OPTIONS", raw: "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", status: 200},
+	{name: "authority-form without CONNECT", raw: "GET example.com:443 HTTP/1.1\r\nHost: a\r\n\r\n", status: 400, close: true},
+	{name: "header section too large", raw: "GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("b", 33<<10) + "\r\n\r\n", status: 431, close: true},
+	{name: "too many fields", raw: "GET / HTTP/1.1\r\nHost: a\r\n" + strings.Repeat("X: y\r\n", 101) + "\r\n", status: 431, close: true},
+	{name: "space before colon", raw: "GET / HTTP/1.1\r\nHost : a\r\n\r\n", status: 400, close: true},
+	{name: "obs-fold", raw: "GET / HTTP/1.1\r\nHost: a\r\nX: b\r\n c\r\n\r\n", status: 400, close: true},
+	{name: "invalid name character", raw: "GET / HTTP/1.1\r\nHost: a\r\nX(y: b\r\n\r\n", status: 400, close: true},
+	{name: "NUL in value", raw: "GET / HTTP/1.1\r\nHost: a\r\nX: b\x00c\r\n\r\n", status: 400, close: true},
+	{name: "bare CR in value", raw: "GET / HTTP/1.1\r\nHost: a\r\nX: b\rc\r\n\r\n", status: 400, close: true},
+	{name: "missing Host", raw: "GET / HTTP/1.1\r\n\r\n", status: 400, close: true},
+	{name: "two Hosts", raw: "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", status: 400, close: true},
+	{name: "HTTP/1.0 without Host", raw: "GET / HTTP/1.0\r\n\r\n", status: 200, close: true},
+	{name: "bad Content-Length", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n", status: 400, close: true},
+	{name: "negative Content-Length", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", status: 400, close: true},
+	{name: "overflowing Content-Length", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n", status: 400, close: true},
+	{name: "conflicting Content-Length", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", status: 400, close: true},
+	{name: "gzip, chunked", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", status: 501, close: true},
+	{name: "empty Transfer-Encoding", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \r\n\r\n", status: 400, close: true},
+	{name: "chunked not last", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, identity\r\n\r\n", status: 400, close: true},
+	{name: "Transfer-Encoding with Content-Length", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n", status: 400, close: true},
+	{name: "Transfer-Encoding in HTTP/1.0", raw: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400, close: true},
+	{name: "malformed chunk size", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", status: 400, close: true},
+	{name: "chunk size overflow", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n", status: 400, close: true},
+	{name: "chunk missing CRLF", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n", status: 400, close: true},
+	{name: "body over the limit", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5000000\r\n\r\n", status: 413, close: true},
+	{name: "unknown expectation", raw: "POST / HTTP/1.1\r\nHost: a\r\nExpect: teapot\r\nContent-Length: 1\r\n\r\nx", status: 417, close: true},
+}
+
+func TestStatusTableOverTCP(t *testing.T) {
+	s := startServer(t, hello, Config{})
+	for _, row := range statusTable {
+		t.Run(row.name, func(t *testing.T) {
+			c := dialRaw(t, s)
+			c.send(row.raw)
+			resp, body := c.read("GET")
+			require.Equal(t, row.status, resp.StatusCode)
+			assert.Equal(t, "HTTP/1.1", resp.Proto)
+			assert.NotEmpty(t, resp.Header.Get("Date"))
+			assert.NotEmpty(t, resp.Header.Get("Content-Length"))
+			assert.Equal(t, row.close, resp.Close, "Connection: close")
+			if row.status >= 400 {
+				assert.Contains(t, body, resp.Status[4:], "entity names the status")
+			}
+			for _, want := range row.contain {
+				assert.Contains(t, body, want)
+			}
+			if row.close {
+				assert.True(t, c.closedByServer())
+			}
+		})
+	}
+}
+
+func TestStatusTableSplitIntoPieces(t *testing.T) {
+	s := startServer(t, hello, Config{})
+	for _, row := range statusTable {
+		if len(row.raw) > 200 {
+			continue // the large rows are covered whole; pieces of 9000 bytes add nothing
+		}
+		t.Run(row.name, func(t *testing.T) {
+			c := dialRaw(t, s)
+			for i := 0; i < len(row.raw); i += 7 {
+				c.send(row.raw[i:min(i+7, len(row.raw))])
+			}
+			resp, _ := c.read("GET")
+			assert.Equal(t, row.status, resp.StatusCode)
+		})
+	}
+}
