@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -87,3 +88,7 @@ func (c *client) stillOpen(d time.Duration) bool {
 	_, err := c.r.ReadByte()
 	return errors.Is(err, os.ErrDeadlineExceeded)
 }
+
+// discardSlog returns a logger that drops everything, for tests that
+// provoke logged errors on purpose.
+func discardSlog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -118,6 +118,9 @@ func StatusOf(err error) Status {
 	if err == nil {
 		return StatusOK
 	}
+	if e, ok := err.(*Error); ok {
+		return e.Status
+	}
 	var e *Error
 	if stderrors.As(err, &e) {
 		return e.Status
@@ -130,6 +133,11 @@ func StatusOf(err error) Status {
 func From(err error) *Error {
 	if err == nil {
 		return nil
+	}
+	// The sentinels of the request path come unwrapped; asserting first
+	// keeps errors.As, whose target escapes, off the hot path.
+	if e, ok := err.(*Error); ok {
+		return e
 	}
 	var e *Error
 	if stderrors.As(err, &e) {

@@ -1,0 +1,92 @@
+//go:build !race
+
+package engine
+
+import (
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// memTransport is an in-memory connection: what a test puts in in is what
+// the client sent; out collects what the server wrote.
+type memTransport struct {
+	in  []byte
+	out []byte
+}
+
+func (m *memTransport) Peek(int) ([]byte, error) { return m.in, nil }
+func (m *memTransport) Discard(n int) (int, error) {
+	m.in = m.in[n:]
+	return n, nil
+}
+func (m *memTransport) Write(p []byte) (int, error) {
+	m.out = append(m.out, p...)
+	return len(p), nil
+}
+func (m *memTransport) InboundBuffered() int  { return len(m.in) }
+func (m *memTransport) OutboundBuffered() int { return 0 }
+func (m *memTransport) RemoteAddr() net.Addr  { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1} }
+
+// memConn returns a connection of a fresh server that reads from and
+// writes to m, served through the engine's own OnTraffic path.
+func memConn(h Handler, m *memTransport) *conn {
+	s := New(h, Config{})
+	return &conn{srv: s, loop: newLoop(s, nil), t: m}
+}
+
+const browserGET = "GET /index.html?q=1 HTTP/1.1\r\n" +
+	"Host: www.example.com\r\n" +
+	"User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36\r\n" +
+	"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n" +
+	"Accept-Language: en-US,en;q=0.9\r\n" +
+	"Accept-Encoding: gzip, deflate, br, zstd\r\n" +
+	"Cookie: session=4f3a9c1e7b2d8a6f0e5c3b1a9d7f2e4c; theme=dark; _ga=GA1.2.1234567890.1234567890\r\n" +
+	"Connection: keep-alive\r\n\r\n"
+
+func TestServeAllocatesNothingPerRequest(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+	}{
+		{"minimal", "GET / HTTP/1.1\r\nHost: a\r\n\r\n"},
+		{"browser", browserGET},
+		{"pipelined16", strings.Repeat(browserGET, 16)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &memTransport{}
+			c := memConn(hello, m)
+			in := []byte(tt.in)
+			serve := func() {
+				m.in, m.out = in, m.out[:0]
+				c.serve()
+			}
+			serve() // warm up the loop's buffers
+			require.Contains(t, string(m.out), "Hello, World!")
+			require.Zero(t, testing.AllocsPerRun(100, serve))
+		})
+	}
+}
+
+func TestRejectionAllocatesNothing(t *testing.T) {
+	for _, raw := range []string{"GET / HTTP/2.0\r\n\r\n", "BREW / HTTP/1.1\r\n\r\n", "GET / HTTP/1.1\r\n\r\n"} {
+		m := &memTransport{}
+		c := memConn(hello, m)
+		in := []byte(raw)
+		serve := func() {
+			m.in, m.out = in, m.out[:0]
+			c.closing, c.closed = false, false
+			if c.ex != nil {
+				c.ex.parser.Reset()
+				c.ex.req.Reset()
+			}
+			c.serve()
+		}
+		serve()
+		require.Contains(t, string(m.out), "Connection: close")
+		require.Zero(t, testing.AllocsPerRun(100, serve), raw)
+	}
+}

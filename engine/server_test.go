@@ -1,0 +1,350 @@
+package engine
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	httperrors "github.com/rawhttpd/rawhttpd/errors"
+)
+
+// echo answers with the method, target and body it received.
+var echo = HandlerFunc(func(c *Context) error {
+	_ = c.SetContentType("text/plain")
+	_, _ = fmt.Fprintf(c, "%s %s %s", c.Method(), c.Target(), c.Body())
+	return nil
+})
+
+func TestKeepAlive(t *testing.T) {
+	s := startServer(t, echo, Config{})
+	tests := []struct {
+		name       string
+		req        string
+		connection string // the response's Connection field
+		stays      bool
+	}{
+		{"1.1 persists", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "", true},
+		{"1.1 close", "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", "close", false},
+		{"1.1 close among tokens", "GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, Close\r\n\r\n", "close", false},
+		{"1.0 closes", "GET / HTTP/1.0\r\n\r\n", "close", false},
+		{"1.0 keep-alive", "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", "keep-alive", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dialRaw(t, s)
+			for i := 0; i < 2; i++ {
+				c.send(tt.req)
+				resp, body := c.read("GET")
+				require.Equal(t, 200, resp.StatusCode)
+				assert.Equal(t, "GET / ", body)
+				// net/http moves "Connection: close" into resp.Close.
+				if tt.connection == "close" {
+					assert.True(t, resp.Close)
+				} else {
+					assert.Equal(t, tt.connection, resp.Header.Get("Connection"))
+				}
+				if !tt.stays {
+					assert.True(t, c.closedByServer())
+					return
+				}
+			}
+			assert.True(t, c.stillOpen(50*time.Millisecond))
+		})
+	}
+}
+
+func TestPipelinedRequestsAnsweredInOrderInOneWrite(t *testing.T) {
+	s := startServer(t, echo, Config{})
+	c := dialRaw(t, s)
+	var batch strings.Builder
+	for i := 0; i < 16; i++ {
+		fmt.Fprintf(&batch, "GET /%d HTTP/1.1\r\nHost: a\r\n\r\n", i)
+	}
+	c.send(batch.String())
+	// One write: all 16 responses are readable from the socket at once.
+	require.NoError(t, c.conn.SetReadDeadline(time.Now().Add(ioTimeout)))
+	_, err := c.r.Peek(1)
+	require.NoError(t, err)
+	time.Sleep(0) // the batch was written with one write; count what one read holds
+	buffered := c.r.Buffered()
+	for i := 0; i < 16; i++ {
+		resp, body := c.read("GET")
+		require.Equal(t, 200, resp.StatusCode)
+		assert.Equal(t, fmt.Sprintf("GET /%d ", i), body)
+	}
+	assert.Greater(t, buffered, 16*100, "the 16 responses arrived together")
+}
+
+func TestHeadHasHeadersWithoutBody(t *testing.T) {
+	s := startServer(t, hello, Config{})
+	c := dialRaw(t, s)
+	c.send("HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	head, body := c.read("HEAD")
+	assert.Equal(t, 200, head.StatusCode)
+	assert.Empty(t, body)
+	assert.Equal(t, "13", head.Header.Get("Content-Length"))
+	get, body := c.read("GET")
+	assert.Equal(t, "Hello, World!", body)
+	assert.Equal(t, get.Header.Get("Content-Type"), head.Header.Get("Content-Type"))
+}
+
+func TestResponseHeaders(t *testing.T) {
+	s := startServer(t, hello, Config{})
+	c := dialRaw(t, s)
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, _ := c.read("GET")
+	assert.Equal(t, "rawhttpd", resp.Header.Get("Server"))
+	_, err := http.ParseTime(resp.Header.Get("Date"))
+	assert.NoError(t, err)
+	assert.Equal(t, "13", resp.Header.Get("Content-Length"))
+
+	quiet := startServer(t, hello, Config{NoServerHeader: true})
+	c = dialRaw(t, quiet)
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, _ = c.read("GET")
+	assert.Empty(t, resp.Header.Values("Server"))
+}
+
+func TestExpectContinue(t *testing.T) {
+	s := startServer(t, echo, Config{})
+	t.Run("interim response before the body", func(t *testing.T) {
+		c := dialRaw(t, s)
+		c.send("POST /up HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+		interim, _ := c.read("POST")
+		require.Equal(t, 100, interim.StatusCode)
+		c.send("hello")
+		resp, body := c.read("POST")
+		assert.Equal(t, 200, resp.StatusCode)
+		assert.Equal(t, "POST /up hello", body)
+	})
+	t.Run("no interim response when the body came along", func(t *testing.T) {
+		c := dialRaw(t, s)
+		c.send("POST /up HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhello")
+		resp, _ := c.read("POST")
+		assert.Equal(t, 200, resp.StatusCode)
+	})
+	t.Run("never twice", func(t *testing.T) {
+		c := dialRaw(t, s)
+		c.send("POST /up HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
+		interim, _ := c.read("POST")
+		require.Equal(t, 100, interim.StatusCode)
+		c.send("he")
+		time.Sleep(20 * time.Millisecond)
+		c.send("llo")
+		resp, _ := c.read("POST")
+		assert.Equal(t, 200, resp.StatusCode)
+	})
+	t.Run("too large: 413 instead of 100", func(t *testing.T) {
+		c := dialRaw(t, s)
+		c.send("POST /up HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n")
+		resp, _ := c.read("POST")
+		assert.Equal(t, 413, resp.StatusCode)
+	})
+}
+
+func TestBodies(t *testing.T) {
+	const limit = 1000
+	s := startServer(t, HandlerFunc(func(c *Context) error {
+		_, _ = c.WriteString(strconv.Itoa(len(c.Body())))
+		return nil
+	}), Config{MaxBodyBytes: limit})
+	tests := []struct {
+		name   string
+		req    string
+		status int
+		body   string
+	}{
+		{"at the limit", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n" + strings.Repeat("x", limit), 200, "1000"},
+		{"over the limit", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1001\r\n\r\n" + strings.Repeat("x", limit+1), 413, ""},
+		{"chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n10;ext=1\r\n0123456789abcdef\r\n0\r\nTrailer: x\r\n\r\n", 200, "19"},
+		{"chunked at the limit", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n" + strings.Repeat("x", limit) + "\r\n0\r\n\r\n", 200, "1000"},
+		{"chunked over the limit", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n" + strings.Repeat("x", limit) + "\r\n1\r\nx\r\n0\r\n\r\n", 413, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dialRaw(t, s)
+			c.send(tt.req)
+			resp, body := c.read("POST")
+			require.Equal(t, tt.status, resp.StatusCode)
+			if tt.status == 200 {
+				assert.Equal(t, tt.body, body)
+			} else {
+				assert.True(t, resp.Close)
+				assert.True(t, c.closedByServer())
+			}
+		})
+	}
+}
+
+func TestTimeouts(t *testing.T) {
+	cfg := Config{ReadHeaderTimeout: 200 * time.Millisecond, BodyReadTimeout: 200 * time.Millisecond, IdleTimeout: 300 * time.Millisecond}
+	s := startServer(t, hello, cfg)
+	t.Run("partial head gets 408", func(t *testing.T) {
+		c := dialRaw(t, s)
+		c.send("GET / HTTP/1.1\r\nHo")
+		start := time.Now()
+		resp, body := c.read("GET")
+		assert.Equal(t, 408, resp.StatusCode)
+		assert.Contains(t, body, "temporary")
+		assert.True(t, resp.Close)
+		assert.True(t, c.closedByServer())
+		assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond)
+	})
+	t.Run("partial body gets 408", func(t *testing.T) {
+		c := dialRaw(t, s)
+		c.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc")
+		resp, _ := c.read("POST")
+		assert.Equal(t, 408, resp.StatusCode)
+		assert.True(t, c.closedByServer())
+	})
+	t.Run("idle keep-alive closes silently", func(t *testing.T) {
+		c := dialRaw(t, s)
+		c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+		resp, _ := c.read("GET")
+		require.Equal(t, 200, resp.StatusCode)
+		start := time.Now()
+		assert.True(t, c.closedByServer())
+		assert.GreaterOrEqual(t, time.Since(start), 200*time.Millisecond)
+	})
+	t.Run("a connection that sends nothing closes", func(t *testing.T) {
+		c := dialRaw(t, s)
+		assert.True(t, c.closedByServer())
+	})
+	t.Run("a busy connection is not idle", func(t *testing.T) {
+		c := dialRaw(t, s)
+		for i := 0; i < 6; i++ {
+			c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+			resp, _ := c.read("GET")
+			require.Equal(t, 200, resp.StatusCode)
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+}
+
+func TestPanicAnswers500WhileOthersAreServed(t *testing.T) {
+	s := startServer(t, HandlerFunc(func(c *Context) error {
+		if string(c.Path()) == "/panic" {
+			panic("secret detail")
+		}
+		_, _ = c.WriteString("ok")
+		return nil
+	}), Config{Logger: discardSlog()})
+
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	served := 0
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c := dialRaw(t, s)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+			resp, body := c.read("GET")
+			if resp.StatusCode != 200 || body != "ok" {
+				t.Errorf("parallel client got %d %q", resp.StatusCode, body)
+				return
+			}
+			served++
+		}
+	}()
+	for i := 0; i < 20; i++ {
+		c := dialRaw(t, s)
+		c.send("GET /panic HTTP/1.1\r\nHost: a\r\n\r\n")
+		resp, body := c.read("GET")
+		require.Equal(t, 500, resp.StatusCode)
+		assert.True(t, resp.Close)
+		assert.NotContains(t, body, "secret")
+		assert.Contains(t, body, "temporary")
+		assert.True(t, c.closedByServer())
+	}
+	close(stop)
+	wg.Wait()
+	assert.Positive(t, served)
+}
+
+func TestHandlerErrors(t *testing.T) {
+	s := startServer(t, HandlerFunc(func(c *Context) error {
+		_, _ = c.WriteString("partial output is discarded")
+		switch string(c.Path()) {
+		case "/busy":
+			return httperrors.New(httperrors.StatusServiceUnavailable, "try later").WithRetryAfter(9)
+		case "/plain":
+			return io.ErrUnexpectedEOF
+		}
+		return nil
+	}), Config{})
+	c := dialRaw(t, s)
+	c.send("GET /busy HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, body := c.read("GET")
+	assert.Equal(t, 503, resp.StatusCode)
+	assert.Equal(t, "9", resp.Header.Get("Retry-After"))
+	assert.NotContains(t, body, "partial")
+	assert.False(t, resp.Close)
+
+	c.send("GET /plain HTTP/1.1\r\nHost: a\r\nAccept: application/problem+json\r\n\r\n")
+	resp, body = c.read("GET")
+	assert.Equal(t, 500, resp.StatusCode)
+	assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
+	assert.NotContains(t, body, "unexpected EOF")
+
+	c.send("HEAD /busy HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, body = c.read("HEAD")
+	assert.Equal(t, 503, resp.StatusCode)
+	assert.Empty(t, body)
+	assert.NotEqual(t, "0", resp.Header.Get("Content-Length"))
+}
+
+func TestResponseHeaderInjectionRefused(t *testing.T) {
+	results := make(chan []error, 1)
+	s := startServer(t, HandlerFunc(func(c *Context) error {
+		results <- []error{
+			c.SetHeader("X-Evil", "a\r\nSet-Cookie: owned=1"),
+			c.SetHeader("X-Evil", "a\nb"),
+			c.SetHeader("X-Evil", "a\x00b"),
+			c.SetHeader("Bad Name", "v"),
+			c.SetHeader("X-Evil\r\nInjected", "v"),
+			c.SetHeader("Content-Length", "5"),
+			c.SetHeader("X-Fine", "ok"),
+		}
+		return nil
+	}), Config{})
+	c := dialRaw(t, s)
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, _ := c.read("GET")
+	errs := <-results
+	for i, err := range errs[:5] {
+		assert.ErrorIs(t, err, ErrInvalidHeader, "case %d", i)
+	}
+	assert.ErrorIs(t, errs[5], ErrReservedHeader)
+	assert.NoError(t, errs[6])
+	assert.Empty(t, resp.Header.Get("Set-Cookie"))
+	assert.Empty(t, resp.Header.Get("X-Evil"))
+	assert.Empty(t, resp.Header.Get("Injected"))
+	assert.Equal(t, "0", resp.Header.Get("Content-Length"))
+	assert.Equal(t, "ok", resp.Header.Get("X-Fine"))
+}
+
+func TestMaxConnsRefusesBeyondTheLimit(t *testing.T) {
+	s := startServer(t, hello, Config{MaxConns: 2})
+	a, b := dialRaw(t, s), dialRaw(t, s)
+	for _, c := range []*client{a, b} {
+		c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+		resp, _ := c.read("GET")
+		require.Equal(t, 200, resp.StatusCode)
+	}
+	third := dialRaw(t, s)
+	assert.True(t, third.closedByServer())
+}
