@@ -28,7 +28,9 @@ func (m *memTransport) Write(p []byte) (int, error) {
 }
 func (m *memTransport) InboundBuffered() int  { return len(m.in) }
 func (m *memTransport) OutboundBuffered() int { return 0 }
-func (m *memTransport) RemoteAddr() net.Addr  { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1} }
+func (m *memTransport) RemoteAddr() net.Addr {
+	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}
+}
 
 // memConn returns a connection of a fresh server that reads from and
 // writes to m, served through the engine's own OnTraffic path.
