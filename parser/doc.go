@@ -1,0 +1,25 @@
+// Package parser is rawhttpd's incremental, zero-allocation HTTP/1.x request
+// parser.
+//
+// It reads one request at a time from the front of a byte slice the caller
+// owns (for the engine, the bytes gnet already holds): the request line, the
+// header section, and the message body framed by Content-Length or by the
+// chunked transfer coding (RFC 9112). It decides, as early as the bytes
+// allow, whether a request can be served, and when it cannot it returns a
+// package-level sentinel of the one httperrors.Error type that carries the
+// status to answer (400, 413, 414, 417, 431, 501, 505) and says that the
+// connection must close.
+//
+// The parser never copies the request: every slice in a Request points into
+// the caller's buffer and is valid until the caller discards or reuses those
+// bytes. The one time it writes to the buffer is when a chunked body is
+// complete: the chunk data is then moved, in place, to the front of the body
+// bytes (see Parser.Parse and ChunkedDecoder).
+//
+// A Parser keeps per-connection state so that a request that arrives in
+// pieces is checked once: each call resumes where the previous one stopped,
+// and a slow sender costs linear time, not quadratic.
+//
+// The parser knows nothing of sockets, goroutines or net/http; engine/
+// drives it and fuzz/ and bench/ exercise it. It imports version and errors.
+package parser

@@ -1,0 +1,252 @@
+package parser
+
+import (
+	"bytes"
+	"math"
+
+	"github.com/rawhttpd/rawhttpd/version"
+)
+
+// framing collects, field line by field line, what the header section says
+// about the message body and the connection: Host, Content-Length,
+// Transfer-Encoding, Connection and Expect. Nothing is decided while the
+// lines arrive; verdict decides once the head is complete, in DESIGN.md's
+// order, so that the answer does not depend on the order of the fields.
+type framing struct {
+	hosts              int // Host field lines
+	hostStart, hostEnd int
+	hostBad            bool
+
+	lengths        int   // Content-Length field lines
+	lengthSeen     bool  // contentLength holds the first value read
+	contentLength  int64 // the value, when lengthBad and lengthConflict are false
+	lengthBad      bool
+	lengthConflict bool
+
+	codings       int  // Transfer-Encoding field lines
+	codingEmpty   bool // a Transfer-Encoding line with no coding
+	codingBad     bool // an element that is not a transfer-coding
+	chunkedCount  int  // how many times chunked is named
+	afterChunked  bool // a coding named after chunked
+	otherCoding   bool // a coding other than chunked
+	chunked       bool // the verdict: the body is chunked
+	connClose     bool
+	connKeepAlive bool
+	expect100     bool
+	expectOther   bool
+}
+
+// note records field line s of buf if its name is one of the five that
+// matter here. Names are recognised by length first, so most lines cost one
+// switch.
+func (f *framing) note(buf []byte, s fieldSpan) {
+	name := buf[s.nameStart:s.nameEnd]
+	value := buf[s.valueStart:s.valueEnd]
+	switch len(name) {
+	case 4:
+		if equalLower(name, "host") {
+			f.hosts++
+			f.hostStart, f.hostEnd = s.valueStart, s.valueEnd
+			f.hostBad = f.hostBad || !isHost(value)
+		}
+	case 6:
+		if equalLower(name, "expect") {
+			f.noteExpect(value)
+		}
+	case 10:
+		if equalLower(name, "connection") {
+			f.noteConnection(value)
+		}
+	case 14:
+		if equalLower(name, "content-length") {
+			f.noteContentLength(value)
+		}
+	case 17:
+		if equalLower(name, "transfer-encoding") {
+			f.noteTransferEncoding(value)
+		}
+	}
+}
+
+// noteContentLength reads a Content-Length value (RFC 9110 §8.6, RFC 9112
+// §6.3):
+//
+//	Content-Length = 1*DIGIT
+//
+// A list of equal values ("5, 5") and repeated equal lines are accepted as
+// one value, as RFC 9112 §6.3 permits; different values conflict.
+func (f *framing) noteContentLength(value []byte) {
+	f.lengths++
+	for more := true; more; {
+		var elem []byte
+		elem, value, more = cutElement(value)
+		n, ok := parseLength(elem)
+		switch {
+		case !ok:
+			f.lengthBad = true
+			return
+		case !f.lengthSeen:
+			f.contentLength, f.lengthSeen = n, true
+		case n != f.contentLength:
+			f.lengthConflict = true
+		}
+	}
+}
+
+// parseLength reads 1*DIGIT as a non-negative int64, failing on anything
+// else and on overflow.
+func parseLength(b []byte) (int64, bool) {
+	if len(b) == 0 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if !isDigit(c) {
+			return 0, false
+		}
+		d := int64(c - '0')
+		if n > (math.MaxInt64-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
+}
+
+// noteTransferEncoding reads a Transfer-Encoding value (RFC 9112 §6.1):
+//
+//	Transfer-Encoding = #transfer-coding
+//	transfer-coding   = token *( OWS ";" OWS transfer-parameter )
+//
+// Field lines combine into one list; empty list elements are skipped (RFC
+// 9110 §5.6.1) but a line without any coding is recorded as empty. Coding
+// names are case-insensitive.
+func (f *framing) noteTransferEncoding(value []byte) {
+	f.codings++
+	named := false
+	for more := len(value) > 0; more; {
+		var elem []byte
+		elem, value, more = cutElement(value)
+		if len(elem) == 0 {
+			continue
+		}
+		named = true
+		if i := bytes.IndexByte(elem, ';'); i >= 0 {
+			elem = trimOWS(elem[:i]) // parameters are not checked: only chunked is implemented, and it takes none
+		}
+		switch {
+		case !isToken(elem):
+			f.codingBad = true
+		case equalLower(elem, "chunked"):
+			f.chunkedCount++
+		default:
+			f.otherCoding = true
+			if f.chunkedCount > 0 {
+				f.afterChunked = true
+			}
+		}
+	}
+	if !named {
+		f.codingEmpty = true
+	}
+}
+
+// noteConnection reads the Connection options (RFC 9110 §7.6.1):
+//
+//	Connection        = #connection-option
+//	connection-option = token
+//
+// looking for "close" and "keep-alive" (RFC 9112 §9.3), case-insensitively.
+func (f *framing) noteConnection(value []byte) {
+	for more := len(value) > 0; more; {
+		var elem []byte
+		elem, value, more = cutElement(value)
+		switch {
+		case equalFold(elem, "close"):
+			f.connClose = true
+		case equalFold(elem, "keep-alive"):
+			f.connKeepAlive = true
+		}
+	}
+}
+
+// noteExpect reads an Expect value (RFC 9110 §10.1.1):
+//
+//	Expect = #expectation ; only "100-continue" is defined
+//
+// An empty value expects nothing; anything but 100-continue is answered
+// with 417.
+func (f *framing) noteExpect(value []byte) {
+	switch {
+	case len(value) == 0:
+	case equalFold(value, "100-continue"):
+		f.expect100 = true
+	default:
+		f.expectOther = true
+	}
+}
+
+// verdict decides, once the head h is complete, whether its framing can be
+// served, in DESIGN.md's order: Host (RFC 9112 §3.2), Content-Length,
+// Transfer-Encoding (RFC 9112 §6.1, §6.3; the coding itself first, then its
+// combination with Content-Length and with HTTP/1.0), Expect, and last the
+// declared size against maxBody.
+func (f *framing) verdict(h *head, maxBody int64) error {
+	switch {
+	case f.hosts > 1:
+		return ErrMultipleHost
+	case f.hosts == 0 && h.version.AtLeast(1, 1):
+		return ErrMissingHost
+	case f.hostBad:
+		return ErrBadHost
+	case f.lengthBad:
+		return ErrBadContentLength
+	case f.lengthConflict:
+		return ErrConflictingContentLength
+	}
+	if f.codings > 0 {
+		switch {
+		case f.codingEmpty:
+			return ErrEmptyTransferEncoding
+		case f.codingBad:
+			return ErrBadTransferEncoding
+		case f.chunkedCount > 1:
+			return ErrChunkedRepeated
+		case f.afterChunked:
+			return ErrChunkedNotLast
+		case f.otherCoding:
+			return ErrUnsupportedTransferCoding
+		case f.lengths > 0:
+			return ErrTransferEncodingWithLength
+		case h.version == version.HTTP10:
+			return ErrTransferEncodingHTTP10
+		}
+		f.chunked = true
+	}
+	if f.expectOther {
+		return ErrExpectationFailed
+	}
+	if f.contentLength > maxBody {
+		return ErrBodyTooLarge
+	}
+	return nil
+}
+
+// cutElement splits a list (RFC 9110 §5.6.1, #element) at its first comma:
+// it returns the first element without OWS, the rest after the comma, and
+// whether there was a comma.
+func cutElement(list []byte) (elem, rest []byte, more bool) {
+	if i := bytes.IndexByte(list, ','); i >= 0 {
+		return trimOWS(list[:i]), list[i+1:], true
+	}
+	return trimOWS(list), nil, false
+}
+
+// keepAlive reports whether the connection persists after the response to
+// a request of version v (RFC 9112 §9.3).
+func (f *framing) keepAlive(v version.Version) bool {
+	if f.connClose {
+		return false
+	}
+	return v.AtLeast(1, 1) || f.connKeepAlive
+}

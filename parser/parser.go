@@ -1,0 +1,233 @@
+package parser
+
+import (
+	"github.com/rawhttpd/rawhttpd/version"
+)
+
+// stage is how far the parser has got into the request at hand.
+type stage uint8
+
+const (
+	stageRequestLine stage = iota // looking for the end of the request line
+	stageFields                   // looking for the end of the header section
+	stageBody                     // head complete; waiting for a Content-Length body
+	stageChunked                  // head complete; scanning a chunked body
+	stageFailed                   // an error was returned; only Reset helps
+)
+
+// Parser reads requests from the front of a connection's buffered bytes. It
+// keeps the offsets of what it has already checked, so a request that
+// arrives in pieces is scanned once in total. One Parser serves one
+// connection and one goroutine at a time. The zero value is ready to use
+// with the default Config; New and Init set other limits.
+type Parser struct {
+	cfg   Config // limits with defaults filled in
+	ready bool   // cfg has been set
+	stage stage
+	err   error // the error returned, while stage is stageFailed
+
+	lineStart int // offset of the line being parsed
+	scan      int // offset where the search for the line's LF resumes
+
+	h      head
+	chunks ChunkedDecoder
+}
+
+// head is what the parser has learned of the request at hand, as offsets
+// into the buffer, so that it survives a buffer that is a fresh copy on the
+// next call.
+type head struct {
+	empties     int // empty lines skipped before the request line
+	start       int // offset of the request line
+	methodEnd   int
+	targetStart int
+	targetEnd   int
+	version     version.Version
+	fieldsStart int         // offset of the first field line
+	end         int         // offset just past the empty line ending the head
+	spans       []fieldSpan // one per field line; its array is kept by Reset
+
+	framing framing // what the field lines say about the body and connection
+}
+
+// fieldSpan locates one field line's name and trimmed value.
+type fieldSpan struct {
+	nameStart, nameEnd, valueStart, valueEnd int
+}
+
+// New returns a Parser with the limits of cfg (zero fields take their
+// defaults).
+func New(cfg Config) *Parser {
+	p := &Parser{}
+	p.Init(cfg)
+	return p
+}
+
+// Init sets the limits of cfg (zero fields take their defaults) and resets
+// the parser. Call it before the first Parse, not in the middle of a
+// request.
+func (p *Parser) Init(cfg Config) {
+	p.cfg = cfg.withDefaults()
+	p.ready = true
+	p.chunks.MaxBodyBytes = p.cfg.MaxBodyBytes
+	p.chunks.MaxTrailerBytes = p.cfg.MaxHeaderBytes
+	p.chunks.MaxTrailerFields = p.cfg.MaxFields
+	p.Reset()
+}
+
+// Reset forgets a partial request (and a returned error), so that the next
+// Parse starts a new request at the front of its buffer. Parse resets by
+// itself after a complete request; the engine calls Reset when it drops a
+// connection's buffered bytes or reuses the Parser for another connection.
+func (p *Parser) Reset() {
+	p.stage = stageRequestLine
+	p.err = nil
+	p.lineStart, p.scan = 0, 0
+	p.h = head{spans: p.h.spans[:0]}
+	p.chunks.Reset()
+}
+
+// HeadDone reports, after Parse asked for more bytes, whether the head (the
+// request line and header section) is complete and accepted and the parser
+// is waiting for the body. The engine uses it to send 100 (Continue) to a
+// request with Expect100 and to switch from a header timeout to a body
+// timeout. The Request passed to that Parse then holds the head, with Body
+// nil.
+func (p *Parser) HeadDone() bool {
+	return p.stage == stageBody || p.stage == stageChunked
+}
+
+// Parse parses one whole request, head and body, at the front of buf.
+//
+// It returns n > 0 and a nil error when the request is complete: req holds
+// it and buf[:n] are its bytes (empty lines skipped before it, its head and
+// its body with any chunked framing); the next request starts at buf[n:],
+// and the parser is ready for it.
+//
+// It returns 0 and a nil error when buf holds only part of a request. Call
+// it again once more bytes have arrived, with a buf that starts with the
+// same bytes; it may be a new copy. The parser resumes where it stopped and
+// does not check those bytes again. HeadDone says whether the head is
+// already complete.
+//
+// It returns an error, a sentinel of this package (an *httperrors.Error
+// carrying the status to answer, with Close set; compare with errors.Is),
+// when the request must be refused. Decisions come as soon as the bytes
+// allow: the version (505) and method (501) once the request line is
+// complete, 414 and 431 once a limit is passed, 413 once a declared length
+// is read. Later calls return the same error until Reset.
+//
+// Parse does not modify buf except at the end of a chunked request: once
+// the last chunk and the trailer section have arrived, the chunk data is
+// moved in place to the front of the body bytes and req.Body points there.
+// While the chunked body is incomplete buf is only read.
+//
+// Life of a request: the request line is found with one LF search, checked
+// whole (version first, then method, then target) and remembered as
+// offsets; each field line is found, checked and noted (the five fields
+// that frame the message are recognised by length and name); the empty line
+// ends the head, and the framing verdict (Host, Content-Length,
+// Transfer-Encoding, Expect, body size) is given once; then the body is
+// awaited, a chunked one scanned as it grows, and only at completion are
+// the offsets turned into req's slices.
+func (p *Parser) Parse(buf []byte, req *Request) (n int, err error) {
+	if !p.ready {
+		p.Init(Config{})
+	}
+	switch p.stage {
+	case stageFailed:
+		return 0, p.err
+	case stageRequestLine:
+		if done, err := p.parseRequestLine(buf); err != nil || !done {
+			return 0, p.fail(err)
+		}
+		p.stage = stageFields
+		fallthrough
+	case stageFields:
+		if done, err := p.parseFields(buf); err != nil || !done {
+			return 0, p.fail(err)
+		}
+		if err := p.h.framing.verdict(&p.h, p.cfg.MaxBodyBytes); err != nil {
+			return 0, p.fail(err)
+		}
+		p.stage = stageBody
+		if p.h.framing.chunked {
+			p.stage = stageChunked
+		}
+	}
+	return p.parseBody(buf, req)
+}
+
+// parseBody waits for the body of a request whose head is complete.
+func (p *Parser) parseBody(buf []byte, req *Request) (int, error) {
+	h := &p.h
+	if p.stage == stageChunked {
+		m, err := p.chunks.Scan(buf[h.end:])
+		if err != nil {
+			return 0, p.fail(err)
+		}
+		p.fillHead(buf, req)
+		if m == 0 {
+			return 0, nil
+		}
+		if body := p.chunks.Decode(buf[h.end : h.end+m]); len(body) > 0 {
+			req.Body = body
+		}
+		n := h.end + m
+		p.Reset()
+		return n, nil
+	}
+	n := h.end
+	if cl := h.framing.contentLength; cl > 0 {
+		if int64(len(buf)-h.end) < cl {
+			p.fillHead(buf, req)
+			return 0, nil
+		}
+		n += int(cl)
+	}
+	p.fillHead(buf, req)
+	if n > h.end {
+		req.Body = buf[h.end:n]
+	}
+	p.Reset()
+	return n, nil
+}
+
+// fillHead turns the remembered offsets into req's slices of buf.
+func (p *Parser) fillHead(buf []byte, req *Request) {
+	h := &p.h
+	f := &h.framing
+	fields := req.Fields[:0]
+	for _, s := range h.spans {
+		fields = append(fields, Field{
+			Name:  buf[s.nameStart:s.nameEnd:s.nameEnd],
+			Value: buf[s.valueStart:s.valueEnd:s.valueEnd],
+		})
+	}
+	*req = Request{
+		Method:        buf[h.start:h.methodEnd:h.methodEnd],
+		Target:        buf[h.targetStart:h.targetEnd:h.targetEnd],
+		Version:       h.version,
+		Fields:        fields,
+		ContentLength: -1,
+		Chunked:       f.chunked,
+		KeepAlive:     f.keepAlive(h.version),
+		Expect100:     f.expect100 && h.version.AtLeast(1, 1),
+		HeadLen:       h.end,
+	}
+	if f.hosts > 0 {
+		req.Host = buf[f.hostStart:f.hostEnd:f.hostEnd]
+	}
+	if f.lengths > 0 {
+		req.ContentLength = f.contentLength
+	}
+}
+
+// fail records err, if any, so that later calls return it too.
+func (p *Parser) fail(err error) error {
+	if err != nil {
+		p.stage = stageFailed
+		p.err = err
+	}
+	return err
+}

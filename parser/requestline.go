@@ -1,0 +1,191 @@
+package parser
+
+import (
+	"bytes"
+
+	"github.com/rawhttpd/rawhttpd/version"
+)
+
+// maxEmptyLines bounds the empty lines skipped before a request line. RFC
+// 9112 §2.2 asks a server to ignore at least one (some clients send a CRLF
+// after a POST body); a handful more is tolerance, a stream of them is not
+// a request.
+const maxEmptyLines = 4
+
+// requestLineSlack is how much longer than MaxTargetBytes a request line
+// without its LF may grow before it is refused with 414: room for a long
+// method, two spaces, the version and the CR. A line that long without an
+// end cannot hold a target within the limit unless its method is absurd.
+const requestLineSlack = 256
+
+// schemeSep separates the scheme of an absolute-form target from its
+// authority.
+var schemeSep = []byte("://")
+
+// parseRequestLine finds and checks the request line (RFC 9112 §3):
+//
+//	request-line = method SP request-target SP HTTP-version
+//
+// and, before it, skips empty lines (RFC 9112 §2.2). It reports done once
+// the line has been accepted; p.lineStart is then the first field line.
+// Bare LF line endings are refused (ErrBareLF), the strict choice RFC 9112
+// §2.2 allows: a lenient reader next to a strict proxy is how requests are
+// smuggled.
+func (p *Parser) parseRequestLine(buf []byte) (bool, error) {
+	for {
+		ls := p.lineStart
+		i := bytes.IndexByte(buf[p.scan:], '\n')
+		if i < 0 {
+			p.scan = len(buf)
+			if len(buf)-ls > p.cfg.MaxTargetBytes+requestLineSlack {
+				return false, ErrTargetTooLong
+			}
+			return false, nil
+		}
+		lf := p.scan + i
+		if lf == ls || buf[lf-1] != '\r' {
+			return false, ErrBareLF
+		}
+		p.lineStart, p.scan = lf+1, lf+1
+		if lf == ls+1 {
+			p.h.empties++
+			if p.h.empties > maxEmptyLines {
+				return false, ErrTooManyEmptyLines
+			}
+			continue
+		}
+		p.h.start = ls
+		p.h.fieldsStart = lf + 1
+		return true, p.checkRequestLine(buf[ls:lf-1], ls)
+	}
+}
+
+// checkRequestLine checks line, the request line without its CRLF found at
+// offset base, and records its parts. The order of the checks is
+// DESIGN.md's precedence: the version first (400 if malformed, 505 if not
+// 1.x), so an HTTP/2 preface is told which versions are spoken whatever
+// its method; then the method (400 if not a token, 501 if unknown); then
+// the target (414 if too long, 400 if malformed).
+func (p *Parser) checkRequestLine(line []byte, base int) error {
+	// GET is most requests; its method check is the prefix test itself.
+	m := 3
+	get := len(line) > 4 && line[0] == 'G' && line[1] == 'E' && line[2] == 'T' && line[3] == ' '
+	if !get {
+		if m = bytes.IndexByte(line, ' '); m < 0 {
+			return ErrBadRequestLine
+		}
+	}
+	v := bytes.LastIndexByte(line, ' ')
+	if v == m {
+		return ErrBadRequestLine
+	}
+	ver, err := parseVersion(line[v+1:])
+	if err != nil {
+		return err
+	}
+	method := line[:m]
+	if !get {
+		if !isToken(method) {
+			return ErrMethodNotToken
+		}
+		if !p.cfg.Methods.Known(method) {
+			return ErrMethodNotImplemented
+		}
+	}
+	target := line[m+1 : v]
+	if err := p.checkTarget(method, target); err != nil {
+		return err
+	}
+	h := &p.h
+	h.methodEnd = base + m
+	h.targetStart, h.targetEnd = base+m+1, base+v
+	h.version = ver
+	return nil
+}
+
+// parseVersion reads the HTTP-version (RFC 9112 §2.3), HTTP/1.1 first.
+func parseVersion(b []byte) (version.Version, error) {
+	if string(b) == "HTTP/1.1" {
+		return version.HTTP11, nil
+	}
+	ver, err := version.Parse(b)
+	if err != nil {
+		return ver, ErrBadVersion
+	}
+	if !ver.Supported() {
+		return ver, ErrVersionUnsupported
+	}
+	return ver, nil
+}
+
+// checkTarget checks the request-target against its four forms (RFC 9112
+// §3.2):
+//
+//	request-target = origin-form / absolute-form / authority-form / asterisk-form
+//	origin-form    = absolute-path [ "?" query ]
+//	absolute-form  = absolute-URI
+//	authority-form = uri-host ":" port   ; CONNECT only
+//	asterisk-form  = "*"                 ; OPTIONS only
+//
+// Every byte must be a visible US-ASCII character; finer URI syntax is left
+// to the router.
+func (p *Parser) checkTarget(method, t []byte) error {
+	if len(t) == 0 {
+		return ErrEmptyTarget
+	}
+	if len(t) > p.cfg.MaxTargetBytes {
+		return ErrTargetTooLong
+	}
+	if !isTarget(t) {
+		return ErrBadTarget
+	}
+	connect := string(method) == "CONNECT"
+	switch {
+	case connect:
+		if !isAuthority(t) {
+			return ErrConnectNeedsAuthority
+		}
+	case t[0] == '/':
+	case len(t) == 1 && t[0] == '*':
+		if string(method) != "OPTIONS" {
+			return ErrAsteriskNotOptions
+		}
+	case !isAbsolute(t):
+		return ErrAuthorityNotConnect
+	}
+	return nil
+}
+
+// isAuthority reports whether t is authority-form: a non-empty uri-host of
+// Host characters without "/", then ":" and a non-empty port of digits.
+func isAuthority(t []byte) bool {
+	colon := bytes.LastIndexByte(t, ':')
+	if colon <= 0 || colon == len(t)-1 || !isHost(t[:colon]) {
+		return false
+	}
+	for _, c := range t[colon+1:] {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// isAbsolute reports whether t starts like an absolute-URI with an
+// authority (RFC 3986 §3.1):
+//
+//	scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+//
+// followed by "://".
+func isAbsolute(t []byte) bool {
+	i := bytes.Index(t, schemeSep)
+	if i <= 0 || !isAlpha(t[0]) {
+		return false
+	}
+	for _, c := range t[1:i] {
+		if !isAlpha(c) && !isDigit(c) && c != '+' && c != '-' && c != '.' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,113 @@
+package parser
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestRequestLineStatus(t *testing.T) {
+	runStatusTable(t, Config{}, []statusRow{
+		{name: "minimal GET", raw: minimalGET},
+		{name: "browser GET", raw: browserGET},
+		{name: "HTTP/1.0 without Host", raw: "GET / HTTP/1.0\r\n\r\n"},
+		{name: "HTTP/1.9 served as 1.1", raw: "GET / HTTP/1.9\r\nHost: a\r\n\r\n"},
+		{name: "one leading empty line ignored", raw: "\r\n" + minimalGET},
+		{name: "four leading empty lines ignored", raw: "\r\n\r\n\r\n\r\n" + minimalGET},
+		{name: "five leading empty lines", raw: "\r\n\r\n\r\n\r\n\r\n" + minimalGET, want: ErrTooManyEmptyLines, status: 400},
+		{name: "version lower case", raw: "GET / http/1.1\r\nHost: a\r\n\r\n", want: ErrBadVersion, status: 400},
+		{name: "version two digits", raw: "GET / HTTP/1.10\r\nHost: a\r\n\r\n", want: ErrBadVersion, status: 400},
+		{name: "version missing minor", raw: "GET / HTTP/1\r\nHost: a\r\n\r\n", want: ErrBadVersion, status: 400},
+		{name: "HTTP/0.9 style line without version", raw: "GET /\r\n\r\n", want: ErrBadRequestLine, status: 400},
+		{name: "HTTP/2.0", raw: "GET / HTTP/2.0\r\nHost: a\r\n\r\n", want: ErrVersionUnsupported, status: 505},
+		{name: "HTTP/0.9", raw: "GET / HTTP/0.9\r\nHost: a\r\n\r\n", want: ErrVersionUnsupported, status: 505},
+		{name: "HTTP/3.0", raw: "GET / HTTP/3.0\r\nHost: a\r\n\r\n", want: ErrVersionUnsupported, status: 505},
+		{name: "h2 preface", raw: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", want: ErrVersionUnsupported, status: 505},
+		{name: "method with slash", raw: "G/T / HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrMethodNotToken, status: 400},
+		{name: "empty method", raw: " / HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrMethodNotToken, status: 400},
+		{name: "unknown method", raw: "FOO / HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrMethodNotImplemented, status: 501},
+		{name: "lower case get", raw: "get / HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrMethodNotImplemented, status: 501},
+		{name: "PATCH known", raw: "PATCH / HTTP/1.1\r\nHost: a\r\n\r\n"},
+		{name: "empty target", raw: "GET  HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrEmptyTarget, status: 400},
+		{name: "single space", raw: "GET HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadRequestLine, status: 400},
+		{name: "no space", raw: "GET\r\nHost: a\r\n\r\n", want: ErrBadRequestLine, status: 400},
+		{name: "space in target", raw: "GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadTarget, status: 400},
+		{name: "tab in target", raw: "GET /a\tb HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadTarget, status: 400},
+		{name: "DEL in target", raw: "GET /a\x7fb HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadTarget, status: 400},
+		{name: "UTF-8 in target", raw: "GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadTarget, status: 400},
+		{name: "NUL in long target", raw: "GET /abcdefghijk\x00lmnop HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadTarget, status: 400},
+		{name: "asterisk with OPTIONS", raw: "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"},
+		{name: "asterisk with GET", raw: "GET * HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrAsteriskNotOptions, status: 400},
+		{name: "absolute-form", raw: "GET http://a/b?c HTTP/1.1\r\nHost: a\r\n\r\n"},
+		{name: "authority-form with GET", raw: "GET a.example:443 HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrAuthorityNotConnect, status: 400},
+		{name: "relative path", raw: "GET a/b HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrAuthorityNotConnect, status: 400},
+		{name: "CONNECT authority-form", raw: "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n"},
+		{name: "CONNECT origin-form", raw: "CONNECT / HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrConnectNeedsAuthority, status: 400},
+		{name: "CONNECT without port", raw: "CONNECT a.example HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrConnectNeedsAuthority, status: 400},
+		{name: "CONNECT absolute-form", raw: "CONNECT http://a:1/ HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrConnectNeedsAuthority, status: 400},
+		{name: "bare LF after request line", raw: "GET / HTTP/1.1\nHost: a\r\n\r\n", want: ErrBareLF, status: 400},
+		{name: "bare LF empty line before request", raw: "\n" + minimalGET, want: ErrBareLF, status: 400},
+	})
+}
+
+func TestRequestLineDecidesBeforeHeaders(t *testing.T) {
+	tests := []struct {
+		name string
+		raw  string
+		want error
+	}{
+		{name: "version before method", raw: "FOO / HTTP/2.0\r\n", want: ErrVersionUnsupported},
+		{name: "malformed version before method", raw: "FOO / HTTP/x\r\n", want: ErrBadVersion},
+		{name: "501 on the request line alone", raw: "FOO / HTTP/1.1\r\n", want: ErrMethodNotImplemented},
+		{name: "505 on the request line alone", raw: "GET / HTTP/2.0\r\n", want: ErrVersionUnsupported},
+		{name: "505 before a non-token method", raw: "G@T / HTTP/2.0\r\n", want: ErrVersionUnsupported},
+		{name: "414 on the request line alone", raw: "GET /" + strings.Repeat("a", DefaultMaxTargetBytes) + " HTTP/1.1\r\n", want: ErrTargetTooLong},
+		{name: "414 before the line ends", raw: "GET /" + strings.Repeat("a", DefaultMaxTargetBytes+requestLineSlack), want: ErrTargetTooLong},
+		{name: "method before target", raw: "FOO /a\x01 HTTP/1.1\r\n", want: ErrMethodNotImplemented},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, _, err := mustParse(t, Config{}, tt.raw)
+			requireStatus(t, tt.want, err)
+			assert.Zero(t, n)
+		})
+	}
+}
+
+// TestMethodEveryByte puts each byte value in a method and requires the
+// verdict of the tchar table and then of the registry.
+func TestMethodEveryByte(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		raw := "GE" + string([]byte{byte(c)}) + "T / HTTP/1.1\r\nHost: a\r\n\r\n"
+		_, _, err := mustParse(t, Config{}, raw)
+		switch {
+		case c == ' ':
+			assert.ErrorIs(t, err, ErrMethodNotImplemented, "byte %#x", c) // the method is "GE"
+		case c == '\n':
+			assert.ErrorIs(t, err, ErrBareLF, "byte %#x", c)
+		case tcharTable[c]:
+			assert.ErrorIs(t, err, ErrMethodNotImplemented, "byte %#x", c)
+		default:
+			assert.ErrorIs(t, err, ErrMethodNotToken, "byte %#x", c)
+		}
+	}
+}
+
+// TestTargetEveryByte puts each byte value in an origin-form target.
+func TestTargetEveryByte(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pad := 0; pad < 9; pad++ {
+			raw := "GET /" + strings.Repeat("p", pad) + string([]byte{byte(c)}) + "/tail/of/path HTTP/1.1\r\nHost: a\r\n\r\n"
+			_, _, err := mustParse(t, Config{}, raw)
+			switch {
+			case c > 0x20 && c < 0x7f:
+				assert.NoError(t, err, "byte %#x", c)
+			case c == '\n':
+				assert.ErrorIs(t, err, ErrBareLF, "byte %#x", c)
+			default:
+				assert.ErrorIs(t, err, ErrBadTarget, "byte %#x", c)
+			}
+		}
+	}
+}
