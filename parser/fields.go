@@ -7,47 +7,115 @@ import "bytes"
 //
 //	*( field-line CRLF ) CRLF
 //
-// resuming at p.lineStart. It reports done once the empty line has been
-// read; p.h.end is then the end of the head. The limits are checked as the
-// bytes arrive: a section that has passed MaxHeaderBytes is refused even if
-// its line has not ended yet.
-func (p *Parser) parseFields(buf []byte) (bool, error) {
+// resuming at p.lineStart, and appends them to fields, which it returns
+// (a local slice, not req.Fields, so the loop keeps it in registers). It
+// reports done
+// once the empty line has been read; p.h.end is then the end of the head.
+// The limits are checked as the bytes arrive: a section that has passed
+// MaxHeaderBytes is refused even if its line has not ended yet.
+//
+// A line seen for the first time takes scanFieldLine, one pass that finds
+// its end while it checks it. Anything that pass does not accept (the empty
+// line, a malformed line, a line not yet complete) takes the general path:
+// find the LF with bytes.IndexByte, resuming where the last search stopped,
+// then check the line with checkFieldLine, which names the fault.
+func (p *Parser) parseFields(buf []byte, fields []Field) ([]Field, bool, error) {
 	h := &p.h
 	limit := h.fieldsStart + p.cfg.MaxHeaderBytes // offset the section may not pass
 	for {
 		ls := p.lineStart
-		i := bytes.IndexByte(buf[p.scan:], '\n')
-		if i < 0 {
-			p.scan = len(buf)
-			// The pending line will end with at least an LF; only the
-			// empty line, a lone CR so far, does not count.
-			if len(buf)+1 > limit && len(buf)-ls > 1 {
-				return false, ErrHeaderTooLarge
+		var s fieldSpan
+		lf, ok := 0, false
+		if p.scan == ls {
+			s, lf, ok = scanFieldLine(buf, ls)
+		}
+		if !ok {
+			i := bytes.IndexByte(buf[p.scan:], '\n')
+			if i < 0 {
+				p.scan = len(buf)
+				// The pending line will end with at least an LF; only the
+				// empty line, a lone CR so far, does not count.
+				if len(buf)+1 > limit && len(buf)-ls > 1 {
+					return fields, false, ErrHeaderTooLarge
+				}
+				return fields, false, nil
 			}
-			return false, nil
+			lf = p.scan + i
+			if lf == ls || buf[lf-1] != '\r' {
+				return fields, false, ErrBareLF
+			}
+			if lf == ls+1 {
+				p.lineStart, p.scan = lf+1, lf+1
+				h.end = lf + 1
+				return fields, true, nil
+			}
+			if err := p.checkFieldLimits(lf, limit, len(fields)); err != nil {
+				return fields, false, err
+			}
+			var err error
+			if s, err = checkFieldLine(buf[ls:lf-1], ls); err != nil {
+				return fields, false, err
+			}
 		}
-		lf := p.scan + i
-		if lf == ls || buf[lf-1] != '\r' {
-			return false, ErrBareLF
+		if err := p.checkFieldLimits(lf, limit, len(fields)); err != nil {
+			return fields, false, err
 		}
-		p.lineStart, p.scan = lf+1, lf+1
-		if lf == ls+1 {
-			h.end = lf + 1
-			return true, nil
-		}
-		if lf+1 > limit {
-			return false, ErrHeaderTooLarge
-		}
-		if len(h.spans) == p.cfg.MaxFields {
-			return false, ErrTooManyFields
-		}
-		s, err := checkFieldLine(buf[ls:lf-1], ls)
-		if err != nil {
-			return false, err
-		}
-		h.spans = append(h.spans, s)
+		fields = append(fields, Field{
+			Name:  buf[s.nameStart:s.nameEnd],
+			Value: buf[s.valueStart:s.valueEnd],
+		})
 		h.framing.note(buf, s)
+		p.lineStart, p.scan = lf+1, lf+1
 	}
+}
+
+// checkFieldLimits refuses a field line ending at lf when the section would
+// pass limit or already holds MaxFields lines.
+func (p *Parser) checkFieldLimits(lf, limit, fields int) error {
+	if lf+1 > limit {
+		return ErrHeaderTooLarge
+	}
+	if fields == p.cfg.MaxFields {
+		return ErrTooManyFields
+	}
+	return nil
+}
+
+// scanFieldLine is the one-pass check of a well-formed field line starting
+// at ls: a run of tchar, ":", OWS, then field-value bytes up to CRLF,
+// found word by word with indexControl (the CR is the first control byte
+// of a good value; an HTAB is skipped). It reports ok with the line's span
+// and the offset of its LF, or false, leaving the verdict to the general
+// path, for any other line.
+func scanFieldLine(buf []byte, ls int) (s fieldSpan, lf int, ok bool) {
+	i := ls
+	for i+4 <= len(buf) && tcharTable[buf[i]] && tcharTable[buf[i+1]] &&
+		tcharTable[buf[i+2]] && tcharTable[buf[i+3]] {
+		i += 4
+	}
+	for i < len(buf) && tcharTable[buf[i]] {
+		i++
+	}
+	if i == ls || i == len(buf) || buf[i] != ':' {
+		return s, 0, false
+	}
+	s.nameStart, s.nameEnd = ls, i
+	for i++; i < len(buf) && isOWS(buf[i]); i++ {
+	}
+	s.valueStart = i
+	for {
+		i = indexControl(buf, i)
+		if i == len(buf) || buf[i] != '\t' {
+			break
+		}
+		i++
+	}
+	if i+1 >= len(buf) || buf[i] != '\r' || buf[i+1] != '\n' {
+		return s, 0, false
+	}
+	for s.valueEnd = i; s.valueEnd > s.valueStart && isOWS(buf[s.valueEnd-1]); s.valueEnd-- {
+	}
+	return s, i + 1, true
 }
 
 // checkFieldLine checks line, one field line without its CRLF found at

@@ -138,14 +138,26 @@ func (p *Parser) Parse(buf []byte, req *Request) (n int, err error) {
 	case stageFailed:
 		return 0, p.err
 	case stageRequestLine:
+		req.Fields = req.Fields[:0]
+	case stageFields, stageBody, stageChunked:
+		p.resumeFields(req)
+	}
+	switch p.stage {
+	case stageRequestLine:
 		if done, err := p.parseRequestLine(buf); err != nil || !done {
 			return 0, p.fail(err)
 		}
 		p.stage = stageFields
 		fallthrough
 	case stageFields:
-		if done, err := p.parseFields(buf); err != nil || !done {
+		fields, done, err := p.parseFields(buf, req.Fields)
+		req.Fields = fields
+		if err != nil {
 			return 0, p.fail(err)
+		}
+		if !done {
+			p.keepSpans(buf, req)
+			return 0, nil
 		}
 		if err := p.h.framing.verdict(&p.h, p.cfg.MaxBodyBytes); err != nil {
 			return 0, p.fail(err)
@@ -168,6 +180,7 @@ func (p *Parser) parseBody(buf []byte, req *Request) (int, error) {
 		}
 		p.fillHead(buf, req)
 		if m == 0 {
+			p.keepSpans(buf, req)
 			return 0, nil
 		}
 		if body := p.chunks.Decode(buf[h.end : h.end+m]); len(body) > 0 {
@@ -181,6 +194,7 @@ func (p *Parser) parseBody(buf []byte, req *Request) (int, error) {
 	if cl := h.framing.contentLength; cl > 0 {
 		if int64(len(buf)-h.end) < cl {
 			p.fillHead(buf, req)
+			p.keepSpans(buf, req)
 			return 0, nil
 		}
 		n += int(cl)
@@ -197,18 +211,14 @@ func (p *Parser) parseBody(buf []byte, req *Request) (int, error) {
 func (p *Parser) fillHead(buf []byte, req *Request) {
 	h := &p.h
 	f := &h.framing
-	fields := req.Fields[:0]
-	for _, s := range h.spans {
-		fields = append(fields, Field{
-			Name:  buf[s.nameStart:s.nameEnd:s.nameEnd],
-			Value: buf[s.valueStart:s.valueEnd:s.valueEnd],
-		})
+	for i, s := range h.spans {
+		req.Fields[i] = Field{Name: buf[s.nameStart:s.nameEnd], Value: buf[s.valueStart:s.valueEnd]}
 	}
 	*req = Request{
 		Method:        buf[h.start:h.methodEnd:h.methodEnd],
 		Target:        buf[h.targetStart:h.targetEnd:h.targetEnd],
 		Version:       h.version,
-		Fields:        fields,
+		Fields:        req.Fields,
 		ContentLength: -1,
 		Chunked:       f.chunked,
 		KeepAlive:     f.keepAlive(h.version),
@@ -221,6 +231,35 @@ func (p *Parser) fillHead(buf []byte, req *Request) {
 	if f.lengths > 0 {
 		req.ContentLength = f.contentLength
 	}
+}
+
+// keepSpans records, before Parse asks for more bytes, where the field
+// lines read by this call lie, so a later call can find them in its own
+// buffer. A field slice is buf[start:end], so its capacity is cap(buf) -
+// start: the offset is recovered without keeping buf.
+func (p *Parser) keepSpans(buf []byte, req *Request) {
+	c := cap(buf)
+	for _, f := range req.Fields[len(p.h.spans):] {
+		name, value := c-cap(f.Name), c-cap(f.Value)
+		p.h.spans = append(p.h.spans, fieldSpan{
+			nameStart: name, nameEnd: name + len(f.Name),
+			valueStart: value, valueEnd: value + len(f.Value),
+		})
+	}
+}
+
+// resumeFields makes req.Fields as long as the spans kept by earlier calls,
+// whose entries fillHead will point into the current buffer. It matters
+// only if the caller passes another Request than before.
+func (p *Parser) resumeFields(req *Request) {
+	n := len(p.h.spans)
+	if len(req.Fields) == n {
+		return
+	}
+	if cap(req.Fields) < n {
+		req.Fields = make([]Field, n)
+	}
+	req.Fields = req.Fields[:n]
 }
 
 // fail records err, if any, so that later calls return it too.

@@ -205,6 +205,9 @@ func TestEverySplit(t *testing.T) {
 			var req Request
 			n, err := p.Parse([]byte(in[:split]), &req)
 			if err == nil && n == 0 {
+				if split%2 == 1 {
+					req = Request{} // a caller may pass another Request when it resumes
+				}
 				n, err = p.Parse([]byte(in), &req)
 			}
 			require.Equal(t, wantErr, err, "split at %d", split)

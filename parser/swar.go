@@ -1,6 +1,9 @@
 package parser
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+)
 
 // Word-at-a-time ("SWAR": SIMD within a register) checks of the two long
 // runs in a request, field values and the request-target. Each loads eight
@@ -37,6 +40,39 @@ func hasLess(x uint64, n byte) uint64 { return (x - uint64(n)*lsb) & ^x & msb }
 func hasMore(x uint64, n byte) uint64 { return ((x + uint64(0x7f-n)*lsb) | x) & msb }
 
 func hasZero(x uint64) uint64 { return (x - lsb) & ^x & msb }
+
+// indexControl returns the offset of the first byte at or after i in b
+// that is a control (below SP, HTAB included) or DEL, or len(b). Within a
+// word, the lowest flagged byte of hasLess and of hasZero is a true one
+// (false flags only appear above a true byte, see above), so the lowest
+// set bit of their union marks the first such byte.
+func indexControl(b []byte, i int) int {
+	// Two words per round while they last: most values are a few words
+	// long and end at the CR, so the loop branch is paid half as often.
+	for ; i+16 <= len(b); i += 16 {
+		x, y := binary.LittleEndian.Uint64(b[i:]), binary.LittleEndian.Uint64(b[i+8:])
+		mx := hasLess(x, ' ') | hasZero(x^(0x7f*lsb))
+		my := hasLess(y, ' ') | hasZero(y^(0x7f*lsb))
+		if mx|my != 0 {
+			if mx != 0 {
+				return i + bits.TrailingZeros64(mx)/8
+			}
+			return i + 8 + bits.TrailingZeros64(my)/8
+		}
+	}
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if m := hasLess(x, ' ') | hasZero(x^(0x7f*lsb)); m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] < ' ' || b[i] == 0x7f {
+			return i
+		}
+	}
+	return len(b)
+}
 
 // isFieldValue reports whether every byte of v is allowed in a field value
 // (fieldValueTable). A word is suspect if a byte is below SP (HTAB is, and

@@ -55,3 +55,33 @@ func anyByte(x uint64, match func(byte) bool) bool {
 	}
 	return false
 }
+
+// TestIndexControl compares indexControl with a byte loop for every byte
+// value at every position of runs long enough for both word loops.
+func TestIndexControl(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 31, 33} {
+		for c := 0; c < 256; c++ {
+			for pos := 0; pos < n; pos++ {
+				b := make([]byte, n)
+				for i := range b {
+					b[i] = 'a' + byte(i%26)
+				}
+				b[pos] = byte(c)
+				want := n
+				for i, x := range b {
+					if x < ' ' || x == 0x7f {
+						want = i
+						break
+					}
+				}
+				for start := 0; start <= min(pos, 3); start++ {
+					w := want
+					if w < start {
+						w = start
+					}
+					assert.Equal(t, w, indexControl(b, start), "n %d byte %#x at %d from %d", n, c, pos, start)
+				}
+			}
+		}
+	}
+}
