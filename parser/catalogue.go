@@ -38,6 +38,7 @@ func Errors() []*httperrors.Error {
 		ErrChunkedNotLast,
 		ErrUnsupportedTransferCoding,
 		ErrTransferEncodingWithLength,
+		ErrTransferEncodingHTTP10,
 		ErrExpectationFailed,
 		ErrBodyTooLarge,
 		ErrBadChunkSize,

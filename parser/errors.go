@@ -47,7 +47,8 @@ var (
 	ErrTargetTooLong = httperrors.NewClosing(httperrors.StatusURITooLong,
 		"parser: the request-target is longer than this server accepts")
 	// ErrBadTarget: the request-target holds a byte other than a visible
-	// US-ASCII character, or is malformed absolute-form.
+	// US-ASCII character (a space, a control, DEL, or a byte above 0x7e:
+	// raw UTF-8 must be percent-encoded, RFC 3986 §2.1).
 	ErrBadTarget = httperrors.NewClosing(httperrors.StatusBadRequest,
 		"parser: the request-target contains a byte that is not a visible US-ASCII character")
 	// ErrAsteriskNotOptions: asterisk-form with a method other than

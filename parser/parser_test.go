@@ -267,8 +267,11 @@ func TestErrorIsSticky(t *testing.T) {
 	assert.Equal(t, len(minimalGET), n)
 }
 
-func TestSentinelsAreDistinctAndClose(t *testing.T) {
-	all := []error{
+// TestErrorsListsEverySentinel checks Errors, the list the engine
+// pre-renders, against every sentinel declared in errors.go, and that each
+// is distinct and closes.
+func TestErrorsListsEverySentinel(t *testing.T) {
+	declared := []*httperrors.Error{
 		ErrBadRequestLine, ErrTooManyEmptyLines, ErrBareLF, ErrBadVersion, ErrVersionUnsupported,
 		ErrMethodNotToken, ErrMethodNotImplemented, ErrEmptyTarget, ErrTargetTooLong, ErrBadTarget,
 		ErrAsteriskNotOptions, ErrAuthorityNotConnect, ErrConnectNeedsAuthority,
@@ -281,9 +284,10 @@ func TestSentinelsAreDistinctAndClose(t *testing.T) {
 		ErrBadChunkSize, ErrChunkSizeOverflow, ErrBadChunkExtension, ErrChunkLineTooLong,
 		ErrMissingChunkCRLF, ErrChunkOverhead, ErrTrailerTooLarge, ErrTooManyTrailerFields,
 	}
-	for i, a := range all {
-		assert.True(t, a.(*httperrors.Error).Close, a.Error())
-		for j, b := range all {
+	assert.ElementsMatch(t, declared, Errors())
+	for i, a := range declared {
+		assert.True(t, a.Close, a.Error())
+		for j, b := range declared {
 			assert.Equal(t, i == j, errors.Is(a, b), "%v vs %v", a, b)
 		}
 	}

@@ -7,7 +7,9 @@ import (
 )
 
 // Field is one header field line: its name as sent and its value without
-// the optional whitespace around it. Both point into the parsed buffer.
+// the optional whitespace around it. Both point into the parsed buffer and
+// keep its capacity (Parse relies on that to find them again), so never
+// append to them: copy first.
 type Field struct {
 	Name  []byte
 	Value []byte
