@@ -54,6 +54,16 @@ type Config struct {
 	// past the limit is closed at once, before anything is read.
 	MaxConns int
 
+	// Workers is the number of goroutines that run Blocking handlers;
+	// default 256.
+	Workers int
+	// QueueLen bounds the blocking requests waiting for a worker; default
+	// 1024. A request that finds the queue full gets 503 with Retry-After.
+	QueueLen int
+	// RetryAfter is the Retry-After, in seconds, of the 503 responses for
+	// overload and shutdown; default 1.
+	RetryAfter int
+
 	// Server is the Server field's value; default "rawhttpd".
 	Server string
 	// NoServerHeader leaves the Server field out.
@@ -71,6 +81,8 @@ const (
 	DefaultIdleTimeout       = 120 * time.Second
 	DefaultWriteTimeout      = 30 * time.Second
 	DefaultServer            = "rawhttpd"
+	DefaultWorkers           = 256
+	DefaultQueueLen          = 1024
 )
 
 // withDefaults returns c with every zero field replaced by its default.
@@ -86,6 +98,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.Workers <= 0 {
+		c.Workers = DefaultWorkers
+	}
+	if c.QueueLen <= 0 {
+		c.QueueLen = DefaultQueueLen
+	}
+	if c.RetryAfter <= 0 {
+		c.RetryAfter = 1
 	}
 	if c.Server == "" {
 		c.Server = DefaultServer

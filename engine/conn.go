@@ -46,10 +46,13 @@ type conn struct {
 	gc   gnet.Conn // nil in tests without a real loop
 
 	ex      *exchange // the request in progress; nil while idle
-	timer   timer
-	closing bool // the final response is written; close once it drains
-	stalled bool // output is backed up; requests wait unparsed
-	closed  bool
+	pending *job      // blocking work on this connection's request
+	// streamWaiting is a streaming job waiting for the client to read.
+	streamWaiting *job
+	timer         timer
+	closing       bool // the final response is written; close once it drains
+	stalled       bool // output is backed up; requests wait unparsed
+	closed        bool
 	// writeDeadline is the tick past which undrained output closes the
 	// connection.
 	writeDeadline int64
@@ -59,7 +62,7 @@ type conn struct {
 // complete request is answered in order; all responses go out in one
 // write. It returns gnet.Close when the connection must close now.
 func (c *conn) serve() gnet.Action {
-	if c.closing || c.stalled {
+	if c.closing || c.stalled || c.pending != nil {
 		return c.holdInput()
 	}
 	buf, _ := c.t.Peek(-1)
@@ -67,6 +70,13 @@ func (c *conn) serve() gnet.Action {
 		return gnet.None
 	}
 	if c.ex == nil {
+		if c.srv.draining.Load() {
+			// A new request after Shutdown began: refuse it, explained.
+			_, _ = c.t.Write(c.appendCanned(c.loop.out[:0], c.srv.errDraining, false))
+			c.closing = true
+			c.finish()
+			return gnet.None
+		}
 		c.ex = c.loop.acquire()
 	}
 	l := c.loop
@@ -86,13 +96,12 @@ func (c *conn) serve() gnet.Action {
 			break
 		}
 		consumed += n
-		var keep bool
-		out, keep = c.dispatch(out, date)
-		c.ex.parser.Reset()
+		var next outcome
+		out, next = c.dispatch(out, date)
 		c.ex.req.Reset()
 		c.ex.sent100 = false
-		if !keep {
-			closeAfter = true
+		if next != keepOpen {
+			closeAfter = next == closeConn
 			break
 		}
 	}
@@ -111,6 +120,10 @@ func (c *conn) serve() gnet.Action {
 func (c *conn) afterBatch(closeAfter, drained bool) gnet.Action {
 	l := c.loop
 	switch {
+	case c.pending != nil:
+		// The work's completion resumes the connection; no timer runs
+		// while the handler works.
+		l.wheel.disarm(c)
 	case closeAfter:
 		c.closing = true
 		c.finish()
@@ -118,8 +131,10 @@ func (c *conn) afterBatch(closeAfter, drained bool) gnet.Action {
 		c.stalled = true
 		c.waitOutput()
 	case drained:
-		l.release(c.ex)
-		c.ex = nil
+		if c.ex != nil {
+			l.release(c.ex)
+			c.ex = nil
+		}
 		l.wheel.arm(c, timerIdle, c.srv.clock.after(c.srv.cfg.IdleTimeout))
 	case c.ex.parser.HeadDone():
 		if c.timer.kind != timerBody {
@@ -133,8 +148,8 @@ func (c *conn) afterBatch(closeAfter, drained bool) gnet.Action {
 	return gnet.None
 }
 
-// holdInput handles bytes that arrive while c is closing or stalled: they
-// stay unparsed, within a bound.
+// holdInput handles bytes that arrive while c is closing, stalled or
+// waiting for blocking work: they stay unparsed, within a bound.
 func (c *conn) holdInput() gnet.Action {
 	if c.closing {
 		// Nothing more will be answered; keep no input.
@@ -162,19 +177,39 @@ func (c *conn) maybeContinue(out []byte, pending int) []byte {
 	return append(out, continueResponse...)
 }
 
+// outcome is what a dispatched request leaves the connection to do.
+type outcome uint8
+
+const (
+	keepOpen  outcome = iota // serve the next request
+	closeConn                // close after the responses so far
+	deferred                 // wait for blocking work before anything else
+)
+
 // dispatch runs the handler for the parsed request and appends its
-// response. It reports whether the connection stays open.
-func (c *conn) dispatch(out []byte, date []byte) ([]byte, bool) {
+// response, or hands the request to the worker pool.
+func (c *conn) dispatch(out []byte, date []byte) ([]byte, outcome) {
 	req := &c.ex.req
 	x := &c.loop.ctx
-	x.reset(req, c)
+	x.reset(req, c.t.RemoteAddr())
 	head := string(req.Method) == "HEAD"
-	err, panicked := c.callHandler(x)
-	keep := req.KeepAlive && !x.closeAfter
+	err, panicked := c.srv.callHandler(c.srv.handler, x)
+	if err == nil && x.deferTo != nil {
+		out, ok := c.startJob(out, x.deferTo)
+		if ok {
+			return out, deferred
+		}
+		return out, keepOpen
+	}
+	keep := req.KeepAlive && !x.closeAfter && !c.srv.draining.Load()
+	next := keepOpen
 	if err != nil {
 		e := httperrors.From(err)
 		if panicked || e.Close {
 			keep = false
+		}
+		if !keep {
+			next = closeConn
 		}
 		return httperrors.Append(out, e, httperrors.Options{
 			Head:   head,
@@ -182,50 +217,67 @@ func (c *conn) dispatch(out []byte, date []byte) ([]byte, bool) {
 			Format: httperrors.FormatFor(req.Header("Accept")),
 			Date:   date,
 			Server: c.srv.cfg.Server,
-		}), keep
+		}), next
 	}
 	persist := persistDefault
 	switch {
 	case !keep:
-		persist = persistClose
+		persist, next = persistClose, closeConn
 	case req.Version == version.HTTP10:
 		persist = persistKeepAlive
 	}
-	return appendResponse(out, x, date, c.srv.cfg.Server, head, persist), keep
+	return appendResponse(out, x, date, c.srv.cfg.Server, head, persist), next
 }
 
 // errHandlerPanic answers a request whose handler panicked.
 var errHandlerPanic = httperrors.New(httperrors.StatusInternalServerError,
 	"the server met an unexpected condition while handling the request")
 
-// callHandler runs the handler, turning a panic into errHandlerPanic. The
-// panic value and stack go to the log with the request line, never to the
-// client.
-func (c *conn) callHandler(x *Context) (err error, panicked bool) {
+// callHandler runs h, turning a panic into errHandlerPanic. The panic
+// value and stack go to the log with the request line, never to the
+// client. It is one of the engine's two recover boundaries (the loop's and
+// the worker pool's both call it).
+func (s *Server) callHandler(h Handler, x *Context) (err error, panicked bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			c.srv.cfg.Logger.Error("engine: handler panic",
+			s.cfg.Logger.Error("engine: handler panic",
 				"method", quotePrefix(x.req.Method), "target", quotePrefix(x.req.Target),
 				"panic", r, "stack", string(debug.Stack()))
 			err, panicked = errHandlerPanic, true
 		}
 	}()
-	return c.srv.handler.Serve(x), false
+	return h.Serve(x), false
 }
 
 // appendParseError appends the response to a request the parser refused.
 // The connection closes after it: the framing of what follows is unknown.
 func (c *conn) appendParseError(out []byte, err error, date []byte) []byte {
-	e := httperrors.From(err)
 	head := string(c.ex.req.Method) == "HEAD"
-	if e.Close {
-		if b, ok := c.srv.canned.Append(out, e, date, head); ok {
-			return b
-		}
+	return c.appendCanned(out, httperrors.From(err), head)
+}
+
+// appendCanned appends e's pre-rendered response, or renders it when it
+// has none. The response says Connection: close when e.Close is set.
+func (c *conn) appendCanned(out []byte, e *httperrors.Error, head bool) []byte {
+	date := c.srv.clock.date()
+	if b, ok := c.srv.canned.Append(out, e, date, head); ok {
+		return b
 	}
 	return httperrors.Append(out, e, httperrors.Options{
-		Head: head, Close: true, Date: date, Server: c.srv.cfg.Server,
+		Head: head, Close: e.Close, Date: date, Server: c.srv.cfg.Server,
 	})
+}
+
+// resume serves what waited in the inbound buffer once blocking work on
+// the connection is done.
+func (c *conn) resume() {
+	if c.t.InboundBuffered() == 0 {
+		c.afterBatch(false, true)
+		return
+	}
+	if c.serve() == gnet.Close {
+		c.close()
+	}
 }
 
 // timeOut answers a request that did not arrive in time with 408 and
@@ -283,6 +335,11 @@ func (c *conn) checkOutput() {
 	switch {
 	case c.closing && pending == 0:
 		c.finish()
+	case c.streamWaiting != nil && pending < outputLowWater:
+		j := c.streamWaiting
+		c.streamWaiting = nil
+		c.loop.wheel.disarm(c)
+		j.flushed <- nil
 	case c.stalled && pending < outputLowWater:
 		c.stalled = false
 		c.loop.wheel.arm(c, timerHeader, c.srv.clock.after(c.srv.cfg.ReadHeaderTimeout))
@@ -308,18 +365,23 @@ func (c *conn) close() {
 	}
 }
 
-// closed is called from OnClose: it gives back what c holds.
+// release is called from OnClose: it gives back what c holds and cancels
+// the work in progress for it.
 func (c *conn) release() {
 	c.closed = true
 	c.loop.wheel.disarm(c)
+	if c.pending != nil {
+		c.pending.cancel()
+	}
+	if c.streamWaiting != nil {
+		c.streamWaiting.flushed <- errClientGone
+		c.streamWaiting = nil
+	}
 	if c.ex != nil {
 		c.loop.release(c.ex)
 		c.ex = nil
 	}
 }
-
-// remoteAddr returns the client's address.
-func (c *conn) remoteAddr() net.Addr { return c.t.RemoteAddr() }
 
 // quotePrefix returns at most 64 bytes of b, quoted, for a log line that
 // must not carry raw request bytes.

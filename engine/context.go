@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"net"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
@@ -25,24 +26,35 @@ var (
 // reuses one Context per event loop: nothing in it, nor any byte slice it
 // returns, may be kept after the handler returns.
 type Context struct {
-	req  *parser.Request
-	conn *conn
+	req    *parser.Request
+	remote net.Addr
+	// ctx is cancelled when the client goes away; nil (Background) for
+	// inline handlers, whose request cannot outlive the connection.
+	ctx context.Context
+	// deferTo is the handler Blocking asked to run on the worker pool.
+	deferTo Handler
+	// job is the blocking work this Context belongs to; nil inline.
+	job *job
 
 	status      httperrors.Status
 	fields      []byte // rendered "Name: value\r\n" lines set by the handler
 	body        []byte
-	closeAfter  bool // the handler asked for Connection: close
-	serverSet   bool // the handler set its own Server field
+	length      int64 // a declared Content-Length (FromHTTP); -1 when none
+	streaming   bool  // the head has been sent by Flush
+	closeAfter  bool  // the handler asked for Connection: close
+	serverSet   bool  // the handler set its own Server field
 	contentType bool
 }
 
-// reset readies c for a request on conn.
-func (c *Context) reset(req *parser.Request, cn *conn) {
-	c.req, c.conn = req, cn
+// reset readies c for req from the client at remote.
+func (c *Context) reset(req *parser.Request, remote net.Addr) {
+	c.req, c.remote = req, remote
+	c.ctx, c.deferTo = nil, nil
+	c.length = -1
 	c.status = httperrors.StatusOK
 	c.fields = c.fields[:0]
 	c.body = c.body[:0]
-	c.closeAfter, c.serverSet, c.contentType = false, false, false
+	c.closeAfter, c.serverSet, c.contentType, c.streaming = false, false, false, false
 }
 
 // Request returns the parsed request; its slices are valid until the
@@ -72,7 +84,17 @@ func (c *Context) Header(name string) []byte { return c.req.Header(name) }
 func (c *Context) Body() []byte { return c.req.Body }
 
 // RemoteAddr returns the client's address.
-func (c *Context) RemoteAddr() net.Addr { return c.conn.remoteAddr() }
+func (c *Context) RemoteAddr() net.Addr { return c.remote }
+
+// Context returns a context that is cancelled when the client closes the
+// connection while a blocking handler works on its request. Inline
+// handlers get context.Background().
+func (c *Context) Context() context.Context {
+	if c.ctx == nil {
+		return context.Background()
+	}
+	return c.ctx
+}
 
 // SetStatus sets the response status; the default is 200.
 func (c *Context) SetStatus(code int) { c.status = httperrors.Status(code) }
@@ -173,4 +195,17 @@ func isTokenByte(c byte) bool {
 		return true
 	}
 	return false
+}
+
+// Flush sends the response head, the first time, and the body written so
+// far, and waits until the client has read enough of it that the server
+// holds at most a bounded amount. The rest of the response is then
+// streamed: chunked to an HTTP/1.1 client unless a length was declared,
+// delimited by closing the connection for HTTP/1.0. Only a Blocking
+// handler can stream; an inline one gets ErrNotBlocking.
+func (c *Context) Flush() error {
+	if c.job == nil {
+		return ErrNotBlocking
+	}
+	return c.job.flush()
 }

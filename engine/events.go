@@ -22,7 +22,7 @@ func (e *events) OnBoot(eng gnet.Engine) gnet.Action {
 // OnOpen admits a connection, or closes it at once past MaxConns.
 func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	s := e.srv
-	if n := s.openConns.Add(1); s.cfg.MaxConns > 0 && n > int64(s.cfg.MaxConns) {
+	if n := s.openConns.Add(1); (s.cfg.MaxConns > 0 && n > int64(s.cfg.MaxConns)) || s.draining.Load() {
 		s.openConns.Add(-1)
 		return nil, gnet.Close
 	}

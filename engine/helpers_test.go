@@ -92,3 +92,34 @@ func (c *client) stillOpen(d time.Duration) bool {
 // discardSlog returns a logger that drops everything, for tests that
 // provoke logged errors on purpose.
 func discardSlog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// memTransport is an in-memory connection: what a test puts in in is what
+// the client sent; out collects what the server wrote.
+type memTransport struct {
+	in  []byte
+	out []byte
+}
+
+func (m *memTransport) Peek(int) ([]byte, error) { return m.in, nil }
+func (m *memTransport) Discard(n int) (int, error) {
+	m.in = m.in[n:]
+	return n, nil
+}
+func (m *memTransport) Write(p []byte) (int, error) {
+	m.out = append(m.out, p...)
+	return len(p), nil
+}
+func (m *memTransport) InboundBuffered() int  { return len(m.in) }
+func (m *memTransport) OutboundBuffered() int { return 0 }
+func (m *memTransport) RemoteAddr() net.Addr  { return memAddr }
+
+// memAddr is the client address of every memTransport; gnet too returns
+// an address it made once per connection.
+var memAddr net.Addr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 1}
+
+// memConn returns a connection of a fresh server that reads from and
+// writes to m, served through the engine's own OnTraffic path.
+func memConn(h Handler, m *memTransport) *conn {
+	s := New(h, Config{})
+	return &conn{srv: s, loop: newLoop(s, nil), t: m}
+}

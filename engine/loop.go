@@ -78,3 +78,20 @@ func (l *loop) expire(c *conn) {
 		c.checkOutput()
 	}
 }
+
+// closeIdle closes every connection on the loop that waits for a request
+// with nothing received: the start of a drain.
+func (l *loop) closeIdle(context.Context) error {
+	var idle []*conn
+	for _, head := range l.wheel.slots {
+		for c := head; c != nil; c = c.timer.next {
+			if c.timer.kind == timerIdle && c.ex == nil && c.pending == nil {
+				idle = append(idle, c)
+			}
+		}
+	}
+	for _, c := range idle {
+		c.close()
+	}
+	return nil
+}

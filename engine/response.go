@@ -6,6 +6,20 @@ import (
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
 )
 
+// bodyFraming is how a response delimits its body (RFC 9112 §6.3).
+type bodyFraming uint8
+
+const (
+	// framedByLength: Content-Length, the usual case.
+	framedByLength bodyFraming = iota
+	// framedChunked: Transfer-Encoding: chunked, for a streamed HTTP/1.1
+	// response whose length is not known.
+	framedChunked
+	// framedByClose: no length; the body ends when the connection closes
+	// (a streamed response to HTTP/1.0).
+	framedByClose
+)
+
 // appendResponse renders the response a handler built in x to dst:
 //
 //	status line, Server, Date, the handler's fields, Content-Length,
@@ -15,6 +29,20 @@ import (
 // (1xx, 204, 304); Content-Length is still the length of the body a GET
 // would get, except for those statuses, which carry none (RFC 9110 §8.6).
 func appendResponse(dst []byte, x *Context, date []byte, server string, head bool, persist persistence) []byte {
+	length := int64(len(x.body))
+	if x.length >= 0 {
+		length = x.length
+	}
+	dst = appendHead(dst, x, date, server, persist, framedByLength, length)
+	if !head && !isBodyless(x.status) {
+		dst = append(dst, x.body...)
+	}
+	return dst
+}
+
+// appendHead renders the status line and header section of x's response,
+// with the framing fields that fr calls for.
+func appendHead(dst []byte, x *Context, date []byte, server string, persist persistence, fr bodyFraming, length int64) []byte {
 	dst = httperrors.AppendStatusLine(dst, x.status)
 	if server != "" && !x.serverSet {
 		dst = append(dst, "Server: "...)
@@ -25,19 +53,36 @@ func appendResponse(dst []byte, x *Context, date []byte, server string, head boo
 	dst = append(dst, date...)
 	dst = append(dst, '\r', '\n')
 	dst = append(dst, x.fields...)
-	bodyless := x.status < 200 || x.status == 204 || x.status == 304
-	if !bodyless {
-		dst = append(dst, "Content-Length: "...)
-		dst = strconv.AppendInt(dst, int64(len(x.body)), 10)
-		dst = append(dst, '\r', '\n')
+	if !isBodyless(x.status) {
+		switch fr {
+		case framedByLength:
+			dst = append(dst, "Content-Length: "...)
+			dst = strconv.AppendInt(dst, length, 10)
+			dst = append(dst, '\r', '\n')
+		case framedChunked:
+			dst = append(dst, "Transfer-Encoding: chunked\r\n"...)
+		}
 	}
 	dst = persist.appendField(dst)
-	dst = append(dst, '\r', '\n')
-	if !head && !bodyless {
-		dst = append(dst, x.body...)
-	}
-	return dst
+	return append(dst, '\r', '\n')
 }
+
+// isBodyless reports the statuses whose responses never carry content.
+func isBodyless(s httperrors.Status) bool { return s < 200 || s == 204 || s == 304 }
+
+// appendChunk frames p as one chunk of a chunked body.
+func appendChunk(dst, p []byte) []byte {
+	if len(p) == 0 {
+		return dst
+	}
+	dst = strconv.AppendUint(dst, uint64(len(p)), 16)
+	dst = append(dst, '\r', '\n')
+	dst = append(dst, p...)
+	return append(dst, '\r', '\n')
+}
+
+// lastChunk ends a chunked body, with no trailer fields.
+const lastChunk = "0\r\n\r\n"
 
 // persistence is what a response says about the connection.
 type persistence uint8

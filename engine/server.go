@@ -30,6 +30,13 @@ type Server struct {
 	events       *events
 
 	openConns atomic.Int64
+	// draining is set by Shutdown: responses say Connection: close and new
+	// requests get 503.
+	draining atomic.Bool
+	pool     pool
+	// errQueueFull and errDraining carry the configured Retry-After.
+	errQueueFull *httperrors.Error
+	errDraining  *httperrors.Error
 
 	// mu guards loops, eng, addr and state.
 	mu      sync.Mutex
@@ -54,7 +61,11 @@ func New(h Handler, cfg Config) *Server {
 		booted:       make(chan struct{}),
 		done:         make(chan struct{}),
 	}
-	s.canned = httperrors.NewCanned(cfg.Server, append(parser.Errors(), errRequestTimeout)...)
+	s.errQueueFull = errQueueFull.WithRetryAfter(cfg.RetryAfter)
+	s.errDraining = errDraining.WithRetryAfter(cfg.RetryAfter)
+	s.canned = httperrors.NewCanned(cfg.Server,
+		append(parser.Errors(), errRequestTimeout, s.errQueueFull, s.errDraining)...)
+	s.pool.jobs = make(chan *job, cfg.QueueLen)
 	s.events = &events{srv: s}
 	return s
 }
@@ -107,8 +118,10 @@ func (s *Server) Start(addr string) error {
 	if s.cfg.TCPDelay {
 		opts = append(opts, gnet.WithTCPNoDelay(gnet.TCPDelay))
 	}
+	s.pool.start(s.cfg.Workers)
 	go func() {
 		err := gnet.Run(s.events, "tcp://"+addr, opts...)
+		s.pool.stop()
 		s.mu.Lock()
 		s.runErr = err
 		s.mu.Unlock()
@@ -157,6 +170,37 @@ func (s *Server) Close() error {
 	}
 	return nil
 }
+
+// Shutdown stops the server gracefully. New connections are closed at
+// once (gnet cannot close its listener alone, so the socket stays bound
+// until the end); idle connections close; requests in progress, inline or
+// blocking, finish and their responses go out with Connection: close; a
+// request that arrives on an open connection gets 503 with Retry-After.
+// Shutdown returns once every connection has closed, or when ctx ends; it
+// then closes the rest at once and returns ctx's error.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.draining.Store(true)
+	s.mu.Lock()
+	for _, l := range s.loops {
+		_ = l.el.Execute(ctx, gnet.RunnableFunc(l.closeIdle))
+	}
+	s.mu.Unlock()
+	poll := time.NewTicker(10 * time.Millisecond)
+	defer poll.Stop()
+	for s.openConns.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			_ = s.Close()
+			return ctx.Err()
+		case <-poll.C:
+		}
+	}
+	return s.Close()
+}
+
+// errDraining answers a request that arrives after Shutdown began.
+var errDraining = httperrors.NewClosing(httperrors.StatusServiceUnavailable,
+	"the server is shutting down")
 
 // OpenConns returns the number of open connections.
 func (s *Server) OpenConns() int { return int(s.openConns.Load()) }

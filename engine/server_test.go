@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -347,4 +349,19 @@ func TestMaxConnsRefusesBeyondTheLimit(t *testing.T) {
 	}
 	third := dialRaw(t, s)
 	assert.True(t, third.closedByServer())
+}
+
+func TestNewRequestWhileDrainingGets503(t *testing.T) {
+	m := &memTransport{in: []byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n")}
+	c := memConn(hello, m)
+	c.srv.draining.Store(true)
+	c.serve()
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(m.out)), nil)
+	require.NoError(t, err)
+	assert.Equal(t, 503, resp.StatusCode)
+	assert.Equal(t, "1", resp.Header.Get("Retry-After"))
+	assert.True(t, resp.Close)
+	body, _ := io.ReadAll(resp.Body)
+	assert.Contains(t, string(body), "shutting down")
+	assert.Contains(t, string(body), "temporary")
 }

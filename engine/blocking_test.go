@@ -1,0 +1,304 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// routes answers /block/... on the worker pool and everything else
+// inline, each echoing its path.
+func routes(slow time.Duration) Handler {
+	blocking := Blocking(HandlerFunc(func(c *Context) error {
+		time.Sleep(slow)
+		_, _ = fmt.Fprintf(c, "blocking %s", c.Path())
+		return nil
+	}))
+	return HandlerFunc(func(c *Context) error {
+		if strings.HasPrefix(string(c.Path()), "/block/") {
+			return blocking.Serve(c)
+		}
+		_, _ = fmt.Fprintf(c, "inline %s", c.Path())
+		return nil
+	})
+}
+
+func TestPipelinedInlineAndBlockingKeepOrder(t *testing.T) {
+	s := startServer(t, routes(2*time.Millisecond), Config{})
+	c := dialRaw(t, s)
+	var batch strings.Builder
+	for i := 0; i < 16; i++ {
+		if i%2 == 0 {
+			fmt.Fprintf(&batch, "GET /inline/%d HTTP/1.1\r\nHost: a\r\n\r\n", i)
+		} else {
+			fmt.Fprintf(&batch, "GET /block/%d HTTP/1.1\r\nHost: a\r\n\r\n", i)
+		}
+	}
+	c.send(batch.String())
+	for i := 0; i < 16; i++ {
+		resp, body := c.read("GET")
+		require.Equal(t, 200, resp.StatusCode)
+		if i%2 == 0 {
+			assert.Equal(t, fmt.Sprintf("inline /inline/%d", i), body)
+		} else {
+			assert.Equal(t, fmt.Sprintf("blocking /block/%d", i), body)
+		}
+	}
+}
+
+func TestSlowBlockingHandlerDoesNotDelayTheLoop(t *testing.T) {
+	release := make(chan struct{})
+	h := HandlerFunc(func(c *Context) error {
+		if string(c.Path()) == "/slow" {
+			return Blocking(HandlerFunc(func(c *Context) error {
+				<-release
+				return nil
+			})).Serve(c)
+		}
+		_, _ = c.WriteString("fast")
+		return nil
+	})
+	s := startServer(t, h, Config{NumLoops: 1})
+	slow := dialRaw(t, s)
+	slow.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
+	fast := dialRaw(t, s)
+	for i := 0; i < 10; i++ {
+		fast.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+		_, body := fast.read("GET")
+		assert.Equal(t, "fast", body)
+	}
+	close(release)
+	resp, _ := slow.read("GET")
+	assert.Equal(t, 200, resp.StatusCode)
+}
+
+func TestClientDisconnectCancelsBlockingWork(t *testing.T) {
+	started := make(chan struct{})
+	cancelled := make(chan struct{})
+	s := startServer(t, Blocking(HandlerFunc(func(c *Context) error {
+		close(started)
+		select {
+		case <-c.Context().Done():
+			close(cancelled)
+		case <-time.After(ioTimeout):
+		}
+		return nil
+	})), Config{})
+	c := dialRaw(t, s)
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	<-started
+	require.NoError(t, c.conn.Close())
+	select {
+	case <-cancelled:
+	case <-time.After(ioTimeout):
+		t.Fatal("the handler's context was not cancelled")
+	}
+}
+
+func TestFullQueueAnswers503AndKeepsTheConnection(t *testing.T) {
+	release := make(chan struct{})
+	var calls atomic.Int32
+	s := startServer(t, Blocking(HandlerFunc(func(c *Context) error {
+		calls.Add(1)
+		<-release
+		return nil
+	})), Config{Workers: 1, QueueLen: 1, RetryAfter: 7})
+	busy := dialRaw(t, s)
+	busy.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n") // taken by the worker
+	require.Eventually(t, func() bool { return calls.Load() == 1 }, ioTimeout, time.Millisecond)
+	queued := dialRaw(t, s)
+	queued.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n") // waits in the queue
+	time.Sleep(20 * time.Millisecond)
+
+	refused := dialRaw(t, s)
+	refused.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, body := refused.read("GET")
+	assert.Equal(t, 503, resp.StatusCode)
+	assert.Equal(t, "7", resp.Header.Get("Retry-After"))
+	assert.Contains(t, body, "temporary")
+	assert.False(t, resp.Close)
+
+	close(release)
+	for _, c := range []*client{busy, queued} {
+		resp, _ := c.read("GET")
+		assert.Equal(t, 200, resp.StatusCode)
+	}
+	refused.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, _ = refused.read("GET")
+	assert.Equal(t, 200, resp.StatusCode, "the refused connection is still usable")
+}
+
+func TestBlockingHandlerStreams(t *testing.T) {
+	s := startServer(t, Blocking(HandlerFunc(func(c *Context) error {
+		for i := 0; i < 3; i++ {
+			_, _ = fmt.Fprintf(c, "part %d;", i)
+			if err := c.Flush(); err != nil {
+				return err
+			}
+		}
+		_, _ = c.WriteString("end")
+		return nil
+	})), Config{})
+	t.Run("chunked to HTTP/1.1", func(t *testing.T) {
+		c := dialRaw(t, s)
+		c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+		resp, body := c.read("GET")
+		assert.Equal(t, []string{"chunked"}, resp.TransferEncoding)
+		assert.Equal(t, "part 0;part 1;part 2;end", body)
+		assert.False(t, resp.Close)
+		c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+		_, body = c.read("GET")
+		assert.Equal(t, "part 0;part 1;part 2;end", body)
+	})
+	t.Run("close-delimited to HTTP/1.0", func(t *testing.T) {
+		c := dialRaw(t, s)
+		c.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+		resp, body := c.read("GET")
+		assert.Empty(t, resp.TransferEncoding)
+		assert.Equal(t, int64(-1), resp.ContentLength)
+		assert.True(t, resp.Close)
+		assert.Equal(t, "part 0;part 1;part 2;end", body)
+	})
+}
+
+func TestInlineFlushIsRefused(t *testing.T) {
+	got := make(chan error, 1)
+	s := startServer(t, HandlerFunc(func(c *Context) error {
+		got <- c.Flush()
+		return nil
+	}), Config{})
+	c := dialRaw(t, s)
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, _ := c.read("GET")
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.ErrorIs(t, <-got, ErrNotBlocking)
+}
+
+func TestNonReadingClientDoesNotGrowServerMemory(t *testing.T) {
+	const chunk = 64 << 10
+	var sent atomic.Int64
+	done := make(chan error, 1)
+	s := startServer(t, Blocking(HandlerFunc(func(c *Context) error {
+		p := make([]byte, chunk)
+		for i := 0; i < 1024; i++ { // 64 MiB if nothing held it back
+			_, _ = c.Write(p)
+			if err := c.Flush(); err != nil {
+				done <- err
+				return err
+			}
+			sent.Add(chunk)
+		}
+		done <- nil
+		return nil
+	})), Config{WriteTimeout: 500 * time.Millisecond})
+	c := dialRaw(t, s)
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	// The client reads nothing: the handler must stall once the socket
+	// buffers and the server's bounded backlog are full.
+	time.Sleep(300 * time.Millisecond)
+	stalledAt := sent.Load()
+	assert.Less(t, stalledAt, int64(16<<20), "the handler ran ahead of the client")
+	t.Logf("bytes accepted from the handler before it stalled: %d", stalledAt)
+	select {
+	case err := <-done:
+		assert.Error(t, err, "the stream ends with an error once the write timeout closes the connection")
+	case <-time.After(ioTimeout):
+		t.Fatal("the stalled handler was never released")
+	}
+}
+
+func TestShutdownCompletesInFlightRequests(t *testing.T) {
+	started := make(chan struct{})
+	release := make(chan struct{})
+	s := New(Blocking(HandlerFunc(func(c *Context) error {
+		if string(c.Path()) == "/busy" {
+			close(started)
+			<-release
+		}
+		_, _ = c.WriteString("finished")
+		return nil
+	})), Config{})
+	require.NoError(t, s.Start("127.0.0.1:0"))
+	busy := dialRaw(t, s)
+	busy.send("GET /busy HTTP/1.1\r\nHost: a\r\n\r\n")
+	<-started
+	idle := dialRaw(t, s)
+	idle.send("GET /idle HTTP/1.1\r\nHost: a\r\n\r\n")
+	_, _ = idle.read("GET")
+
+	shut := make(chan error, 1)
+	go func() { shut <- s.Shutdown(context.Background()) }()
+	assert.True(t, idle.closedByServer(), "idle connections close at once")
+	late := dialRaw(t, s)
+	assert.True(t, late.closedByServer(), "new connections are refused")
+	close(release)
+	resp, body := busy.read("GET")
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.Equal(t, "finished", body)
+	assert.True(t, resp.Close, "responses during the drain say Connection: close")
+	select {
+	case err := <-shut:
+		assert.NoError(t, err)
+	case <-time.After(ioTimeout):
+		t.Fatal("Shutdown did not return")
+	}
+}
+
+func TestShutdownWithAStuckHandlerReturnsAtDeadline(t *testing.T) {
+	stuck := make(chan struct{})
+	defer close(stuck)
+	started := make(chan struct{})
+	s := New(Blocking(HandlerFunc(func(c *Context) error {
+		close(started)
+		<-stuck
+		return nil
+	})), Config{})
+	require.NoError(t, s.Start("127.0.0.1:0"))
+	c := dialRaw(t, s)
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err := s.Shutdown(ctx)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 2*time.Second)
+	assert.True(t, c.closedByServer())
+}
+
+func TestRequestAfterDrainBeganGets503(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{})
+	s := New(HandlerFunc(func(c *Context) error {
+		if string(c.Path()) == "/hold" {
+			return Blocking(HandlerFunc(func(c *Context) error {
+				close(started)
+				<-release
+				return nil
+			})).Serve(c)
+		}
+		return nil
+	}), Config{RetryAfter: 3, ReadHeaderTimeout: 2 * time.Second})
+	require.NoError(t, s.Start("127.0.0.1:0"))
+	hold := dialRaw(t, s)
+	hold.send("GET /hold HTTP/1.1\r\nHost: a\r\n\r\n")
+	<-started
+	// A connection that is mid-request when the drain begins is not idle.
+	partial := dialRaw(t, s)
+	partial.send("GET / HTTP/1.1\r\n")
+	time.Sleep(20 * time.Millisecond)
+	go func() { _ = s.Shutdown(context.Background()) }()
+	require.Eventually(t, s.draining.Load, ioTimeout, time.Millisecond)
+	partial.send("Host: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, _ := partial.read("GET")
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.True(t, resp.Close)
+	close(release)
+	_, _ = hold.read("GET")
+}
