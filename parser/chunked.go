@@ -174,11 +174,11 @@ func (d *ChunkedDecoder) scanSizeLine(b []byte) (bool, error) {
 		return false, nil
 	}
 	lf := d.scan + i
+	if lf-d.pos > maxChunkLineBytes { // as above, however the bytes were split
+		return false, ErrChunkLineTooLong
+	}
 	if lf == d.pos || b[lf-1] != '\r' {
 		return false, ErrBareLF
-	}
-	if lf-d.pos > maxChunkLineBytes {
-		return false, ErrChunkLineTooLong
 	}
 	size, err := parseChunkLine(b[d.pos : lf-1])
 	if err != nil {
@@ -225,6 +225,9 @@ func (d *ChunkedDecoder) scanTrailerLine(b []byte) (bool, error) {
 		return false, nil
 	}
 	lf := d.scan + i
+	if lf+1 > limit && lf-d.pos > 1 { // as above, however the bytes were split
+		return false, ErrTrailerTooLarge
+	}
 	if lf == d.pos || b[lf-1] != '\r' {
 		return false, ErrBareLF
 	}

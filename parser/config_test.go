@@ -36,3 +36,33 @@ func TestConfigDefaults(t *testing.T) {
 		Methods:        DefaultMethods,
 	}, got)
 }
+
+// TestLimitsIncremental requires the early 414, 431 and chunk-line
+// verdicts, given before a line ends, to match the verdict on the whole
+// line, even when the line then turns out malformed.
+func TestLimitsIncremental(t *testing.T) {
+	cfg := Config{MaxHeaderBytes: 64, MaxFields: 3}
+	tests := []struct {
+		name string
+		raw  string
+		want error
+	}{
+		{name: "long field line ending in bare LF", raw: "GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("v", 70) + "\n", want: ErrHeaderTooLarge},
+		{name: "long trailer line ending in bare LF", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: " + strings.Repeat("v", 70) + "\n", want: ErrTrailerTooLarge},
+		{name: "long chunk line ending in bare LF", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;" + strings.Repeat("e", maxChunkLineBytes) + "\n", want: ErrChunkLineTooLong},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := mustParse(t, cfg, tt.raw)
+			assert.ErrorIs(t, err, tt.want, "whole")
+			p := New(cfg)
+			var req Request
+			for i := 0; i <= len(tt.raw); i++ {
+				if _, err = p.Parse([]byte(tt.raw[:i]), &req); err != nil {
+					break
+				}
+			}
+			assert.ErrorIs(t, err, tt.want, "byte by byte")
+		})
+	}
+}

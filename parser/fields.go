@@ -41,6 +41,11 @@ func (p *Parser) parseFields(buf []byte, fields []Field) ([]Field, bool, error) 
 				return fields, false, nil
 			}
 			lf = p.scan + i
+			// The early verdict above would have fired on this line had it
+			// arrived in pieces; give it here too, before the line's syntax.
+			if lf+1 > limit && lf-ls > 1 {
+				return fields, false, ErrHeaderTooLarge
+			}
 			if lf == ls || buf[lf-1] != '\r' {
 				return fields, false, ErrBareLF
 			}

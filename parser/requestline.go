@@ -43,6 +43,11 @@ func (p *Parser) parseRequestLine(buf []byte) (bool, error) {
 			return false, nil
 		}
 		lf := p.scan + i
+		// The same verdict as the early one above, so that the answer does
+		// not depend on how the bytes were split.
+		if lf-ls > p.cfg.MaxTargetBytes+requestLineSlack {
+			return false, ErrTargetTooLong
+		}
 		if lf == ls || buf[lf-1] != '\r' {
 			return false, ErrBareLF
 		}
