@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -123,3 +124,6 @@ func memConn(h Handler, m *memTransport) *conn {
 	s := New(h, Config{})
 	return &conn{srv: s, loop: newLoop(s, nil), t: m}
 }
+
+// errCanceled is the error of a cancelled context.
+func errCanceled() error { return context.Canceled }

@@ -1,0 +1,187 @@
+package engine
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strconv"
+
+	httperrors "github.com/rawhttpd/rawhttpd/errors"
+)
+
+// FromHTTP returns a Handler that runs a net/http Handler on the engine,
+// on the worker pool, so that existing handlers run unchanged.
+//
+// The handler gets a real *http.Request (method, URL, header, the whole
+// body, Host, RemoteAddr, TLS nil, a context cancelled when the client
+// goes away) and an http.ResponseWriter that is also an http.Flusher. A
+// response written without Flush is sent with Content-Length; once
+// flushed it streams, chunked to HTTP/1.1 clients and close-delimited to
+// HTTP/1.0 ones, unless the handler declared a Content-Length.
+// http.ResponseController's deadlines are not supported: it reports
+// http.ErrNotSupported. Hijacking is not supported.
+func FromHTTP(h http.Handler) Handler { return Blocking(httpHandler{h: h}) }
+
+// httpHandler serves one request through a net/http Handler.
+type httpHandler struct{ h http.Handler }
+
+// errBadURL answers a request-target net/http cannot represent.
+var errBadURL = httperrors.NewClosing(httperrors.StatusBadRequest,
+	"the request-target is not a valid URL")
+
+func (a httpHandler) Serve(c *Context) error {
+	r, err := newHTTPRequest(c)
+	if err != nil {
+		return errBadURL.WithCause(err)
+	}
+	w := &responseWriter{c: c, header: make(http.Header)}
+	a.h.ServeHTTP(w, r)
+	return w.finish()
+}
+
+// newHTTPRequest builds the *http.Request net/http would have made for
+// the request in c. Its fields are copies: the handler may keep them.
+func newHTTPRequest(c *Context) (*http.Request, error) {
+	req := c.Request()
+	target := string(req.Target)
+	u, err := requestURL(target, string(req.Method))
+	if err != nil {
+		return nil, err
+	}
+	header := make(http.Header, len(req.Fields))
+	for _, f := range req.Fields {
+		key := textproto.CanonicalMIMEHeaderKey(string(f.Name))
+		header[key] = append(header[key], string(f.Value))
+	}
+	host := u.Host
+	if req.Host != nil {
+		host = string(req.Host)
+	}
+	r := &http.Request{
+		Method:     string(req.Method),
+		URL:        u,
+		Proto:      req.Version.String(),
+		ProtoMajor: int(req.Version.Major),
+		ProtoMinor: int(req.Version.Minor),
+		Header:     header,
+		Host:       host,
+		RemoteAddr: c.RemoteAddr().String(),
+		RequestURI: target,
+		Close:      !req.KeepAlive,
+		Body:       http.NoBody,
+	}
+	if len(req.Body) > 0 {
+		body := bytes.Clone(req.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	return r.WithContext(c.Context()), nil
+}
+
+// requestURL parses target the way net/http's server does: "*" and the
+// authority-form of CONNECT are not URLs of their own.
+func requestURL(target, method string) (*url.URL, error) {
+	switch {
+	case target == "*":
+		return &url.URL{Path: "*"}, nil
+	case method == "CONNECT" && target != "" && target[0] != '/':
+		return &url.URL{Host: target}, nil
+	}
+	return url.ParseRequestURI(target)
+}
+
+// responseWriter is the http.ResponseWriter of one request: it collects
+// the header, then writes status, fields and body through the Context.
+type responseWriter struct {
+	c         *Context
+	header    http.Header
+	status    int
+	committed bool // the header has been copied into the Context
+}
+
+// Header returns the response header to fill before WriteHeader.
+func (w *responseWriter) Header() http.Header { return w.header }
+
+// WriteHeader sets the status; later calls are ignored, as net/http does.
+// Informational statuses (1xx) are not sent.
+func (w *responseWriter) WriteHeader(code int) {
+	if w.status != 0 || code < 200 {
+		return
+	}
+	if code > 999 {
+		panic("engine: invalid WriteHeader code " + strconv.Itoa(code))
+	}
+	w.status = code
+}
+
+// Write appends p to the body, sniffing a Content-Type on the first
+// write when the handler set none, as net/http does.
+func (w *responseWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if !w.committed {
+		if _, set := w.header["Content-Type"]; !set && len(p) > 0 && w.header.Get("Transfer-Encoding") == "" {
+			w.header.Set("Content-Type", http.DetectContentType(p))
+		}
+		w.commit()
+	}
+	return w.c.Write(p)
+}
+
+// Flush sends what has been written; the response streams from then on.
+func (w *responseWriter) Flush() { _ = w.FlushError() }
+
+// FlushError is Flush reporting the error, for http.ResponseController.
+func (w *responseWriter) FlushError() error {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	w.commit()
+	return w.c.Flush()
+}
+
+// commit copies the header into the Context once. The engine writes
+// Date, Content-Length and Transfer-Encoding itself; a declared
+// Content-Length is kept as the body's length for HEAD and for a streamed
+// response, where the engine cannot count the body.
+func (w *responseWriter) commit() {
+	if w.committed {
+		return
+	}
+	w.committed = true
+	c := w.c
+	c.SetStatus(w.status)
+	for key, values := range w.header {
+		switch key {
+		case "Content-Length":
+			if n, err := strconv.ParseInt(w.header.Get(key), 10, 64); err == nil && n >= 0 {
+				c.length = n
+			}
+			continue
+		case "Transfer-Encoding", "Date", "Trailer":
+			continue
+		}
+		for _, v := range values {
+			_ = c.SetHeader(key, v) // an invalid field is dropped, never written
+		}
+	}
+}
+
+// finish completes the response after the handler returned.
+func (w *responseWriter) finish() error {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	w.commit()
+	c := w.c
+	// Without streaming the engine counts the body, except for HEAD where
+	// the handler declares the length of the body it did not write.
+	if !c.streaming && string(c.Method()) != "HEAD" {
+		c.length = -1
+	}
+	return nil
+}
