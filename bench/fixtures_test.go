@@ -7,7 +7,7 @@ var (
 	// minimalGET is the smallest request a client sends.
 	minimalGET = []byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 
-	// browserGET is a Chrome navigation request: about 700 bytes, 14
+	// browserGET is a Chrome navigation request: 765 bytes, 16
 	// fields, a cookie.
 	browserGET = []byte("GET /search?q=rawhttpd&lang=en HTTP/1.1\r\n" +
 		"Host: www.example.com\r\n" +
