@@ -13,15 +13,15 @@ import (
 // lines arrive; verdict decides once the head is complete, in DESIGN.md's
 // order, so that the answer does not depend on the order of the fields.
 type framing struct {
-	hosts              int // Host field lines
-	hostStart, hostEnd int
-	hostBad            bool
+	hosts              int  // Host field lines
+	hostStart, hostEnd int  // the last Host value (one is all verdict accepts)
+	hostBad            bool // a Host value with a byte no host may hold
 
 	lengths        int   // Content-Length field lines
 	lengthSeen     bool  // contentLength holds the first value read
 	contentLength  int64 // the value, when lengthBad and lengthConflict are false
-	lengthBad      bool
-	lengthConflict bool
+	lengthBad      bool  // a value that is not 1*DIGIT within int64
+	lengthConflict bool  // values that differ
 
 	codings       int  // Transfer-Encoding field lines
 	codingEmpty   bool // a Transfer-Encoding line with no coding
@@ -30,10 +30,10 @@ type framing struct {
 	afterChunked  bool // a coding named after chunked
 	otherCoding   bool // a coding other than chunked
 	chunked       bool // the verdict: the body is chunked
-	connClose     bool
-	connKeepAlive bool
-	expect100     bool
-	expectOther   bool
+	connClose     bool // Connection names close
+	connKeepAlive bool // Connection names keep-alive
+	expect100     bool // Expect: 100-continue
+	expectOther   bool // an expectation this server cannot meet
 }
 
 // note records field line s of buf if its name is one of the five that

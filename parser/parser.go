@@ -124,12 +124,16 @@ func (p *Parser) HeadDone() bool {
 //
 // Life of a request: the request line is found with one LF search, checked
 // whole (version first, then method, then target) and remembered as
-// offsets; each field line is found, checked and noted (the five fields
-// that frame the message are recognised by length and name); the empty line
-// ends the head, and the framing verdict (Host, Content-Length,
-// Transfer-Encoding, Expect, body size) is given once; then the body is
-// awaited, a chunked one scanned as it grows, and only at completion are
-// the offsets turned into req's slices.
+// offsets. Each field line is checked in one pass that also finds its end
+// (scanFieldLine; a line it does not accept goes through the general path,
+// which names the fault), appended to req.Fields as slices of buf, and
+// noted if it is one of the five fields that frame the message (recognised
+// by length, then name). The empty line ends the head and the framing
+// verdict (Host, Content-Length, Transfer-Encoding, Expect, body size) is
+// given once. Then the body is awaited, a chunked one scanned as it grows
+// and decoded in place when complete. Only when Parse must wait for more
+// bytes are the field slices turned into offsets (keepSpans), so that the
+// next call, whose buf may be a new copy, can point them at its own bytes.
 func (p *Parser) Parse(buf []byte, req *Request) (n int, err error) {
 	if !p.ready {
 		p.Init(Config{})
