@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	stderrors "errors"
 	"sync"
 
 	"github.com/panjf2000/gnet/v2"
@@ -66,6 +67,8 @@ type job struct {
 	cancel context.CancelFunc
 	head   bool
 	keep   bool // the connection stays open after the response
+	// enqueued is when the job entered the queue (clock.nanotime).
+	enqueued int64
 	// chunked is set once a streamed head announced chunked framing.
 	chunked bool
 	// flushed receives the outcome of each streamed write: nil, or
@@ -102,9 +105,19 @@ func (c *conn) startJob(out []byte, h Handler) ([]byte, bool) {
 	j.cctx, j.cancel = context.WithCancel(context.Background())
 	j.ctx.reset(&j.req, c.t.RemoteAddr())
 	j.ctx.ctx, j.ctx.job = j.cctx, j
-	if !c.srv.pool.submit(j) {
+	s := c.srv
+	if s.shed.shouldShed(len(s.pool.jobs)) {
 		j.recycle()
-		return c.appendCanned(out, c.srv.errQueueFull, false), false
+		s.counters.shed.Add(1)
+		return c.appendCanned(out, s.errShed[s.shed.retryAfter(int(s.counters.inFlight.Load()))], j.head), false
+	}
+	j.enqueued = s.clock.nanotime()
+	s.counters.inFlight.Add(1)
+	if !s.pool.submit(j) {
+		s.counters.inFlight.Add(-1)
+		j.recycle()
+		s.counters.shed.Add(1)
+		return c.appendCanned(out, s.errQueueFull, false), false
 	}
 	c.pending = j
 	return out, true
@@ -140,6 +153,12 @@ func copyRequest(dst, src *parser.Request, buf *bytebufferpool.ByteBuffer) {
 
 // run works on j on a worker goroutine and sends its response.
 func (j *job) run() {
+	s := j.srv
+	s.shed.dequeued(s.clock.nanotime()-j.enqueued, s.clock.nanotime())
+	defer func() {
+		s.counters.inFlight.Add(-1)
+		s.shed.completed(s.clock.nanotime())
+	}()
 	x := &j.ctx
 	err, panicked := j.srv.callHandler(j.h, x)
 	date := j.srv.clock.date()
@@ -153,13 +172,22 @@ func (j *job) run() {
 		if panicked || e.Close {
 			j.keep = false
 		}
+		if !panicked && stderrors.Is(e, httperrors.ErrInternal) {
+			s.logHandlerError(x, err)
+		}
+		s.counters.countResponse(e.Status)
 		out = httperrors.Append(out, e, httperrors.Options{
 			Head: j.head, Close: !j.keep, Format: httperrors.FormatFor(j.req.Header("Accept")),
 			Date: date, Server: j.srv.cfg.Server,
 		})
 	default:
+		s.counters.countResponse(x.status)
 		out = appendResponse(out, x, date, j.srv.cfg.Server, j.head, j.persistence())
 	}
+	if x.streaming {
+		s.counters.countResponse(x.status)
+	}
+	s.counters.bytesOut.Add(uint64(len(out)))
 	j.out.B = out
 	if j.gc == nil || j.gc.AsyncWrite(out, j.onWritten) != nil {
 		j.recycle()

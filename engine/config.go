@@ -50,9 +50,30 @@ type Config struct {
 	// stay buffered; default 30 s; past it the connection closes.
 	WriteTimeout time.Duration
 
-	// MaxConns limits open connections; 0 means unlimited. A connection
-	// past the limit is closed at once, before anything is read.
+	// MaxConns limits open connections; 0 means unlimited. What happens
+	// to a connection past the limit is Overload's choice; either way it
+	// never reaches a handler.
 	MaxConns int
+	// Overload is the policy past MaxConns: Refuse (the default) closes
+	// the connection before reading; Respond503 answers 503 with
+	// Retry-After, then closes.
+	Overload OverloadPolicy
+
+	// Shed turns on adaptive shedding of blocking requests: when their
+	// wait for a worker has stayed above ShedTarget for ShedInterval, new
+	// ones are answered 503 (Retry-After from the drain rate) whenever
+	// the queue's estimated wait exceeds ShedTarget.
+	Shed bool
+	// ShedTarget is the queue wait adaptive shedding aims to stay under;
+	// default 20 ms.
+	ShedTarget time.Duration
+	// ShedInterval is how long the wait must stay above ShedTarget before
+	// shedding starts; default 100 ms.
+	ShedInterval time.Duration
+
+	// MaintenanceExempt lists request paths (e.g. "/healthz") still
+	// served in maintenance mode.
+	MaintenanceExempt []string
 
 	// Workers is the number of goroutines that run Blocking handlers;
 	// default 256.
@@ -98,6 +119,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = DefaultWriteTimeout
+	}
+	if c.ShedTarget <= 0 {
+		c.ShedTarget = 20 * time.Millisecond
+	}
+	if c.ShedInterval <= 0 {
+		c.ShedInterval = 100 * time.Millisecond
 	}
 	if c.Workers <= 0 {
 		c.Workers = DefaultWorkers

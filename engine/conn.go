@@ -1,6 +1,7 @@
 package engine
 
 import (
+	stderrors "errors"
 	"net"
 	"runtime/debug"
 	"strconv"
@@ -107,9 +108,11 @@ func (c *conn) serve() gnet.Action {
 	}
 	if consumed > 0 {
 		_, _ = c.t.Discard(consumed)
+		c.srv.counters.bytesIn.Add(uint64(consumed))
 	}
 	if len(out) > 0 {
 		_, _ = c.t.Write(out)
+		c.srv.counters.bytesOut.Add(uint64(len(out)))
 	}
 	l.out = out[:0]
 	return c.afterBatch(closeAfter, consumed == len(buf))
@@ -193,6 +196,11 @@ func (c *conn) dispatch(out []byte, date []byte) ([]byte, outcome) {
 	x := &c.loop.ctx
 	x.reset(req, c.t.RemoteAddr())
 	head := string(req.Method) == "HEAD"
+	if m := c.srv.maintenanceFor(req.Path()); m != nil {
+		c.srv.counters.countResponse(m.err.Status)
+		out, _ = m.canned.Append(out, m.err, date, head)
+		return out, keepOpen
+	}
 	err, panicked := c.srv.callHandler(c.srv.handler, x)
 	if err == nil && x.deferTo != nil {
 		out, ok := c.startJob(out, x.deferTo)
@@ -211,6 +219,11 @@ func (c *conn) dispatch(out []byte, date []byte) ([]byte, outcome) {
 		if !keep {
 			next = closeConn
 		}
+		if !panicked && stderrors.Is(e, httperrors.ErrInternal) {
+			// A plain error's text never reaches the client; the log keeps it.
+			c.srv.logHandlerError(x, err)
+		}
+		c.srv.counters.countResponse(e.Status)
 		return httperrors.Append(out, e, httperrors.Options{
 			Head:   head,
 			Close:  !keep,
@@ -226,6 +239,7 @@ func (c *conn) dispatch(out []byte, date []byte) ([]byte, outcome) {
 	case req.Version == version.HTTP10:
 		persist = persistKeepAlive
 	}
+	c.srv.counters.countResponse(x.status)
 	return appendResponse(out, x, date, c.srv.cfg.Server, head, persist), next
 }
 
@@ -259,6 +273,7 @@ func (c *conn) appendParseError(out []byte, err error, date []byte) []byte {
 // appendCanned appends e's pre-rendered response, or renders it when it
 // has none. The response says Connection: close when e.Close is set.
 func (c *conn) appendCanned(out []byte, e *httperrors.Error, head bool) []byte {
+	c.srv.counters.countResponse(e.Status)
 	date := c.srv.clock.date()
 	if b, ok := c.srv.canned.Append(out, e, date, head); ok {
 		return b
@@ -283,8 +298,13 @@ func (c *conn) resume() {
 // timeOut answers a request that did not arrive in time with 408 and
 // closes the connection.
 func (c *conn) timeOut() {
-	out := c.loop.out[:0]
-	out, _ = c.srv.canned.Append(out, errRequestTimeout, c.srv.clock.date(), false)
+	c.reject(errRequestTimeout)
+}
+
+// reject answers e's pre-rendered response outside any request, then
+// closes the connection gracefully.
+func (c *conn) reject(e *httperrors.Error) {
+	out := c.appendCanned(c.loop.out[:0], e, false)
 	_, _ = c.t.Write(out)
 	c.loop.out = out[:0]
 	c.closing = true
@@ -391,4 +411,11 @@ func quotePrefix(b []byte) string {
 		return strconv.Quote(string(b[:max])) + "..."
 	}
 	return strconv.Quote(string(b))
+}
+
+// logHandlerError logs an error without a status that a handler returned;
+// the client got a plain 500.
+func (s *Server) logHandlerError(x *Context, err error) {
+	s.cfg.Logger.Error("engine: handler error",
+		"method", quotePrefix(x.req.Method), "target", quotePrefix(x.req.Target), "err", err)
 }

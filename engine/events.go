@@ -22,13 +22,21 @@ func (e *events) OnBoot(eng gnet.Engine) gnet.Action {
 // OnOpen admits a connection, or closes it at once past MaxConns.
 func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	s := e.srv
-	if n := s.openConns.Add(1); (s.cfg.MaxConns > 0 && n > int64(s.cfg.MaxConns)) || s.draining.Load() {
-		s.openConns.Add(-1)
+	over := s.cfg.MaxConns > 0 && s.openConns.Load() >= int64(s.cfg.MaxConns)
+	if s.draining.Load() || (over && s.cfg.Overload == Refuse) {
+		s.counters.refused.Add(1)
 		return nil, gnet.Close
 	}
+	s.openConns.Add(1)
 	l := s.loopFor(gc.EventLoop())
 	c := &conn{srv: s, loop: l, t: gc, gc: gc}
 	gc.SetContext(c)
+	if over {
+		s.counters.refused.Add(1)
+		c.reject(s.errConnLimit)
+		return nil, gnet.None
+	}
+	s.counters.accepted.Add(1)
 	l.wheel.arm(c, timerIdle, s.clock.after(s.cfg.ReadHeaderTimeout))
 	return nil, gnet.None
 }

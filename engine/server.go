@@ -34,6 +34,14 @@ type Server struct {
 	// requests get 503.
 	draining atomic.Bool
 	pool     pool
+	shed     shedder
+	counters counters
+	// maintenance is the mode's pre-rendered 503, nil when off.
+	maintenance atomic.Pointer[maintenanceMode]
+	// errShed holds the shedding 503 for each Retry-After, 1 to
+	// maxRetryAfter seconds, all pre-rendered.
+	errShed      [maxRetryAfter + 1]*httperrors.Error
+	errConnLimit *httperrors.Error
 	// errQueueFull and errDraining carry the configured Retry-After.
 	errQueueFull *httperrors.Error
 	errDraining  *httperrors.Error
@@ -63,8 +71,14 @@ func New(h Handler, cfg Config) *Server {
 	}
 	s.errQueueFull = errQueueFull.WithRetryAfter(cfg.RetryAfter)
 	s.errDraining = errDraining.WithRetryAfter(cfg.RetryAfter)
-	s.canned = httperrors.NewCanned(cfg.Server,
-		append(parser.Errors(), errRequestTimeout, s.errQueueFull, s.errDraining)...)
+	s.errConnLimit = errOverConnLimit.WithRetryAfter(cfg.RetryAfter)
+	canned := append(parser.Errors(), errRequestTimeout, s.errQueueFull, s.errDraining, s.errConnLimit)
+	for secs := 1; secs <= maxRetryAfter; secs++ {
+		s.errShed[secs] = errShed.WithRetryAfter(secs)
+		canned = append(canned, s.errShed[secs])
+	}
+	s.canned = httperrors.NewCanned(cfg.Server, canned...)
+	s.shed = shedder{enabled: cfg.Shed, target: int64(cfg.ShedTarget), interval: int64(cfg.ShedInterval)}
 	s.pool.jobs = make(chan *job, cfg.QueueLen)
 	s.events = &events{srv: s}
 	return s

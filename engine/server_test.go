@@ -339,18 +339,6 @@ func TestResponseHeaderInjectionRefused(t *testing.T) {
 	assert.Equal(t, "ok", resp.Header.Get("X-Fine"))
 }
 
-func TestMaxConnsRefusesBeyondTheLimit(t *testing.T) {
-	s := startServer(t, hello, Config{MaxConns: 2})
-	a, b := dialRaw(t, s), dialRaw(t, s)
-	for _, c := range []*client{a, b} {
-		c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-		resp, _ := c.read("GET")
-		require.Equal(t, 200, resp.StatusCode)
-	}
-	third := dialRaw(t, s)
-	assert.True(t, third.closedByServer())
-}
-
 func TestNewRequestWhileDrainingGets503(t *testing.T) {
 	m := &memTransport{in: []byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n")}
 	c := memConn(hello, m)

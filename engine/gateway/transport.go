@@ -1,0 +1,95 @@
+package gateway
+
+import (
+	"context"
+	"crypto/tls"
+	"net"
+	"net/http"
+	"time"
+)
+
+// NewResolver returns a Resolver that sends every name lookup to the DNS
+// server at addr (host:port) with Go's own resolver, whatever
+// /etc/resolv.conf says. Containers and tests use it to choose the server.
+func NewResolver(addr string) *net.Resolver {
+	return &net.Resolver{
+		PreferGo: true,
+		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		},
+	}
+}
+
+// dialer connects to upstreams in two timed steps, a name lookup bounded
+// by its own timeout and a connect bounded by another, so that a slow DNS
+// server and a slow upstream are told apart (both 504, with different
+// explanations). Its errors are *dialError.
+type dialer struct {
+	resolver      *net.Resolver
+	lookupTimeout time.Duration
+	net           net.Dialer
+}
+
+// DialContext is the Transport's dial function.
+func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, &dialError{op: opConnect, err: err}
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		return d.connect(ctx, network, addr)
+	}
+	lctx, cancel := context.WithTimeout(ctx, d.lookupTimeout)
+	ips, err := d.resolver.LookupNetIP(lctx, "ip", host)
+	cancel()
+	if err != nil {
+		return nil, &dialError{op: opLookup, err: err}
+	}
+	// Try each address in turn, as net.Dial does; the last error tells.
+	for _, ip := range ips {
+		var conn net.Conn
+		conn, err = d.connect(ctx, network, net.JoinHostPort(ip.Unmap().String(), port))
+		if err == nil {
+			return conn, nil
+		}
+	}
+	return nil, err
+}
+
+// connect dials one address.
+func (d *dialer) connect(ctx context.Context, network, addr string) (net.Conn, error) {
+	conn, err := d.net.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, &dialError{op: opConnect, err: err}
+	}
+	return conn, nil
+}
+
+// newTransport returns the Transport that carries every upstream exchange.
+func newTransport(o Options) *http.Transport {
+	d := &dialer{
+		resolver:      o.Resolver,
+		lookupTimeout: o.DNSTimeout,
+		net:           net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second},
+	}
+	return &http.Transport{
+		// The environment's HTTP_PROXY is not this gateway's business.
+		Proxy:       nil,
+		DialContext: d.DialContext,
+		// The slots of each upstream already bound its requests in flight,
+		// so the Transport never waits for a connection of its own accord;
+		// its limit is a backstop.
+		MaxConnsPerHost:       o.MaxConnsPerUpstream,
+		MaxIdleConns:          0,
+		MaxIdleConnsPerHost:   o.MaxConnsPerUpstream,
+		IdleConnTimeout:       90 * time.Second,
+		ResponseHeaderTimeout: o.UpstreamTimeout,
+		TLSHandshakeTimeout:   o.ConnectTimeout,
+		// Bodies pass through as the upstream encoded them.
+		DisableCompression: true,
+		// The gateway speaks HTTP/1.1 upstream; an empty map keeps the
+		// Transport from negotiating HTTP/2 over TLS.
+		TLSNextProto: map[string]func(string, *tls.Conn) http.RoundTripper{},
+	}
+}

@@ -1,0 +1,252 @@
+package engine
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	httperrors "github.com/rawhttpd/rawhttpd/errors"
+)
+
+// OverloadPolicy says what happens to a connection past MaxConns.
+type OverloadPolicy uint8
+
+const (
+	// Refuse closes the connection at once, before reading anything (RFC
+	// 9110 §15.6.4: a server may simply refuse the connection).
+	Refuse OverloadPolicy = iota
+	// Respond503 writes a pre-rendered 503 with Retry-After, then closes.
+	Respond503
+)
+
+// maxRetryAfter caps a Retry-After derived from the drain rate.
+const maxRetryAfter = 60
+
+// errOverConnLimit answers a connection past MaxConns under Respond503.
+var errOverConnLimit = httperrors.NewClosing(httperrors.StatusServiceUnavailable,
+	"the server has too many open connections")
+
+// errShed answers a blocking request shed because the queue's wait
+// exceeds the target.
+var errShed = httperrors.New(httperrors.StatusServiceUnavailable,
+	"the server is overloaded: requests wait too long for a worker")
+
+// errMaintenance answers every request while in maintenance mode.
+var errMaintenance = httperrors.New(httperrors.StatusServiceUnavailable,
+	"the server is down for maintenance")
+
+// shedder is the adaptive load shedder of the worker pool, in the spirit
+// of CoDel: it watches how long blocking requests wait in the queue and
+// starts shedding only when the wait has stayed above the target for a
+// whole interval — a standing queue, not a momentary burst. While it
+// sheds, a request is refused when the queue's estimated wait (its length
+// over the observed drain rate) exceeds the target, so accepted requests
+// keep a bounded latency while the workers stay busy.
+type shedder struct {
+	enabled  bool
+	target   int64 // ns
+	interval int64 // ns
+
+	shedding atomic.Bool
+	// drainNanos is the smoothed time between two completions; its
+	// inverse is the drain rate.
+	drainNanos atomic.Int64
+	waitNanos  atomic.Int64 // smoothed queue wait, for Stats
+
+	// mu guards firstAbove and lastDone, updated by workers.
+	mu         sync.Mutex
+	firstAbove int64 // when the wait first stayed above target; 0 if below
+	lastDone   int64
+}
+
+// dequeued records the queue wait of a job a worker took at now.
+func (d *shedder) dequeued(wait, now int64) {
+	d.waitNanos.Store(ewma(d.waitNanos.Load(), wait))
+	if !d.enabled {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case wait < d.target:
+		d.firstAbove = 0
+		d.shedding.Store(false)
+	case d.firstAbove == 0:
+		d.firstAbove = now + d.interval
+	case now >= d.firstAbove:
+		d.shedding.Store(true)
+	}
+}
+
+// completed records a finished job, for the drain rate.
+func (d *shedder) completed(now int64) {
+	d.mu.Lock()
+	last := d.lastDone
+	d.lastDone = now
+	d.mu.Unlock()
+	if last != 0 {
+		d.drainNanos.Store(ewma(d.drainNanos.Load(), now-last))
+	}
+}
+
+// estimatedWait returns how long a job queued behind queued others would
+// wait, from the drain rate; 0 when there is no rate yet.
+func (d *shedder) estimatedWait(queued int) int64 {
+	return int64(queued) * d.drainNanos.Load()
+}
+
+// shouldShed reports whether a new job must be refused.
+func (d *shedder) shouldShed(queued int) bool {
+	return d.enabled && d.shedding.Load() && d.estimatedWait(queued) > d.target
+}
+
+// retryAfter derives a Retry-After, in whole seconds, from the time the
+// backlog needs to drain.
+func (d *shedder) retryAfter(backlog int) int {
+	secs := int((d.estimatedWait(backlog) + int64(time.Second) - 1) / int64(time.Second))
+	return min(max(secs, 1), maxRetryAfter)
+}
+
+// ewma folds sample into avg with weight 1/8; the first sample is taken
+// as is.
+func ewma(avg, sample int64) int64 {
+	if avg == 0 {
+		return sample
+	}
+	return avg + (sample-avg)/8
+}
+
+// Stats is a snapshot of a server's counters.
+type Stats struct {
+	ConnsOpen     int64  // connections open now
+	ConnsAccepted uint64 // connections accepted since start
+	ConnsRefused  uint64 // connections refused past MaxConns or while draining
+	Requests      uint64 // responses sent, all statuses
+	// Responses counts responses by status class: [1] is 1xx ... [5] 5xx.
+	Responses [6]uint64
+	// Shed counts blocking requests answered 503 because the queue was
+	// full or adaptive shedding refused them.
+	Shed       uint64
+	InFlight   int64         // blocking requests queued or running
+	Queued     int64         // blocking requests waiting for a worker
+	QueueWait  time.Duration // smoothed time a blocking request waits for a worker
+	BytesIn    uint64        // request bytes consumed
+	BytesOut   uint64        // response bytes written
+	Shedding   bool          // adaptive shedding is refusing requests now
+	Draining   bool          // Shutdown has begun
+	InMaint    bool          // maintenance mode is on
+	RetryAfter int           // the Retry-After the shedder would give now
+}
+
+// counters are a server's atomic counters; loops and workers add to
+// them without locks.
+type counters struct {
+	accepted, refused, shed atomic.Uint64
+	requests                atomic.Uint64
+	responses               [6]atomic.Uint64
+	bytesIn, bytesOut       atomic.Uint64
+	inFlight                atomic.Int64
+}
+
+// countResponse records one response of status s.
+func (k *counters) countResponse(s httperrors.Status) {
+	k.requests.Add(1)
+	if class := int(s) / 100; class >= 1 && class <= 5 {
+		k.responses[class].Add(1)
+	}
+}
+
+// Stats returns a snapshot of the server's counters.
+func (s *Server) Stats() Stats {
+	k := &s.counters
+	st := Stats{
+		ConnsOpen:     s.openConns.Load(),
+		ConnsAccepted: k.accepted.Load(),
+		ConnsRefused:  k.refused.Load(),
+		Requests:      k.requests.Load(),
+		Shed:          k.shed.Load(),
+		InFlight:      k.inFlight.Load(),
+		Queued:        int64(len(s.pool.jobs)),
+		QueueWait:     time.Duration(s.shed.waitNanos.Load()),
+		BytesIn:       k.bytesIn.Load(),
+		BytesOut:      k.bytesOut.Load(),
+		Shedding:      s.shed.shedding.Load(),
+		Draining:      s.draining.Load(),
+		InMaint:       s.maintenance.Load() != nil,
+	}
+	for i := range st.Responses {
+		st.Responses[i] = k.responses[i].Load()
+	}
+	st.RetryAfter = s.shed.retryAfter(int(st.InFlight))
+	return st
+}
+
+// maintenanceMode is the 503 answered while in maintenance, pre-rendered.
+type maintenanceMode struct {
+	err    *httperrors.Error
+	canned *httperrors.Canned
+}
+
+// SetMaintenance puts the server in maintenance mode: every request,
+// except those for Config.MaintenanceExempt paths, is answered 503 with
+// Retry-After and an entity saying the condition is temporary.
+func (s *Server) SetMaintenance(retryAfter time.Duration) {
+	secs := max(int((retryAfter+time.Second-1)/time.Second), 1)
+	e := errMaintenance.WithRetryAfter(secs)
+	s.maintenance.Store(&maintenanceMode{err: e, canned: httperrors.NewCanned(s.cfg.Server, e)})
+}
+
+// ClearMaintenance ends maintenance mode.
+func (s *Server) ClearMaintenance() { s.maintenance.Store(nil) }
+
+// InMaintenance reports whether maintenance mode is on.
+func (s *Server) InMaintenance() bool { return s.maintenance.Load() != nil }
+
+// Ready reports whether the server wants traffic: not in maintenance and
+// not draining.
+func (s *Server) Ready() bool { return !s.InMaintenance() && !s.draining.Load() }
+
+// errNotReady answers a readiness probe during maintenance or a drain.
+var errNotReady = httperrors.New(httperrors.StatusServiceUnavailable,
+	"the server is not ready for traffic: it is in maintenance or shutting down")
+
+// ReadinessHandler returns a handler for load balancers' readiness probes
+// (e.g. /readyz): 200 normally, 503 with Retry-After during maintenance
+// or a drain, so traffic moves away before the process goes. Exempt its
+// path from maintenance so that it answers for itself.
+func (s *Server) ReadinessHandler() Handler {
+	notReady := errNotReady.WithRetryAfter(s.cfg.RetryAfter)
+	return HandlerFunc(func(c *Context) error {
+		if !s.Ready() {
+			return notReady
+		}
+		_ = c.SetContentType("text/plain; charset=utf-8")
+		_, _ = c.WriteString("ready\n")
+		return nil
+	})
+}
+
+// HealthHandler returns a handler for liveness probes (e.g. /healthz):
+// 200 while the process serves, maintenance included.
+func HealthHandler() Handler {
+	return HandlerFunc(func(c *Context) error {
+		_ = c.SetContentType("text/plain; charset=utf-8")
+		_, _ = c.WriteString("ok\n")
+		return nil
+	})
+}
+
+// maintenanceFor returns the maintenance mode that applies to a request
+// for path, or nil.
+func (s *Server) maintenanceFor(path []byte) *maintenanceMode {
+	m := s.maintenance.Load()
+	if m == nil {
+		return nil
+	}
+	for _, p := range s.cfg.MaintenanceExempt {
+		if string(path) == p {
+			return nil
+		}
+	}
+	return m
+}
