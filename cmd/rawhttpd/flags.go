@@ -4,16 +4,21 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/rawhttpd/rawhttpd/engine"
 )
 
 // options are the parsed command line.
 type options struct {
-	addr    string
-	respond string
-	status  int
-	engine  engine.Config
+	addr            string
+	respond         string
+	status          int
+	delay           time.Duration
+	healthPath      string
+	readyPath       string
+	shutdownTimeout time.Duration
+	engine          engine.Config
 }
 
 // parseFlags reads the command line in Go's -name value style. Errors
@@ -25,6 +30,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "TCP `address` to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&o.respond, "respond", "Hello, World!", "`text` of the default response body")
 	fs.IntVar(&o.status, "status", 200, "`status` code of the default response")
+	fs.DurationVar(&o.delay, "delay", 0, "produce the default response on the worker pool after this `duration` (a stand-in for a slow backend)")
 	loops := fs.Int("loops", 0, "number of event loops (0 = one per CPU)")
 	fs.BoolVar(&o.engine.ReusePort, "reuseport", false, "set SO_REUSEPORT on the listener")
 	fs.IntVar(&o.engine.MaxTargetBytes, "max-target-bytes", 8<<10, "longest request-target in `bytes` (longer: 414)")
@@ -35,7 +41,15 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.engine.BodyReadTimeout, "body-read-timeout", engine.DefaultBodyReadTimeout, "time to receive a request's body (then 408)")
 	fs.DurationVar(&o.engine.IdleTimeout, "idle-timeout", engine.DefaultIdleTimeout, "time a keep-alive connection may wait for its next request")
 	fs.DurationVar(&o.engine.WriteTimeout, "write-timeout", engine.DefaultWriteTimeout, "time output may wait for a client that does not read")
-	fs.IntVar(&o.engine.MaxConns, "max-conns", 0, "most open connections (0 = unlimited); more are refused")
+	fs.IntVar(&o.engine.MaxConns, "max-conns", 0, "most open connections (0 = unlimited); see -overload")
+	overload := fs.String("overload", "refuse", "past -max-conns: `refuse` the connection, or answer 503 with Retry-After")
+	fs.IntVar(&o.engine.RetryAfter, "retry-after", 1, "Retry-After `seconds` of 503 responses (overload, maintenance, shutdown)")
+	fs.IntVar(&o.engine.Workers, "workers", engine.DefaultWorkers, "goroutines of the blocking worker pool")
+	fs.IntVar(&o.engine.QueueLen, "queue", engine.DefaultQueueLen, "blocking requests that may wait for a worker (more: 503)")
+	fs.BoolVar(&o.engine.Shed, "shed", false, "adaptive shedding: 503 when blocking requests would wait longer than the target")
+	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time SIGINT/SIGTERM give in-flight requests to finish")
+	fs.StringVar(&o.healthPath, "healthz", "/healthz", "liveness `path`: 200 while the process serves (empty: off)")
+	fs.StringVar(&o.readyPath, "readyz", "/readyz", "readiness `path`: 200, or 503 in maintenance or while draining (empty: off)")
 	fs.StringVar(&o.engine.Server, "server", engine.DefaultServer, "Server header value")
 	fs.BoolVar(&o.engine.NoServerHeader, "no-server-header", false, "leave the Server header out")
 	if err := fs.Parse(args); err != nil {
@@ -50,6 +64,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if *loops < 0 {
 		return o, fmt.Errorf("-loops %d: must be 0 or more", *loops)
+	}
+	switch *overload {
+	case "refuse":
+		o.engine.Overload = engine.Refuse
+	case "503":
+		o.engine.Overload = engine.Respond503
+	default:
+		return o, fmt.Errorf("-overload %q: want refuse or 503", *overload)
 	}
 	o.engine.Multicore = *loops == 0
 	o.engine.NumLoops = *loops

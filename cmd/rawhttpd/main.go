@@ -2,9 +2,12 @@
 //
 // With no flags it listens on 127.0.0.1:8080 and answers every request
 // with a short plaintext greeting; -h lists every flag with its default.
+// SIGUSR1 toggles maintenance mode; SIGINT and SIGTERM drain the server
+// gracefully within -shutdown-timeout, then it exits 0.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/rawhttpd/rawhttpd/engine"
 )
@@ -35,33 +39,79 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	opts.engine.Logger = logger
-	srv := engine.New(respond(opts), opts.engine)
+	opts.engine.MaintenanceExempt = append(opts.engine.MaintenanceExempt, opts.healthPath, opts.readyPath)
+
+	app, mode := respond(opts), "respond"
+	var srv *engine.Server
+	srv = engine.New(withProbes(opts, app, func() *engine.Server { return srv }), opts.engine)
 	if err := srv.Start(opts.addr); err != nil {
 		fmt.Fprintln(stderr, "rawhttpd:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "rawhttpd: listening on http://%s (mode respond)\n", srv.Addr())
+	fmt.Fprintf(stdout, "rawhttpd: listening on http://%s (mode %s)\n", srv.Addr(), mode)
+	return waitForSignals(srv, opts, logger)
+}
 
+// waitForSignals serves until SIGINT or SIGTERM, toggling maintenance on
+// SIGUSR1, then drains the server and returns the exit status.
+func waitForSignals(srv *engine.Server, opts options, logger *slog.Logger) int {
 	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	<-sig
-	signal.Stop(sig)
-	if err := srv.Close(); err != nil {
-		fmt.Fprintln(stderr, "rawhttpd: stopping:", err)
-		return 1
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)
+	defer signal.Stop(sig)
+	for s := range sig {
+		if s == syscall.SIGUSR1 {
+			if srv.InMaintenance() {
+				srv.ClearMaintenance()
+				logger.Info("maintenance mode off")
+			} else {
+				srv.SetMaintenance(time.Duration(opts.engine.RetryAfter) * time.Second)
+				logger.Info("maintenance mode on", "retry_after", opts.engine.RetryAfter)
+			}
+			continue
+		}
+		logger.Info("draining", "signal", s.String(), "timeout", opts.shutdownTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), opts.shutdownTimeout)
+		err := srv.Shutdown(ctx)
+		cancel()
+		if err != nil {
+			logger.Warn("drain ended at the timeout; remaining connections closed", "err", err)
+		}
+		return 0
 	}
 	return 0
 }
 
-// respond returns the default mode's handler: every request gets the same
-// status and plaintext body.
-func respond(o options) engine.Handler {
-	body := o.respond
-	status := o.status
+// withProbes answers the health and readiness paths and passes every other
+// request to app.
+func withProbes(o options, app engine.Handler, srv func() *engine.Server) engine.Handler {
+	health := engine.HealthHandler()
 	return engine.HandlerFunc(func(c *engine.Context) error {
+		switch path := string(c.Path()); {
+		case o.healthPath != "" && path == o.healthPath:
+			return health.Serve(c)
+		case o.readyPath != "" && path == o.readyPath:
+			return srv().ReadinessHandler().Serve(c)
+		}
+		return app.Serve(c)
+	})
+}
+
+// respond returns the default mode's handler: every request gets the same
+// status and plaintext body, produced on the worker pool after -delay when
+// it is set (a stand-in for a slow backend).
+func respond(o options) engine.Handler {
+	body, status, delay := o.respond, o.status, o.delay
+	h := engine.HandlerFunc(func(c *engine.Context) error {
+		if delay > 0 {
+			time.Sleep(delay)
+		}
 		c.SetStatus(status)
 		_ = c.SetContentType("text/plain; charset=utf-8")
 		_, _ = c.WriteString(body)
 		return nil
 	})
+	if delay > 0 {
+		return engine.Blocking(h)
+	}
+	return h
 }
