@@ -196,7 +196,7 @@ func (c *conn) dispatch(out []byte, date []byte) ([]byte, outcome) {
 	x := &c.loop.ctx
 	x.reset(req, c.t.RemoteAddr())
 	head := string(req.Method) == "HEAD"
-	if m := c.srv.maintenanceFor(req.Path()); m != nil {
+	if m := c.srv.maintenance.Load(); m != nil && !c.srv.exempt(req.Path()) {
 		c.srv.counters.countResponse(m.err.Status)
 		out, _ = m.canned.Append(out, m.err, date, head)
 		return out, keepOpen
@@ -240,7 +240,7 @@ func (c *conn) dispatch(out []byte, date []byte) ([]byte, outcome) {
 		persist = persistKeepAlive
 	}
 	c.srv.counters.countResponse(x.status)
-	return appendResponse(out, x, date, c.srv.cfg.Server, head, persist), next
+	return appendResponse(out, x, date, c.srv.serverLine, head, persist), next
 }
 
 // errHandlerPanic answers a request whose handler panicked.

@@ -236,17 +236,12 @@ func HealthHandler() Handler {
 	})
 }
 
-// maintenanceFor returns the maintenance mode that applies to a request
-// for path, or nil.
-func (s *Server) maintenanceFor(path []byte) *maintenanceMode {
-	m := s.maintenance.Load()
-	if m == nil {
-		return nil
-	}
+// exempt reports whether path is served in maintenance mode.
+func (s *Server) exempt(path []byte) bool {
 	for _, p := range s.cfg.MaintenanceExempt {
 		if string(path) == p {
-			return nil
+			return true
 		}
 	}
-	return m
+	return false
 }

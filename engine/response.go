@@ -28,12 +28,12 @@ const (
 // The body is left out for HEAD and for the statuses that never have one
 // (1xx, 204, 304); Content-Length is still the length of the body a GET
 // would get, except for those statuses, which carry none (RFC 9110 §8.6).
-func appendResponse(dst []byte, x *Context, date []byte, server string, head bool, persist persistence) []byte {
+func appendResponse(dst []byte, x *Context, date []byte, serverLine string, head bool, persist persistence) []byte {
 	length := int64(len(x.body))
 	if x.length >= 0 {
 		length = x.length
 	}
-	dst = appendHead(dst, x, date, server, persist, framedByLength, length)
+	dst = appendHead(dst, x, date, serverLine, persist, framedByLength, length)
 	if !head && !isBodyless(x.status) {
 		dst = append(dst, x.body...)
 	}
@@ -41,13 +41,16 @@ func appendResponse(dst []byte, x *Context, date []byte, server string, head boo
 }
 
 // appendHead renders the status line and header section of x's response,
-// with the framing fields that fr calls for.
-func appendHead(dst []byte, x *Context, date []byte, server string, persist persistence, fr bodyFraming, length int64) []byte {
-	dst = httperrors.AppendStatusLine(dst, x.status)
-	if server != "" && !x.serverSet {
-		dst = append(dst, "Server: "...)
-		dst = append(dst, server...)
-		dst = append(dst, '\r', '\n')
+// with the framing fields that fr calls for. serverLine is the rendered
+// Server field ("" for none).
+func appendHead(dst []byte, x *Context, date []byte, serverLine string, persist persistence, fr bodyFraming, length int64) []byte {
+	if x.status == httperrors.StatusOK {
+		dst = append(dst, "HTTP/1.1 200 OK\r\n"...) // the common case, without the catalogue's switch
+	} else {
+		dst = httperrors.AppendStatusLine(dst, x.status)
+	}
+	if !x.serverSet {
+		dst = append(dst, serverLine...)
 	}
 	dst = append(dst, "Date: "...)
 	dst = append(dst, date...)

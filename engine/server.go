@@ -26,6 +26,7 @@ type Server struct {
 	cfg          Config
 	parserConfig parser.Config
 	canned       *httperrors.Canned
+	serverLine   string // "Server: <name>\r\n", or "" when off
 	clock        *clock
 	events       *events
 
@@ -68,6 +69,9 @@ func New(h Handler, cfg Config) *Server {
 		loops:        make(map[gnet.EventLoop]*loop),
 		booted:       make(chan struct{}),
 		done:         make(chan struct{}),
+	}
+	if cfg.Server != "" {
+		s.serverLine = "Server: " + cfg.Server + "\r\n"
 	}
 	s.errQueueFull = errQueueFull.WithRetryAfter(cfg.RetryAfter)
 	s.errDraining = errDraining.WithRetryAfter(cfg.RetryAfter)

@@ -101,12 +101,13 @@ func withProbes(o options, app engine.Handler, srv func() *engine.Server) engine
 // it is set (a stand-in for a slow backend).
 func respond(o options) engine.Handler {
 	body, status, delay := o.respond, o.status, o.delay
+	contentType := engine.MustField("Content-Type", "text/plain; charset=utf-8")
 	h := engine.HandlerFunc(func(c *engine.Context) error {
 		if delay > 0 {
 			time.Sleep(delay)
 		}
 		c.SetStatus(status)
-		_ = c.SetContentType("text/plain; charset=utf-8")
+		c.AddField(contentType)
 		_, _ = c.WriteString(body)
 		return nil
 	})

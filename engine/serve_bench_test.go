@@ -1,0 +1,41 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+)
+
+// wrkGET is the request wrk sends in peerbench's scenarios.
+const wrkGET = "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"
+
+// plaintext is the binary's default handler: TechEmpower's plaintext
+// response with a pre-rendered Content-Type.
+var plaintext = func() Handler {
+	ct := MustField("Content-Type", "text/plain; charset=utf-8")
+	return HandlerFunc(func(c *Context) error {
+		c.AddField(ct)
+		_, _ = c.WriteString("Hello, World!")
+		return nil
+	})
+}()
+
+// BenchmarkServe measures the OnTraffic path — parse, dispatch to an
+// inline handler, render, write — on an in-memory connection.
+func BenchmarkServe(b *testing.B) {
+	for _, in := range []struct{ name, raw string }{
+		{"wrk", wrkGET},
+		{"pipelined16", strings.Repeat(wrkGET, 16)},
+	} {
+		b.Run("in="+in.name, func(b *testing.B) {
+			m := &memTransport{}
+			c := memConn(plaintext, m)
+			raw := []byte(in.raw)
+			b.SetBytes(int64(len(raw)))
+			b.ReportAllocs()
+			for b.Loop() {
+				m.in, m.out = raw, m.out[:0]
+				c.serve()
+			}
+		})
+	}
+}
