@@ -99,7 +99,6 @@ func (c *conn) serve() gnet.Action {
 		consumed += n
 		var next outcome
 		out, next = c.dispatch(out, date)
-		c.ex.req.Reset()
 		c.ex.sent100 = false
 		if next != keepOpen {
 			closeAfter = next == closeConn
@@ -108,11 +107,11 @@ func (c *conn) serve() gnet.Action {
 	}
 	if consumed > 0 {
 		_, _ = c.t.Discard(consumed)
-		c.srv.counters.bytesIn.Add(uint64(consumed))
+		l.counts.bytesIn += uint64(consumed)
 	}
 	if len(out) > 0 {
 		_, _ = c.t.Write(out)
-		c.srv.counters.bytesOut.Add(uint64(len(out)))
+		l.counts.bytesOut += uint64(len(out))
 	}
 	l.out = out[:0]
 	return c.afterBatch(closeAfter, consumed == len(buf))
@@ -197,7 +196,7 @@ func (c *conn) dispatch(out []byte, date []byte) ([]byte, outcome) {
 	x.reset(req, c.t.RemoteAddr())
 	head := string(req.Method) == "HEAD"
 	if m := c.srv.maintenance.Load(); m != nil && !c.srv.exempt(req.Path()) {
-		c.srv.counters.countResponse(m.err.Status)
+		c.loop.counts.response(m.err.Status)
 		out, _ = m.canned.Append(out, m.err, date, head)
 		return out, keepOpen
 	}
@@ -223,7 +222,7 @@ func (c *conn) dispatch(out []byte, date []byte) ([]byte, outcome) {
 			// A plain error's text never reaches the client; the log keeps it.
 			c.srv.logHandlerError(x, err)
 		}
-		c.srv.counters.countResponse(e.Status)
+		c.loop.counts.response(e.Status)
 		return httperrors.Append(out, e, httperrors.Options{
 			Head:   head,
 			Close:  !keep,
@@ -239,7 +238,7 @@ func (c *conn) dispatch(out []byte, date []byte) ([]byte, outcome) {
 	case req.Version == version.HTTP10:
 		persist = persistKeepAlive
 	}
-	c.srv.counters.countResponse(x.status)
+	c.loop.counts.response(x.status)
 	return appendResponse(out, x, date, c.srv.serverLine, head, persist), next
 }
 
@@ -273,7 +272,7 @@ func (c *conn) appendParseError(out []byte, err error, date []byte) []byte {
 // appendCanned appends e's pre-rendered response, or renders it when it
 // has none. The response says Connection: close when e.Close is set.
 func (c *conn) appendCanned(out []byte, e *httperrors.Error, head bool) []byte {
-	c.srv.counters.countResponse(e.Status)
+	c.loop.counts.response(e.Status)
 	date := c.srv.clock.date()
 	if b, ok := c.srv.canned.Append(out, e, date, head); ok {
 		return b

@@ -5,6 +5,7 @@ import (
 
 	"github.com/panjf2000/gnet/v2"
 
+	httperrors "github.com/rawhttpd/rawhttpd/errors"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
@@ -22,6 +23,9 @@ type loop struct {
 	ctx   Context // the handler context, reused per request
 	free  []*exchange
 	wheel wheel
+	// counts are this loop's counters, plain since only the loop writes
+	// them; publish adds them to the server's atomics.
+	counts, published loopCounts
 	// sweep is handed to el.Execute by the ticker; made once so a tick
 	// allocates nothing.
 	sweep gnet.RunnableFunc
@@ -42,6 +46,7 @@ func newLoop(s *Server, el gnet.EventLoop) *loop {
 	l.wheel.now = s.clock.now()
 	l.sweep = func(context.Context) error {
 		l.wheel.advance(l.srv.clock.now(), l.expire)
+		l.publish()
 		return nil
 	}
 	return l
@@ -94,4 +99,33 @@ func (l *loop) closeIdle(context.Context) error {
 		c.close()
 	}
 	return nil
+}
+
+// loopCounts are the counters a loop keeps for Stats.
+type loopCounts struct {
+	responses         [6]uint64 // by status class; [0] unused
+	bytesIn, bytesOut uint64
+}
+
+// response counts one response of status s.
+func (k *loopCounts) response(s httperrors.Status) {
+	if class := int(s) / 100; class >= 1 && class <= 5 {
+		k.responses[class]++
+	}
+}
+
+// publish adds what the loop counted since the last publish to the
+// server's counters. It runs on the loop, at every tick and when Stats
+// asks.
+func (l *loop) publish() {
+	k := &l.srv.counters
+	for i := range l.counts.responses {
+		if d := l.counts.responses[i] - l.published.responses[i]; d > 0 {
+			k.responses[i].Add(d)
+			k.requests.Add(d)
+		}
+	}
+	k.bytesIn.Add(l.counts.bytesIn - l.published.bytesIn)
+	k.bytesOut.Add(l.counts.bytesOut - l.published.bytesOut)
+	l.published = l.counts
 }

@@ -1,9 +1,12 @@
 package engine
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/panjf2000/gnet/v2"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
 )
@@ -156,8 +159,10 @@ func (k *counters) countResponse(s httperrors.Status) {
 	}
 }
 
-// Stats returns a snapshot of the server's counters.
+// Stats returns a snapshot of the server's counters. It asks every event
+// loop to publish its own counters first, waiting at most statsWait.
 func (s *Server) Stats() Stats {
+	s.publishLoops()
 	k := &s.counters
 	st := Stats{
 		ConnsOpen:     s.openConns.Load(),
@@ -244,4 +249,36 @@ func (s *Server) exempt(path []byte) bool {
 		}
 	}
 	return false
+}
+
+// statsWait bounds how long Stats waits for the loops to publish.
+const statsWait = 100 * time.Millisecond
+
+// publishLoops has every loop publish its counters, on its own goroutine.
+func (s *Server) publishLoops() {
+	s.mu.Lock()
+	loops := make([]*loop, 0, len(s.loops))
+	for _, l := range s.loops {
+		loops = append(loops, l)
+	}
+	s.mu.Unlock()
+	done := make(chan struct{}, len(loops))
+	for _, l := range loops {
+		err := l.el.Execute(context.Background(), gnet.RunnableFunc(func(context.Context) error {
+			l.publish()
+			done <- struct{}{}
+			return nil
+		}))
+		if err != nil {
+			done <- struct{}{}
+		}
+	}
+	timeout := time.After(statsWait)
+	for range loops {
+		select {
+		case <-done:
+		case <-timeout:
+			return
+		}
+	}
 }

@@ -124,12 +124,14 @@ func (e *dialError) Unwrap() error { return e.err }
 //
 // net/http has no typed error for a malformed response: it returns
 // fmt.Errorf text ("malformed HTTP response", "bad Content-Length") or
-// unexported types. Rather than match that text, every error that is not
-// a dial failure, a timeout, a reset or an early close is taken to be an
-// invalid response: once a connection is open those are the only ways an
-// exchange fails, the client's own disconnect having been ruled out
-// before classify is called.
-func classify(err error) (reply *httperrors.Error, dialFailed bool) {
+// unexported values (errServerClosedIdle for a connection closed before
+// any byte of the response). Rather than match that text, the rest is
+// told apart by whether the upstream sent anything (gotBytes, from an
+// httptrace hook): once a connection is open, an upstream that sent
+// nothing has closed it, and one that sent something sent an invalid
+// response. The client's own disconnect is ruled out before classify is
+// called.
+func classify(err error, gotBytes bool) (reply *httperrors.Error, dialFailed bool) {
 	var de *dialError
 	if errors.As(err, &de) {
 		return classifyDial(de), true
@@ -142,6 +144,8 @@ func classify(err error) (reply *httperrors.Error, dialFailed bool) {
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		return ErrReset, false
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return ErrClosed, false
+	case !gotBytes:
 		return ErrClosed, false
 	}
 	return ErrInvalidResponse, false

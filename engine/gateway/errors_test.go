@@ -28,27 +28,29 @@ func TestClassifyMapsErrorsToReplies(t *testing.T) {
 	tests := []struct {
 		name       string
 		err        error
+		gotBytes   bool
 		want       *httperrors.Error
 		dialFailed bool
 	}{
-		{"connect refused", &dialError{op: opConnect, err: opErr("connect", syscall.ECONNREFUSED)}, ErrRefused, true},
-		{"connect timeout", &dialError{op: opConnect, err: &net.OpError{Op: "dial", Err: os.ErrDeadlineExceeded}}, ErrConnectTimeout, true},
-		{"connect unreachable", &dialError{op: opConnect, err: opErr("connect", syscall.EHOSTUNREACH)}, ErrUnreachable, true},
-		{"lookup timeout", &dialError{op: opLookup, err: &net.DNSError{Err: "i/o timeout", IsTimeout: true}}, ErrLookupTimeout, true},
-		{"lookup deadline", &dialError{op: opLookup, err: context.DeadlineExceeded}, ErrLookupTimeout, true},
-		{"lookup nxdomain", &dialError{op: opLookup, err: &net.DNSError{Err: "no such host", IsNotFound: true}}, ErrUnknownHost, true},
-		{"lookup servfail", &dialError{op: opLookup, err: &net.DNSError{Err: "server misbehaving", IsTemporary: true}}, ErrLookupFailed, true},
-		{"response head timeout", timeoutError{}, ErrResponseTimeout, false},
-		{"reset while reading", fmt.Errorf("net/http: HTTP/1.x transport connection broken: %w", opErr("read", syscall.ECONNRESET)), ErrReset, false},
-		{"broken pipe while writing", opErr("write", syscall.EPIPE), ErrReset, false},
-		{"closed before the head", fmt.Errorf("broken: %w", io.EOF), ErrClosed, false},
-		{"closed inside the head", io.ErrUnexpectedEOF, ErrClosed, false},
-		{"malformed header", textproto.ProtocolError("malformed MIME header line: x"), ErrInvalidResponse, false},
-		{"anything else", errors.New("malformed HTTP response"), ErrInvalidResponse, false},
+		{"connect refused", &dialError{op: opConnect, err: opErr("connect", syscall.ECONNREFUSED)}, false, ErrRefused, true},
+		{"connect timeout", &dialError{op: opConnect, err: &net.OpError{Op: "dial", Err: os.ErrDeadlineExceeded}}, false, ErrConnectTimeout, true},
+		{"connect unreachable", &dialError{op: opConnect, err: opErr("connect", syscall.EHOSTUNREACH)}, false, ErrUnreachable, true},
+		{"lookup timeout", &dialError{op: opLookup, err: &net.DNSError{Err: "i/o timeout", IsTimeout: true}}, false, ErrLookupTimeout, true},
+		{"lookup deadline", &dialError{op: opLookup, err: context.DeadlineExceeded}, false, ErrLookupTimeout, true},
+		{"lookup nxdomain", &dialError{op: opLookup, err: &net.DNSError{Err: "no such host", IsNotFound: true}}, false, ErrUnknownHost, true},
+		{"lookup servfail", &dialError{op: opLookup, err: &net.DNSError{Err: "server misbehaving", IsTemporary: true}}, false, ErrLookupFailed, true},
+		{"response head timeout", timeoutError{}, false, ErrResponseTimeout, false},
+		{"reset while reading", fmt.Errorf("net/http: HTTP/1.x transport connection broken: %w", opErr("read", syscall.ECONNRESET)), false, ErrReset, false},
+		{"broken pipe while writing", opErr("write", syscall.EPIPE), false, ErrReset, false},
+		{"closed before the head", fmt.Errorf("broken: %w", io.EOF), false, ErrClosed, false},
+		{"closed inside the head", io.ErrUnexpectedEOF, false, ErrClosed, false},
+		{"malformed header", textproto.ProtocolError("malformed MIME header line: x"), true, ErrInvalidResponse, false},
+		{"anything else after a response byte", errors.New("malformed HTTP response"), true, ErrInvalidResponse, false},
+		{"anything else before any byte", errors.New("http: server closed idle connection"), false, ErrClosed, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, dialFailed := classify(tt.err)
+			got, dialFailed := classify(tt.err, tt.gotBytes)
 			assert.Same(t, tt.want, got)
 			assert.Equal(t, tt.dialFailed, dialFailed)
 		})
@@ -92,7 +94,7 @@ func TestUpstreamFailuresOnTheWire(t *testing.T) {
 		},
 		{
 			name:     "accepts and closes",
-			upstream: func(t *testing.T) string { return "http://" + serveRaw(t, func(c net.Conn) { _ = c.Close() }) },
+			upstream: func(t *testing.T) string { return "http://" + serveRaw(t, answerThenClose("")) },
 			want:     ErrClosed,
 		},
 		{

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
@@ -115,12 +116,18 @@ func (h *Handler) exchange(c *engine.Context, u *upstream) (err error, dialFaile
 	// reuses those bytes once this handler returns.
 	defer body.detach()
 
+	// gotBytes tells an upstream that closed the connection without a
+	// word from one that sent an invalid response (see classify).
+	var gotBytes atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotFirstResponseByte: func() { gotBytes.Store(true) },
+	})
 	resp, err := h.transport.RoundTrip(h.upstreamRequest(ctx, c, u, body))
 	if err != nil {
 		if client.Err() != nil {
 			return errClientGone, false
 		}
-		reply, dialFailed := classify(err)
+		reply, dialFailed := classify(err, gotBytes.Load())
 		if dialFailed {
 			u.markUnhealthy(time.Now(), h.opts.UnhealthyFor)
 		}
@@ -214,7 +221,7 @@ func (h *Handler) copyBody(c *engine.Context, u *upstream, body io.Reader, cance
 		case stalled.Load():
 			return h.fail(u, ErrResponseTimeout, err)
 		default:
-			reply, _ := classify(err)
+			reply, _ := classify(err, true)
 			return h.fail(u, reply, err)
 		}
 	}

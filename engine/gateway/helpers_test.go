@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,7 +23,7 @@ import (
 const ioTimeout = 5 * time.Second
 
 // quietLogger drops what the gateway logs.
-var quietLogger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+var quietLogger = slog.New(slog.DiscardHandler)
 
 // startGateway starts an engine server on 127.0.0.1 that runs a gateway to
 // upstreams, and stops both when the test ends.
