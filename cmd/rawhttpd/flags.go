@@ -19,6 +19,7 @@ type options struct {
 	readyPath       string
 	shutdownTimeout time.Duration
 	engine          engine.Config
+	gateway         gatewayOptions
 }
 
 // parseFlags reads the command line in Go's -name value style. Errors
@@ -52,6 +53,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.readyPath, "readyz", "/readyz", "readiness `path`: 200, or 503 in maintenance or while draining (empty: off)")
 	fs.StringVar(&o.engine.Server, "server", engine.DefaultServer, "Server header value")
 	fs.BoolVar(&o.engine.NoServerHeader, "no-server-header", false, "leave the Server header out")
+	addGatewayFlags(fs, &o.gateway)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

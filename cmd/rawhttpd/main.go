@@ -1,7 +1,9 @@
 // Command rawhttpd runs the rawhttpd engine as a small HTTP/1.x server.
 //
 // With no flags it listens on 127.0.0.1:8080 and answers every request
-// with a short plaintext greeting; -h lists every flag with its default.
+// with a short plaintext greeting; with -upstream it is a reverse proxy
+// to those servers (the gateway mode, package engine/gateway); -h lists
+// every flag with its default.
 // SIGUSR1 toggles maintenance mode; SIGINT and SIGTERM drain the server
 // gracefully within -shutdown-timeout, then it exits 0.
 package main
@@ -42,6 +44,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	opts.engine.MaintenanceExempt = append(opts.engine.MaintenanceExempt, opts.healthPath, opts.readyPath)
 
 	app, mode := respond(opts), "respond"
+	gw, err := newGateway(opts.gateway, logger)
+	if err != nil {
+		fmt.Fprintln(stderr, "rawhttpd:", err)
+		return 2
+	}
+	if gw != nil {
+		defer gw.Close()
+		app, mode = gw, "gateway"
+	}
 	var srv *engine.Server
 	srv = engine.New(withProbes(opts, app, func() *engine.Server { return srv }), opts.engine)
 	if err := srv.Start(opts.addr); err != nil {

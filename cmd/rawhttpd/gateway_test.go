@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// startGatewayBinary runs rawhttpd with args on a free 127.0.0.1 port and
+// returns the address and mode its startup line names; the process is
+// killed, and waited for, when the test ends.
+func startGatewayBinary(t *testing.T, args ...string) (addr, mode string) {
+	t.Helper()
+	cmd := exec.Command(buildBinary(t), append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	done := make(chan struct{})
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-done
+	})
+	lines := make(chan string, 1)
+	go func() {
+		defer close(done)
+		r := bufio.NewReader(stdout)
+		line, _ := r.ReadString('\n')
+		lines <- line
+		_, _ = io.Copy(io.Discard, r)
+		_ = cmd.Wait()
+	}()
+	select {
+	case line := <-lines:
+		m := listenLine.FindStringSubmatch(line)
+		require.NotNil(t, m, "startup line %q", line)
+		return m[1], m[2]
+	case <-time.After(ioTimeout):
+		t.Fatal("rawhttpd did not start")
+	}
+	return "", ""
+}
+
+func TestBinaryGatewayMode(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "upstream saw "+r.RequestURI+" for "+r.Host)
+	}))
+	t.Cleanup(upstream.Close)
+
+	addr, mode := startGatewayBinary(t, "-upstream", upstream.URL,
+		"-upstream-timeout", "2s", "-dns-timeout", "1s", "-resolver", "127.0.0.1:53")
+	assert.Equal(t, "gateway", mode)
+	get := "GET /hello?x=1 HTTP/1.1\r\nHost: client.example\r\n\r\n"
+
+	resp, body := roundTrip(t, addr, get)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "upstream saw /hello?x=1 for client.example", body)
+	assert.Equal(t, "1.1 rawhttpd", resp.Header.Get("Via"))
+
+	upstream.Close() // from now on the upstream's port refuses
+	resp, body = roundTrip(t, addr, get)
+	require.Equal(t, http.StatusBadGateway, resp.StatusCode)
+	assert.Contains(t, body, "refused")
+	assert.Contains(t, body, "temporary")
+}
+
+func TestGatewayFlagsRejectBadValues(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"upstream not http", []string{"-upstream", "ftp://h"}},
+		{"resolver without port", []string{"-upstream", "http://h", "-resolver", "nocolon"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr strings.Builder
+			assert.Equal(t, 2, run(tt.args, io.Discard, &stderr))
+			assert.Contains(t, stderr.String(), "rawhttpd:")
+		})
+	}
+}
