@@ -4,6 +4,7 @@ import (
 	"context"
 	stderrors "errors"
 	"sync"
+	"time"
 
 	"github.com/panjf2000/gnet/v2"
 	"github.com/valyala/bytebufferpool"
@@ -69,6 +70,8 @@ type job struct {
 	keep   bool // the connection stays open after the response
 	// enqueued is when the job entered the queue (clock.nanotime).
 	enqueued int64
+	// streamed counts the bytes Flush sent, for the access log.
+	streamed int
 	// chunked is set once a streamed head announced chunked framing.
 	chunked bool
 	// flushed receives the outcome of each streamed write: nil, or
@@ -160,8 +163,10 @@ func (j *job) run() {
 		s.shed.completed(s.clock.nanotime())
 	}()
 	x := &j.ctx
+	start := time.Now()
 	err, panicked := j.srv.callHandler(j.h, x)
 	date := j.srv.clock.date()
+	status := x.status
 	j.keep = j.keep && !x.closeAfter && !j.srv.draining.Load()
 	out := j.out.B[:0]
 	switch {
@@ -176,6 +181,7 @@ func (j *job) run() {
 			s.logHandlerError(x, err)
 		}
 		s.counters.countResponse(e.Status)
+		status = e.Status
 		out = httperrors.Append(out, e, httperrors.Options{
 			Head: j.head, Close: !j.keep, Format: httperrors.FormatFor(j.req.Header("Accept")),
 			Date: date, Server: j.srv.cfg.Server,
@@ -188,6 +194,9 @@ func (j *job) run() {
 		s.counters.countResponse(x.status)
 	}
 	s.counters.bytesOut.Add(uint64(len(out)))
+	if s.cfg.AccessLog != nil {
+		s.logAccess(&j.req, j.ctx.remote.String(), status, len(out)+j.streamed, start)
+	}
 	j.out.B = out
 	if j.gc == nil || j.gc.AsyncWrite(out, j.onWritten) != nil {
 		j.recycle()
@@ -238,6 +247,7 @@ func (j *job) flush() error {
 	if len(out) == 0 {
 		return nil
 	}
+	j.streamed += len(out)
 	if err := j.gc.AsyncWrite(out, j.onFlushed); err != nil {
 		return errClientGone
 	}

@@ -93,6 +93,10 @@ type Config struct {
 	// Logger receives panics and unexpected conditions; nil means
 	// slog.Default().
 	Logger *slog.Logger
+	// AccessLog, when set, receives one line per response (method,
+	// target, status, bytes, duration, remote address); nil, the default,
+	// turns access logging off at the cost of one nil check per request.
+	AccessLog *slog.Logger
 }
 
 // Defaults of the Config fields whose zero value means "default".

@@ -189,14 +189,30 @@ const (
 )
 
 // dispatch runs the handler for the parsed request and appends its
-// response, or hands the request to the worker pool.
+// response, or hands the request to the worker pool. With an access log it
+// also logs the response.
 func (c *conn) dispatch(out []byte, date []byte) ([]byte, outcome) {
+	if c.srv.cfg.AccessLog == nil {
+		return c.respond(out, date)
+	}
+	start, from := time.Now(), len(out)
+	out, next := c.respond(out, date)
+	if next != deferred {
+		c.srv.logAccess(&c.ex.req, c.t.RemoteAddr().String(), c.loop.ctx.logged, len(out)-from, start)
+	}
+	return out, next
+}
+
+// respond runs the handler and appends its response, or hands the request
+// to the worker pool; the status answered is left in the Context's logged.
+func (c *conn) respond(out []byte, date []byte) ([]byte, outcome) {
 	req := &c.ex.req
 	x := &c.loop.ctx
 	x.reset(req, c.t.RemoteAddr())
 	head := string(req.Method) == "HEAD"
 	if m := c.srv.maintenance.Load(); m != nil && !c.srv.exempt(req.Path()) {
 		c.loop.counts.response(m.err.Status)
+		x.logged = m.err.Status
 		out, _ = m.canned.Append(out, m.err, date, head)
 		return out, keepOpen
 	}
@@ -206,6 +222,7 @@ func (c *conn) dispatch(out []byte, date []byte) ([]byte, outcome) {
 		if ok {
 			return out, deferred
 		}
+		x.logged = httperrors.StatusServiceUnavailable
 		return out, keepOpen
 	}
 	keep := req.KeepAlive && !x.closeAfter && !c.srv.draining.Load()
@@ -223,6 +240,7 @@ func (c *conn) dispatch(out []byte, date []byte) ([]byte, outcome) {
 			c.srv.logHandlerError(x, err)
 		}
 		c.loop.counts.response(e.Status)
+		x.logged = e.Status
 		return httperrors.Append(out, e, httperrors.Options{
 			Head:   head,
 			Close:  !keep,
@@ -239,6 +257,7 @@ func (c *conn) dispatch(out []byte, date []byte) ([]byte, outcome) {
 		persist = persistKeepAlive
 	}
 	c.loop.counts.response(x.status)
+	x.logged = x.status
 	return appendResponse(out, x, date, c.srv.serverLine, head, persist), next
 }
 
@@ -266,7 +285,14 @@ func (s *Server) callHandler(h Handler, x *Context) (err error, panicked bool) {
 // The connection closes after it: the framing of what follows is unknown.
 func (c *conn) appendParseError(out []byte, err error, date []byte) []byte {
 	head := string(c.ex.req.Method) == "HEAD"
-	return c.appendCanned(out, httperrors.From(err), head)
+	e := httperrors.From(err)
+	if c.srv.cfg.AccessLog == nil {
+		return c.appendCanned(out, e, head)
+	}
+	start, from := time.Now(), len(out)
+	out = c.appendCanned(out, e, head)
+	c.srv.logAccess(&c.ex.req, c.t.RemoteAddr().String(), e.Status, len(out)-from, start)
+	return out
 }
 
 // appendCanned appends e's pre-rendered response, or renders it when it

@@ -39,10 +39,11 @@ type Context struct {
 	status      httperrors.Status
 	fields      []byte // rendered "Name: value\r\n" lines set by the handler
 	body        []byte
-	length      int64 // a declared Content-Length (FromHTTP); -1 when none
-	streaming   bool  // the head has been sent by Flush
-	closeAfter  bool  // the handler asked for Connection: close
-	serverSet   bool  // the handler set its own Server field
+	length      int64             // a declared Content-Length (FromHTTP); -1 when none
+	streaming   bool              // the head has been sent by Flush
+	logged      httperrors.Status // the status answered, for the access log
+	closeAfter  bool              // the handler asked for Connection: close
+	serverSet   bool              // the handler set its own Server field
 	contentType bool
 }
 

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 )
@@ -22,13 +24,21 @@ var plaintext = func() Handler {
 // BenchmarkServe measures the OnTraffic path — parse, dispatch to an
 // inline handler, render, write — on an in-memory connection.
 func BenchmarkServe(b *testing.B) {
-	for _, in := range []struct{ name, raw string }{
-		{"wrk", wrkGET},
-		{"pipelined16", strings.Repeat(wrkGET, 16)},
+	for _, in := range []struct {
+		name, raw string
+		log       bool
+	}{
+		{"wrk", wrkGET, false},
+		{"pipelined16", strings.Repeat(wrkGET, 16), false},
+		{"wrk/log=json", wrkGET, true},
 	} {
+		log := in.log
 		b.Run("in="+in.name, func(b *testing.B) {
 			m := &memTransport{}
 			c := memConn(plaintext, m)
+			if log {
+				c.srv.cfg.AccessLog = slog.New(slog.NewJSONHandler(io.Discard, nil))
+			}
 			raw := []byte(in.raw)
 			b.SetBytes(int64(len(raw)))
 			b.ReportAllocs()
