@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"github.com/rawhttpd/rawhttpd/engine"
@@ -20,6 +21,12 @@ type options struct {
 	shutdownTimeout time.Duration
 	engine          engine.Config
 	gateway         gatewayOptions
+	root            string
+	accessLog       bool
+	logFormat       string
+	logLevel        slog.Level
+	metricsPath     string
+	version         bool
 }
 
 // parseFlags reads the command line in Go's -name value style. Errors
@@ -54,6 +61,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.engine.Server, "server", engine.DefaultServer, "Server header value")
 	fs.BoolVar(&o.engine.NoServerHeader, "no-server-header", false, "leave the Server header out")
 	addGatewayFlags(fs, &o.gateway)
+	fs.StringVar(&o.root, "root", "", "serve static files from `dir`: the files mode")
+	fs.BoolVar(&o.accessLog, "access-log", false, "log one line per request (method, target, status, bytes, duration, remote)")
+	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json")
+	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "lowest `level` logged: debug, info, warn or error")
+	fs.StringVar(&o.metricsPath, "metrics", "", "serve the server's counters in the Prometheus text format at this `path` (e.g. /metrics; empty: off)")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -74,6 +87,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		o.engine.Overload = engine.Respond503
 	default:
 		return o, fmt.Errorf("-overload %q: want refuse or 503", *overload)
+	}
+	if o.logFormat != "text" && o.logFormat != "json" {
+		return o, fmt.Errorf("-log-format %q: want text or json", o.logFormat)
+	}
+	if o.root != "" && o.gateway.upstreams != "" {
+		return o, fmt.Errorf("-root and -upstream are two modes: give one")
 	}
 	o.engine.Multicore = *loops == 0
 	o.engine.NumLoops = *loops

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -39,8 +40,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "rawhttpd:", err)
 		return 2
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	if opts.version {
+		fmt.Fprintln(stdout, "rawhttpd", version())
+		return 0
+	}
+	logger := newLogger(opts, stderr)
 	opts.engine.Logger = logger
+	if opts.accessLog {
+		opts.engine.AccessLog = logger
+	}
 	opts.engine.MaintenanceExempt = append(opts.engine.MaintenanceExempt, opts.healthPath, opts.readyPath)
 
 	app, mode := respond(opts), "respond"
@@ -52,6 +60,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if gw != nil {
 		defer gw.Close()
 		app, mode = gw, "gateway"
+	}
+	if opts.root != "" {
+		files, root, err := newFiles(opts.root)
+		if err != nil {
+			fmt.Fprintln(stderr, "rawhttpd:", err)
+			return 2
+		}
+		defer root.Close()
+		app, mode = files, "files"
 	}
 	var srv *engine.Server
 	srv = engine.New(withProbes(opts, app, func() *engine.Server { return srv }), opts.engine)
@@ -96,12 +113,15 @@ func waitForSignals(srv *engine.Server, opts options, logger *slog.Logger) int {
 // request to app.
 func withProbes(o options, app engine.Handler, srv func() *engine.Server) engine.Handler {
 	health := engine.HealthHandler()
+	metrics := metricsHandler(srv)
 	return engine.HandlerFunc(func(c *engine.Context) error {
 		switch path := string(c.Path()); {
 		case o.healthPath != "" && path == o.healthPath:
 			return health.Serve(c)
 		case o.readyPath != "" && path == o.readyPath:
 			return srv().ReadinessHandler().Serve(c)
+		case o.metricsPath != "" && path == o.metricsPath:
+			return metrics.Serve(c)
 		}
 		return app.Serve(c)
 	})
@@ -126,4 +146,22 @@ func respond(o options) engine.Handler {
 		return engine.Blocking(h)
 	}
 	return h
+}
+
+// newLogger returns the logger -log-format and -log-level ask for.
+func newLogger(o options, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: o.logLevel}
+	if o.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// version returns the module version the binary was built from, or
+// "devel" for a build from a work tree.
+func version() string {
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "devel"
 }

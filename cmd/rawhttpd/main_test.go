@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -47,6 +48,15 @@ func buildBinary(t *testing.T) string {
 	require.NoError(t, buildErr)
 	return binPath
 }
+
+// newCommand returns a command running the built binary with args.
+func newCommand(t *testing.T, args ...string) *exec.Cmd {
+	t.Helper()
+	return exec.Command(buildBinary(t), args...)
+}
+
+// fmtSscan parses one value, as fmt.Sscan does.
+var fmtSscan = func(s string, v *float64) (int, error) { return fmt.Sscan(s, v) }
 
 // binary is a running rawhttpd.
 type binary struct {
