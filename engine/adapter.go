@@ -158,8 +158,8 @@ func (w *responseWriter) commit() {
 	for key, values := range w.header {
 		switch key {
 		case "Content-Length":
-			if n, err := strconv.ParseInt(w.header.Get(key), 10, 64); err == nil && n >= 0 {
-				c.length = n
+			if n, err := strconv.ParseInt(w.header.Get(key), 10, 64); err == nil {
+				c.SetContentLength(n)
 			}
 			continue
 		case "Transfer-Encoding", "Date", "Trailer":

@@ -132,6 +132,17 @@ func (c *Context) SetHeader(name, value string) error {
 // SetContentType sets the Content-Type field.
 func (c *Context) SetContentType(value string) error { return c.SetHeader("Content-Type", value) }
 
+// SetContentLength declares the length of a body the handler does not
+// write in one piece: the length a GET would get, for a HEAD response,
+// and the length of a response streamed with Flush (sent then with
+// Content-Length instead of chunked). For a response written whole the
+// engine counts the body itself and ignores the declaration.
+func (c *Context) SetContentLength(n int64) {
+	if n >= 0 {
+		c.length = n
+	}
+}
+
 // Write appends p to the response body.
 func (c *Context) Write(p []byte) (int, error) {
 	c.body = append(c.body, p...)

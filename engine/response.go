@@ -30,8 +30,8 @@ const (
 // would get, except for those statuses, which carry none (RFC 9110 §8.6).
 func appendResponse(dst []byte, x *Context, date []byte, serverLine string, head bool, persist persistence) []byte {
 	length := int64(len(x.body))
-	if x.length >= 0 {
-		length = x.length
+	if head && x.length >= 0 {
+		length = x.length // the handler declared what a GET would get
 	}
 	dst = appendHead(dst, x, date, serverLine, persist, framedByLength, length)
 	if !head && !isBodyless(x.status) {

@@ -372,3 +372,23 @@ func TestNewRejectsBadUpstreams(t *testing.T) {
 		})
 	}
 }
+
+func TestHeadKeepsTheUpstreamsLength(t *testing.T) {
+	t.Parallel()
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1234")
+		if r.Method != http.MethodHead {
+			_, _ = w.Write(make([]byte, 1234))
+		}
+	}))
+	t.Cleanup(upstream.Close)
+	s := startGateway(t, []string{upstream.URL}, Options{}, engine.Config{})
+	c := dialRaw(t, s)
+	resp, body := c.do("HEAD / HTTP/1.1\r\nHost: a\r\n\r\n")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "1234", resp.Header.Get("Content-Length"))
+	assert.Empty(t, body)
+	resp, body = c.get("/")
+	assert.Equal(t, "1234", resp.Header.Get("Content-Length"))
+	assert.Len(t, body, 1234)
+}

@@ -112,6 +112,10 @@ func (h *Handler) copyResponseHeader(c *engine.Context, resp *http.Response) err
 			}
 		}
 	}
+	if string(c.Method()) == "HEAD" {
+		// No body follows; keep the length the upstream declared for GET.
+		c.SetContentLength(resp.ContentLength)
+	}
 	via := receivedProtocol(resp.ProtoMajor, resp.ProtoMinor) + " " + h.opts.Pseudonym
 	if prior := strings.Join(resp.Header["Via"], ", "); prior != "" {
 		via = prior + ", " + via
