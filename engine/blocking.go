@@ -157,14 +157,23 @@ func copyRequest(dst, src *parser.Request, buf *bytebufferpool.ByteBuffer) {
 // run works on j on a worker goroutine and sends its response.
 func (j *job) run() {
 	s := j.srv
-	s.shed.dequeued(s.clock.nanotime()-j.enqueued, s.clock.nanotime())
-	defer func() {
-		s.counters.inFlight.Add(-1)
-		s.shed.completed(s.clock.nanotime())
-	}()
+	now := s.clock.nanotime()
+	wait := now - j.enqueued
+	s.shed.dequeued(wait, now)
+	defer s.counters.inFlight.Add(-1)
 	x := &j.ctx
 	start := time.Now()
-	err, panicked := j.srv.callHandler(j.h, x)
+	var err error
+	var panicked bool
+	if s.shed.stale(wait) {
+		// Admitted before shedding began, it has waited too long to be
+		// worth serving now; answering it frees the worker at once.
+		s.counters.shed.Add(1)
+		err = s.errShed[s.shed.retryAfter(int(s.counters.inFlight.Load()))]
+	} else {
+		err, panicked = j.srv.callHandler(j.h, x)
+		s.shed.completed(s.clock.nanotime())
+	}
 	date := j.srv.clock.date()
 	status := x.status
 	j.keep = j.keep && !x.closeAfter && !j.srv.draining.Load()

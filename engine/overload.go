@@ -42,9 +42,13 @@ var errMaintenance = httperrors.New(httperrors.StatusServiceUnavailable,
 // of CoDel: it watches how long blocking requests wait in the queue and
 // starts shedding only when the wait has stayed above the target for a
 // whole interval — a standing queue, not a momentary burst. While it
-// sheds, a request is refused when the queue's estimated wait (its length
-// over the observed drain rate) exceeds the target, so accepted requests
-// keep a bounded latency while the workers stay busy.
+// sheds, a request is refused when its estimated wait (the queue ahead of
+// it, itself included, over the observed drain rate) exceeds the target,
+// so accepted requests keep a bounded latency while the workers stay busy.
+// It stops shedding only after a whole interval in which no job waited
+// even half the target: leaving at the first short wait made it cycle,
+// letting a fresh backlog build up each time (bench/README.md has the
+// figures).
 type shedder struct {
 	enabled  bool
 	target   int64 // ns
@@ -56,9 +60,10 @@ type shedder struct {
 	drainNanos atomic.Int64
 	waitNanos  atomic.Int64 // smoothed queue wait, for Stats
 
-	// mu guards firstAbove and lastDone, updated by workers.
+	// mu guards firstAbove, lastAbove and lastDone, updated by workers.
 	mu         sync.Mutex
 	firstAbove int64 // when the wait first stayed above target; 0 if below
+	lastAbove  int64 // when a job last waited at least half the target
 	lastDone   int64
 }
 
@@ -70,15 +75,29 @@ func (d *shedder) dequeued(wait, now int64) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if wait >= d.target/2 {
+		d.lastAbove = now
+	}
 	switch {
-	case wait < d.target:
+	case wait >= d.target:
+		if d.firstAbove == 0 {
+			d.firstAbove = now + d.interval
+		} else if now >= d.firstAbove {
+			d.shedding.Store(true)
+		}
+	case !d.shedding.Load() || now-d.lastAbove >= d.interval:
 		d.firstAbove = 0
 		d.shedding.Store(false)
-	case d.firstAbove == 0:
-		d.firstAbove = now + d.interval
-	case now >= d.firstAbove:
-		d.shedding.Store(true)
 	}
+}
+
+// stale reports whether a job that waited wait for its worker should be
+// shed instead of served: while shedding, one that waited more than twice
+// the target. It drains the backlog admitted before shedding began, which
+// would otherwise keep the latency of accepted requests high for as long
+// as it lasts.
+func (d *shedder) stale(wait int64) bool {
+	return d.enabled && d.shedding.Load() && wait > 2*d.target
 }
 
 // completed records a finished job, for the drain rate.
@@ -100,7 +119,7 @@ func (d *shedder) estimatedWait(queued int) int64 {
 
 // shouldShed reports whether a new job must be refused.
 func (d *shedder) shouldShed(queued int) bool {
-	return d.enabled && d.shedding.Load() && d.estimatedWait(queued) > d.target
+	return d.enabled && d.shedding.Load() && d.estimatedWait(queued+1) > d.target
 }
 
 // retryAfter derives a Retry-After, in whole seconds, from the time the

@@ -144,10 +144,14 @@ func TestShedderNeedsAStandingQueue(t *testing.T) {
 	d.dequeued(50*ms, 250*ms)
 	d.dequeued(50*ms, 301*ms)
 	assert.True(t, d.shedding.Load())
-	assert.False(t, d.shouldShed(1), "a short queue still gets in")
-	assert.True(t, d.shouldShed(10))
-	d.dequeued(1*ms, 400*ms)
-	assert.False(t, d.shedding.Load(), "shedding stops once the wait is back under target")
+	assert.False(t, d.shouldShed(0), "a request that waits less than the target gets in")
+	assert.True(t, d.shouldShed(2), "one whose estimated wait exceeds it is shed")
+	assert.False(t, d.stale(20*ms))
+	assert.True(t, d.stale(21*ms), "while shedding, a job that waited over twice the target is shed")
+	d.dequeued(1*ms, 320*ms)
+	assert.True(t, d.shedding.Load(), "one short wait does not end shedding")
+	d.dequeued(1*ms, 402*ms)
+	assert.False(t, d.shedding.Load(), "shedding stops after an interval without a wait of half the target")
 }
 
 func TestShedderRetryAfterFollowsDrainRate(t *testing.T) {
