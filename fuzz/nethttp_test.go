@@ -54,6 +54,7 @@ var oursStricter = []error{
 	parser.ErrBareLF,                     // lines must end with CRLF
 	parser.ErrObsFold,                    // obs-fold refused
 	parser.ErrSpaceBeforeColon,           // RFC 9112 §5.1: MUST reject; net/http trims it
+	parser.ErrBadFieldName,               // field-name = token; textproto allows a space inside
 	parser.ErrMissingHost,                // the server's check, not ReadRequest's
 	parser.ErrBadHost,                    // the server's check, not ReadRequest's
 	parser.ErrExpectationFailed,          // the server's 417, not ReadRequest's

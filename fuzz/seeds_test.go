@@ -188,6 +188,11 @@ var requestSeeds = []seed{
 	{"smuggle-chunk-data-lf", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{"smuggle-expect-other", "POST / HTTP/1.1\r\nHost: a\r\nExpect: x\r\nContent-Length: 35\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{"smuggle-413", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"},
+	// Issue 6: FuzzNetHTTP found that http.ReadRequest accepts a space
+	// inside a field name; we refuse it (RFC 9110 §5.1: field-name =
+	// token), a listed divergence.
+	{"issue6-space-in-field-name", "POST / HTTP/1.1\r\nT 000000000000000:0000000\r\n\n"},
+	{"400-space-in-field-name", "GET / HTTP/1.1\r\nHost: a\r\nX Y: v\r\n\r\n"},
 	{"smuggle-501-method-body", "BREW / HTTP/1.1\r\nHost: a\r\nContent-Length: 35\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"},
 }
 
