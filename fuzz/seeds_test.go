@@ -192,6 +192,10 @@ var requestSeeds = []seed{
 	// inside a field name; we refuse it (RFC 9110 §5.1: field-name =
 	// token), a listed divergence.
 	{"issue6-space-in-field-name", "POST / HTTP/1.1\r\nT 000000000000000:0000000\r\n\n"},
+	// Issue 6: FuzzNetHTTP found that http.ReadRequest ignores any
+	// Transfer-Encoding in HTTP/1.0, even an empty one; we refuse it, a
+	// listed divergence.
+	{"issue6-te-empty-http10", "POST / HTTP/1.0\r\nTrAnsfer-EnCoding:\r\n\r\n"},
 	{"400-space-in-field-name", "GET / HTTP/1.1\r\nHost: a\r\nX Y: v\r\n\r\n"},
 	{"smuggle-501-method-body", "BREW / HTTP/1.1\r\nHost: a\r\nContent-Length: 35\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"},
 }
