@@ -355,8 +355,11 @@ func (c *conn) finish() {
 }
 
 // lingerTimeout bounds how long a closing connection waits for the
-// client's EOF after the final response.
-const lingerTimeout = time.Second
+// client's EOF after the final response. It covers a client still sending
+// the rest of a refused request in small pieces (a 501 is decided on the
+// request line alone): until it closes, what it sends is read and
+// dropped, so no reset can destroy the response it has not read yet.
+const lingerTimeout = 5 * time.Second
 
 // errRequestTimeout answers a request whose head or body was too slow.
 var errRequestTimeout = httperrors.NewClosing(httperrors.StatusRequestTimeout,

@@ -3,6 +3,7 @@ package engine
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -103,4 +104,19 @@ func TestStatusTableSplitIntoPieces(t *testing.T) {
 			assert.Equal(t, row.status, resp.StatusCode)
 		})
 	}
+}
+
+func TestEarlyRejectionSurvivesASlowSender(t *testing.T) {
+	s := startServer(t, hello, Config{})
+	c := dialRaw(t, s)
+	raw := "BREW / HTTP/1.1\r\nHost: a\r\nX-Padding: " + strings.Repeat("p", 40) + "\r\n\r\n"
+	c.send(raw[:17]) // the request line: 501 is decided here
+	for i := 17; i < len(raw); i += 4 {
+		time.Sleep(20 * time.Millisecond) // the rest trickles in after the answer
+		_, _ = c.conn.Write([]byte(raw[i:min(i+4, len(raw))]))
+	}
+	resp, body := c.read("BREW")
+	assert.Equal(t, 501, resp.StatusCode)
+	assert.Contains(t, body, "permanent")
+	assert.True(t, c.closedByServer())
 }
