@@ -54,6 +54,9 @@ type conn struct {
 	closing       bool // the final response is written; close once it drains
 	stalled       bool // output is backed up; requests wait unparsed
 	closed        bool
+	// lingering: the final response has left and the write side is shut;
+	// the connection only waits for the client's EOF.
+	lingering bool
 	// writeDeadline is the tick past which undrained output closes the
 	// connection.
 	writeDeadline int64
@@ -351,6 +354,10 @@ func (c *conn) finish() {
 		c.close()
 		return
 	}
+	if !c.lingering {
+		c.lingering = true
+		c.srv.lingering.Add(1)
+	}
 	c.loop.wheel.arm(c, timerLinger, c.srv.clock.after(lingerTimeout))
 }
 
@@ -417,6 +424,9 @@ func (c *conn) close() {
 // the work in progress for it.
 func (c *conn) release() {
 	c.closed = true
+	if c.lingering {
+		c.srv.lingering.Add(-1)
+	}
 	c.loop.wheel.disarm(c)
 	if c.pending != nil {
 		c.pending.cancel()

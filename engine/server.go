@@ -31,6 +31,10 @@ type Server struct {
 	events       *events
 
 	openConns atomic.Int64
+	// lingering counts open connections that have sent their last
+	// response and wait only for the client to close; a drain does not
+	// wait for them.
+	lingering atomic.Int64
 	// draining is set by Shutdown: responses say Connection: close and new
 	// requests get 503.
 	draining atomic.Bool
@@ -194,8 +198,9 @@ func (s *Server) Close() error {
 // until the end); idle connections close; requests in progress, inline or
 // blocking, finish and their responses go out with Connection: close; a
 // request that arrives on an open connection gets 503 with Retry-After.
-// Shutdown returns once every connection has closed, or when ctx ends; it
-// then closes the rest at once and returns ctx's error.
+// Shutdown returns once every connection has closed or sent its last
+// response, or when ctx ends; it then closes the rest at once (returning
+// ctx's error in the second case).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.draining.Store(true)
 	s.mu.Lock()
@@ -205,7 +210,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Unlock()
 	poll := time.NewTicker(10 * time.Millisecond)
 	defer poll.Stop()
-	for s.openConns.Load() > 0 {
+	for s.openConns.Load() > s.lingering.Load() {
 		select {
 		case <-ctx.Done():
 			_ = s.Close()
