@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -110,24 +109,24 @@ func (h *Handler) exchange(c *engine.Context, u *upstream) (err error, dialFaile
 	// ctx also ends a response body that stalls (copyBody).
 	ctx, cancel := context.WithCancel(client)
 	defer cancel()
-	body := &bodySource{b: c.Body()}
-	// The Transport may still read the body after RoundTrip returns (an
-	// upstream may answer before it has read the request); the engine
-	// reuses those bytes once this handler returns.
-	defer body.detach()
-
-	// gotBytes tells an upstream that closed the connection without a
-	// word from one that sent an invalid response (see classify).
-	var gotBytes atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotFirstResponseByte: func() { gotBytes.Store(true) },
-	})
+	var body *bodySource
+	if b := c.Body(); len(b) > 0 {
+		body = &bodySource{b: b}
+		// The Transport may still read the body after RoundTrip returns (an
+		// upstream may answer before it has read the request); the engine
+		// reuses those bytes once this handler returns.
+		defer body.detach()
+	}
+	s := exchangeStates.Get().(*exchangeState)
+	s.reset(cancel)
+	ctx = httptrace.WithClientTrace(ctx, &s.trace)
 	resp, err := h.transport.RoundTrip(h.upstreamRequest(ctx, c, u, body))
 	if err != nil {
+		// s is not recycled: the Transport may still call its trace hook.
 		if client.Err() != nil {
 			return errClientGone, false
 		}
-		reply, dialFailed := classify(err, gotBytes.Load())
+		reply, dialFailed := classify(err, s.gotBytes.Load())
 		if dialFailed {
 			u.markUnhealthy(time.Now(), h.opts.UnhealthyFor)
 		}
@@ -138,91 +137,52 @@ func (h *Handler) exchange(c *engine.Context, u *upstream) (err error, dialFaile
 		return h.fail(u, ErrInvalidResponse, err), false
 	}
 	c.SetStatus(resp.StatusCode)
-	return h.copyBody(c, u, resp.Body, cancel), false
-}
-
-// upstreamRequest builds the request sent to u for c's.
-func (h *Handler) upstreamRequest(ctx context.Context, c *engine.Context, u *upstream, body *bodySource) *http.Request {
-	r := c.Request()
-	target := &url.URL{Scheme: u.scheme, Host: u.host}
-	path := string(c.Path())
-	if path != "*" {
-		path = u.prefix + path
+	err, quiet := h.copyBody(c, u, resp.Body, s)
+	if quiet {
+		s.reset(nil)
+		exchangeStates.Put(s)
 	}
-	if strings.HasPrefix(path, "//") {
-		// An opaque path starting with "//" would be sent as an absolute
-		// URL; Path and RawPath keep it a path. A path with an invalid
-		// escape then gets its '%' escaped: a compromise for a path no
-		// origin server would accept anyway.
-		target.Path, _ = url.PathUnescape(path)
-		target.RawPath = path
-	} else {
-		// Opaque sends the path exactly as the client did, escapes and all.
-		target.Opaque = path
-	}
-	if q := c.Query(); q != nil {
-		target.RawQuery = string(q)
-		target.ForceQuery = len(q) == 0
-	}
-	req := &http.Request{
-		Method:     string(r.Method),
-		URL:        target,
-		Proto:      "HTTP/1.1",
-		ProtoMajor: 1,
-		ProtoMinor: 1,
-		Header:     h.upstreamHeader(c),
-		Host:       u.authority,
-	}
-	if r.Host != nil && !h.opts.RewriteHost {
-		req.Host = string(r.Host)
-	}
-	if n := len(body.b); n > 0 {
-		req.ContentLength = int64(n)
-		req.Body = body.reader()
-		// GetBody lets the Transport replay the body on a fresh connection
-		// when a kept-alive one turns out closed before it was written.
-		req.GetBody = func() (io.ReadCloser, error) { return body.reader(), nil }
-	}
-	return req.WithContext(ctx)
+	return err, false
 }
 
 // copyBody copies the upstream body to c, flushing every flushBytes. A
-// body that stops arriving for UpstreamTimeout is abandoned (cancel ends
-// the exchange) and answered 504, or, when part of it has been streamed,
-// the engine closes the connection so the client sees it incomplete.
-func (h *Handler) copyBody(c *engine.Context, u *upstream, body io.Reader, cancel context.CancelFunc) error {
-	var stalled atomic.Bool
-	stall := time.AfterFunc(h.opts.UpstreamTimeout, func() {
-		stalled.Store(true)
-		cancel()
-	})
-	defer stall.Stop()
+// body that stops arriving for UpstreamTimeout is abandoned (s's stall
+// timer cancels the exchange) and answered 504, or, when part of it has
+// been streamed, the engine closes the connection so the client sees it
+// incomplete. It reports whether the stall timer was stopped without ever
+// firing, which makes s safe to recycle.
+func (h *Handler) copyBody(c *engine.Context, u *upstream, body io.Reader, s *exchangeState) (err error, quiet bool) {
+	// The timer was stopped when s was last used, so this Reset returns
+	// false; a later one that does means the timer fired.
+	s.stall.Reset(h.opts.UpstreamTimeout)
+	fired := false
+	defer func() { quiet = s.stall.Stop() && !fired }()
 	bp := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(bp)
 	buf, pending := *bp, 0
 	for {
 		n, err := body.Read(buf)
 		if n > 0 {
-			stall.Reset(h.opts.UpstreamTimeout)
+			fired = !s.stall.Reset(h.opts.UpstreamTimeout) || fired
 			_, _ = c.Write(buf[:n])
 			if pending += n; pending >= flushBytes {
 				if c.Flush() != nil {
-					return errClientGone
+					return errClientGone, false
 				}
 				pending = 0
 			}
 		}
 		switch {
 		case err == io.EOF:
-			return nil
+			return nil, false
 		case err == nil:
 		case c.Context().Err() != nil:
-			return errClientGone
-		case stalled.Load():
-			return h.fail(u, ErrResponseTimeout, err)
+			return errClientGone, false
+		case s.stalled.Load():
+			return h.fail(u, ErrResponseTimeout, err), false
 		default:
 			reply, _ := classify(err, true)
-			return h.fail(u, reply, err)
+			return h.fail(u, reply, err), false
 		}
 	}
 }
@@ -239,6 +199,57 @@ var copyBuffers = sync.Pool{New: func() any {
 	b := make([]byte, flushBytes)
 	return &b
 }}
+
+// exchangeState is what one exchange shares with goroutines it does not
+// run: the trace hook the Transport calls at the first byte of the
+// response, and the timer that abandons a stalled response body. Both are
+// bound once, and states are recycled, but only when nothing can call
+// into them any more: the exchange got its response, after which the hook
+// is not called again, and the stall timer was stopped without having
+// fired.
+type exchangeState struct {
+	// gotBytes tells an upstream that closed the connection without a
+	// word from one that sent an invalid response (see classify).
+	gotBytes atomic.Bool
+	trace    httptrace.ClientTrace
+	stall    *time.Timer
+	stalled  atomic.Bool
+	// mu guards cancel, the exchange's, which the stall timer calls.
+	mu     sync.Mutex
+	cancel context.CancelFunc
+}
+
+// exchangeStates recycles exchangeStates, each with its timer stopped.
+var exchangeStates = sync.Pool{New: func() any {
+	s := &exchangeState{}
+	s.trace.GotFirstResponseByte = s.gotFirstByte
+	s.stall = time.AfterFunc(time.Hour, s.stalledOut)
+	s.stall.Stop()
+	return s
+}}
+
+// reset readies s for an exchange that cancel ends.
+func (s *exchangeState) reset(cancel context.CancelFunc) {
+	s.gotBytes.Store(false)
+	s.stalled.Store(false)
+	s.mu.Lock()
+	s.cancel = cancel
+	s.mu.Unlock()
+}
+
+func (s *exchangeState) gotFirstByte() { s.gotBytes.Store(true) }
+
+// stalledOut runs when the response body stopped arriving for
+// UpstreamTimeout.
+func (s *exchangeState) stalledOut() {
+	s.stalled.Store(true)
+	s.mu.Lock()
+	cancel := s.cancel
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+}
 
 // errBodyDetached is what the Transport reads from a request body after
 // the handler that owned it returned.

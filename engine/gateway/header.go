@@ -1,9 +1,9 @@
 package gateway
 
 import (
+	"bytes"
 	"net"
 	"net/http"
-	"net/textproto"
 	"strings"
 
 	"github.com/rawhttpd/rawhttpd/engine"
@@ -19,15 +19,17 @@ var hopByHop = []string{
 }
 
 // isHopByHop reports whether name is a hop-by-hop field, or one that a
-// Connection field named (connOpts, as connectionOptions returns them).
-func isHopByHop(name string, connOpts []string) bool {
+// Connection field named (connOpts, as connectionOptions or
+// appendConnectionOptions return them). It takes the upstream response's
+// strings and the client request's bytes alike.
+func isHopByHop[S ~string | ~[]byte](name S, connOpts []S) bool {
 	for _, h := range hopByHop {
-		if strings.EqualFold(name, h) {
+		if strings.EqualFold(string(name), h) {
 			return true
 		}
 	}
 	for _, o := range connOpts {
-		if strings.EqualFold(name, o) {
+		if strings.EqualFold(string(name), string(o)) {
 			return true
 		}
 	}
@@ -49,50 +51,16 @@ func connectionOptions(values []string) []string {
 	return opts
 }
 
-// upstreamHeader returns the fields to send upstream for c's request: the
-// client's end-to-end fields, then Via, X-Forwarded-For, -Proto and -Host
-// and, if asked, Forwarded. Host, Content-Length and Expect are left out:
-// the Transport writes Host from the request and frames the body itself,
-// and the engine has already answered any 100-continue.
-func (h *Handler) upstreamHeader(c *engine.Context) http.Header {
-	req := c.Request()
-	var connValues []string
-	for _, f := range req.Fields {
-		if strings.EqualFold(string(f.Name), "Connection") || strings.EqualFold(string(f.Name), "Proxy-Connection") {
-			connValues = append(connValues, string(f.Value))
+// appendConnectionOptions appends to opts the field names one Connection
+// value lists, as connectionOptions does for strings; the options are
+// sub-slices of value.
+func appendConnectionOptions(opts [][]byte, value []byte) [][]byte {
+	for o := range bytes.SplitSeq(value, []byte(",")) {
+		if o = bytes.TrimSpace(o); len(o) > 0 {
+			opts = append(opts, o)
 		}
 	}
-	connOpts := connectionOptions(connValues)
-	hdr := make(http.Header, len(req.Fields)+4)
-	for _, f := range req.Fields {
-		name := string(f.Name)
-		switch {
-		case isHopByHop(name, connOpts),
-			strings.EqualFold(name, "Host"),
-			strings.EqualFold(name, "Content-Length"),
-			strings.EqualFold(name, "Expect"):
-			continue
-		}
-		key := textproto.CanonicalMIMEHeaderKey(name)
-		hdr[key] = append(hdr[key], string(f.Value))
-	}
-	client := clientIP(c.RemoteAddr())
-	appendList(hdr, "Via", receivedProtocol(int(c.Version().Major), int(c.Version().Minor))+" "+h.opts.Pseudonym)
-	appendList(hdr, "X-Forwarded-For", client)
-	hdr["X-Forwarded-Proto"] = []string{"http"}
-	if req.Host != nil {
-		hdr["X-Forwarded-Host"] = []string{string(req.Host)}
-	} else {
-		delete(hdr, "X-Forwarded-Host")
-	}
-	if h.opts.Forwarded {
-		appendList(hdr, "Forwarded", forwardedElement(client, req.Host))
-	}
-	if _, ok := hdr["User-Agent"]; !ok {
-		// An empty value keeps the Transport from adding its own.
-		hdr["User-Agent"] = []string{""}
-	}
-	return hdr
+	return opts
 }
 
 // copyResponseHeader sets the upstream response's end-to-end fields on c,
@@ -121,15 +89,6 @@ func (h *Handler) copyResponseHeader(c *engine.Context, resp *http.Response) err
 		via = prior + ", " + via
 	}
 	return c.SetHeader("Via", via)
-}
-
-// appendList adds item to the comma-separated list field key, after any
-// values the message already had, joined into one line.
-func appendList(hdr http.Header, key, item string) {
-	if prior := strings.Join(hdr[key], ", "); prior != "" {
-		item = prior + ", " + item
-	}
-	hdr[key] = []string{item}
 }
 
 // receivedProtocol is Via's received-protocol for a message of HTTP
