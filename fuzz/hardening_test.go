@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -127,52 +128,76 @@ func keepAliveRate(t *testing.T, s *engine.Server, d time.Duration) int {
 // TestSlowloris opens 1,000 connections that each send one header byte a
 // second. A normal client's throughput under that load stays within 10%
 // of its throughput without it, and every slow connection is answered 408
-// and closed once ReadHeaderTimeout passes. The unloaded throughput is
-// measured for half the window before the load and half after it, so that
-// a neighbour's drift on a shared machine weighs on both sides alike.
+// and closed once ReadHeaderTimeout passes.
+//
+// The comparison is paired: two identical servers run side by side, the
+// slow connections attack one of them, and a normal client alternates
+// short windows between the two. Whatever else the machine is doing
+// falls on both windows of a pair alike; the median of the pairs' ratios
+// is the verdict. (Measuring "before" and "after" on one server proved
+// too noisy on a shared two-core machine: single windows varied by 25%.)
 func TestSlowloris(t *testing.T) {
 	if testing.Short() {
 		t.Skip("holds 1,000 connections for several seconds")
 	}
-	const slow = 1000
-	const window = 1500 * time.Millisecond
+	const (
+		slow          = 1000
+		headerTimeout = 4 * time.Second
+		window        = 150 * time.Millisecond
+		pairs         = 9
+	)
 	raiseFileLimit(t, 3*slow)
-	s := startServer(t, okHandler, engine.Config{ReadHeaderTimeout: 2 * time.Second})
-
-	_ = keepAliveRate(t, s, 200*time.Millisecond) // warm up
-	base := keepAliveRate(t, s, window/2)
+	cfg := engine.Config{ReadHeaderTimeout: headerTimeout}
+	calm := startServer(t, okHandler, cfg)
+	attacked := startServer(t, okHandler, cfg)
+	_ = keepAliveRate(t, calm, 100*time.Millisecond) // warm up
+	_ = keepAliveRate(t, attacked, 100*time.Millisecond)
 
 	conns := make([]net.Conn, slow)
 	for i := range conns {
-		conns[i] = dialRaw(t, s)
+		conns[i] = dialRaw(t, attacked)
 	}
 	head := "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: " + strings.Repeat("z", 64)
 	// The trickler sends the next header byte on every connection once a
-	// second, until the server closes them.
+	// second, until the server closes them, spreading the writes over the
+	// second as a thousand independent clients would.
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		const batch = 50 // connections per 50 ms step: 1,000 a second
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
 		for i := 0; ; i++ {
-			for _, c := range conns {
+			for _, c := range conns[i*batch%slow : i*batch%slow+batch] {
 				_ = c.SetWriteDeadline(time.Now().Add(time.Second))
-				_, _ = c.Write([]byte{head[i%len(head)]})
+				_, _ = c.Write([]byte{head[(i*batch/slow)%len(head)]})
 			}
 			select {
 			case <-stop:
 				return
-			case <-time.After(time.Second):
+			case <-tick.C:
 			}
 		}
 	}()
 	start := time.Now()
-	loaded := keepAliveRate(t, s, window)
+	ratios := make([]float64, 0, pairs)
+	for i := 0; i < pairs; i++ {
+		var base, loaded int
+		if i%2 == 0 { // alternate which server goes first
+			base, loaded = keepAliveRate(t, calm, window), keepAliveRate(t, attacked, window)
+		} else {
+			loaded, base = keepAliveRate(t, attacked, window), keepAliveRate(t, calm, window)
+		}
+		ratios = append(ratios, float64(loaded)/float64(base))
+	}
+	require.Less(t, time.Since(start), headerTimeout, "the measurement ran past the slow connections' timeout")
 
 	// Every slow connection is answered 408 and closed.
 	got408 := 0
 	for _, c := range conns {
-		require.NoError(t, c.SetReadDeadline(start.Add(10*time.Second)))
+		require.NoError(t, c.SetReadDeadline(start.Add(headerTimeout+8*time.Second)))
 		b, err := io.ReadAll(c)
 		require.NoError(t, err, "the server did not close a slow connection")
 		if bytes.HasPrefix(b, []byte("HTTP/1.1 408 ")) {
@@ -184,11 +209,11 @@ func TestSlowloris(t *testing.T) {
 	t.Logf("408 and closed: %d of %d after %v", got408, slow, time.Since(start).Round(100*time.Millisecond))
 	assert.Equal(t, slow, got408)
 
-	base += keepAliveRate(t, s, window/2)
-	ratio := float64(loaded) / float64(base)
-	t.Logf("keep-alive requests in %v: %d alone, %d beside %d slowloris connections (ratio %.3f)",
-		window, base, loaded, slow, ratio)
-	assert.GreaterOrEqual(t, ratio, 0.9)
+	sort.Float64s(ratios)
+	median := ratios[len(ratios)/2]
+	t.Logf("keep-alive throughput beside %d slowloris connections / without, per %v window pair: %.3f (median), pairs %.2f",
+		slow, window, median, ratios)
+	assert.GreaterOrEqual(t, median, 0.9)
 }
 
 // smugglingShapes are the requests of requestSeeds that hide a second
