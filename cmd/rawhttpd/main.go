@@ -115,12 +115,13 @@ func withProbes(o options, app engine.Handler, srv func() *engine.Server) engine
 	health := engine.HealthHandler()
 	metrics := metricsHandler(srv)
 	return engine.HandlerFunc(func(c *engine.Context) error {
-		switch path := string(c.Path()); {
-		case o.healthPath != "" && path == o.healthPath:
+		// Compared as string(path) == ..., which does not copy the bytes.
+		switch path := c.Path(); {
+		case o.healthPath != "" && string(path) == o.healthPath:
 			return health.Serve(c)
-		case o.readyPath != "" && path == o.readyPath:
+		case o.readyPath != "" && string(path) == o.readyPath:
 			return srv().ReadinessHandler().Serve(c)
-		case o.metricsPath != "" && path == o.metricsPath:
+		case o.metricsPath != "" && string(path) == o.metricsPath:
 			return metrics.Serve(c)
 		}
 		return app.Serve(c)
