@@ -47,7 +47,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	logger := newLogger(opts, stderr)
 	opts.engine.Logger = logger
 	if opts.accessLog {
-		opts.engine.AccessLog = logger
+		out := newBufferedWriter(stderr)
+		defer out.Close()
+		opts.engine.AccessLog = newLogger(opts, out)
 	}
 	opts.engine.MaintenanceExempt = append(opts.engine.MaintenanceExempt, opts.healthPath, opts.readyPath)
 
