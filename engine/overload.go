@@ -179,7 +179,9 @@ func (k *counters) countResponse(s httperrors.Status) {
 }
 
 // Stats returns a snapshot of the server's counters. It asks every event
-// loop to publish its own counters first, waiting at most statsWait.
+// loop to publish its own counters first, waiting at most statsWait, so it
+// is for other goroutines and Blocking handlers: called from an inline
+// handler it would wait on its own loop and return counts up to a tick old.
 func (s *Server) Stats() Stats {
 	s.publishLoops()
 	k := &s.counters
