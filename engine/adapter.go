@@ -7,8 +7,11 @@ import (
 	"net/textproto"
 	"net/url"
 	"strconv"
+	"strings"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/parser"
+	"github.com/rawhttpd/rawhttpd/version"
 )
 
 // FromHTTP returns a Handler that runs a net/http Handler on the engine,
@@ -43,34 +46,33 @@ func (a httpHandler) Serve(c *Context) error {
 
 // newHTTPRequest builds the *http.Request net/http would have made for
 // the request in c. Its fields are copies: the handler may keep them.
+//
+// It allocates little beyond what net/http itself would: the field values
+// share one string, common methods, protocol names and field names are
+// constants, and the client's address is formatted once per connection.
 func newHTTPRequest(c *Context) (*http.Request, error) {
 	req := c.Request()
 	target := string(req.Target)
-	u, err := requestURL(target, string(req.Method))
+	method := methodString(req.Method)
+	u, err := requestURL(target, method)
 	if err != nil {
 		return nil, err
 	}
-	header := make(http.Header, len(req.Fields))
-	for _, f := range req.Fields {
-		key := textproto.CanonicalMIMEHeaderKey(string(f.Name))
-		header[key] = append(header[key], string(f.Value))
-	}
-	host := u.Host
-	if req.Host != nil {
-		host = string(req.Host)
-	}
 	r := &http.Request{
-		Method:     string(req.Method),
+		Method:     method,
 		URL:        u,
-		Proto:      req.Version.String(),
+		Proto:      protoString(req.Version),
 		ProtoMajor: int(req.Version.Major),
 		ProtoMinor: int(req.Version.Minor),
-		Header:     header,
-		Host:       host,
-		RemoteAddr: c.RemoteAddr().String(),
+		Header:     newHTTPHeader(req.Fields),
+		Host:       u.Host,
+		RemoteAddr: c.remoteText(),
 		RequestURI: target,
 		Close:      !req.KeepAlive,
 		Body:       http.NoBody,
+	}
+	if req.Host != nil {
+		r.Host = string(req.Host)
 	}
 	if len(req.Body) > 0 {
 		body := bytes.Clone(req.Body)
@@ -82,15 +84,99 @@ func newHTTPRequest(c *Context) (*http.Request, error) {
 }
 
 // requestURL parses target the way net/http's server does: "*" and the
-// authority-form of CONNECT are not URLs of their own.
+// authority-form of CONNECT are not URLs of their own. An origin-form
+// target without escapes or a fragment, the usual case, is split at '?'
+// directly: the parser has already refused every byte url.Parse would.
 func requestURL(target, method string) (*url.URL, error) {
 	switch {
 	case target == "*":
 		return &url.URL{Path: "*"}, nil
 	case method == "CONNECT" && target != "" && target[0] != '/':
 		return &url.URL{Host: target}, nil
+	case target != "" && target[0] == '/' && !strings.ContainsAny(target, "%#"):
+		path, query, hasQuery := strings.Cut(target, "?")
+		return &url.URL{Path: path, RawQuery: query, ForceQuery: hasQuery && query == ""}, nil
 	}
 	return url.ParseRequestURI(target)
+}
+
+// newHTTPHeader builds the http.Header of fields, with canonical keys. The
+// values are cut from one string, one allocation for them all.
+func newHTTPHeader(fields []parser.Field) http.Header {
+	header := make(http.Header, len(fields))
+	size := 0
+	for _, f := range fields {
+		size += len(f.Value)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for _, f := range fields {
+		b.Write(f.Value)
+	}
+	values := b.String()
+	for _, f := range fields {
+		v := values[:len(f.Value)]
+		values = values[len(f.Value):]
+		key := commonFieldNames[string(f.Name)]
+		if key == "" {
+			key = textproto.CanonicalMIMEHeaderKey(string(f.Name))
+		}
+		header[key] = append(header[key], v)
+	}
+	return header
+}
+
+// commonFieldNames maps field names as clients usually spell them to
+// their canonical keys, so that the lookup (which does not copy the name)
+// spares the allocation of canonicalizing them.
+var commonFieldNames = func() map[string]string {
+	m := make(map[string]string)
+	for _, k := range []string{"Host", "User-Agent", "Accept", "Accept-Encoding", "Accept-Language",
+		"Connection", "Content-Length", "Content-Type", "Cookie", "Authorization", "Cache-Control",
+		"If-Modified-Since", "If-None-Match", "Range", "Referer", "Origin", "Upgrade-Insecure-Requests",
+		"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Request-Id", "Pragma", "Te", "Via"} {
+		m[k] = k
+		m[strings.ToLower(k)] = k
+	}
+	return m
+}()
+
+// methodString returns m as a string, without allocating for the
+// registered methods.
+func methodString(m []byte) string {
+	switch string(m) {
+	case "GET":
+		return "GET"
+	case "HEAD":
+		return "HEAD"
+	case "POST":
+		return "POST"
+	case "PUT":
+		return "PUT"
+	case "DELETE":
+		return "DELETE"
+	case "OPTIONS":
+		return "OPTIONS"
+	case "PATCH":
+		return "PATCH"
+	case "CONNECT":
+		return "CONNECT"
+	case "TRACE":
+		return "TRACE"
+	}
+	return string(m)
+}
+
+// protoString returns the protocol name of v, without allocating for the
+// versions served.
+func protoString(v version.Version) string {
+	switch v {
+	case version.HTTP11:
+		return "HTTP/1.1"
+	case version.HTTP10:
+		return "HTTP/1.0"
+	}
+	return v.String()
 }
 
 // responseWriter is the http.ResponseWriter of one request: it collects

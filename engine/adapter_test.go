@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rawhttpd/rawhttpd/parser"
 )
 
 // adapterMux is a net/http handler exercising what handlers commonly do.
@@ -181,4 +184,24 @@ func TestFromHTTPContextCancelledOnDisconnect(t *testing.T) {
 	<-started
 	require.NoError(t, conn.Close())
 	assert.ErrorIs(t, <-done, errCanceled())
+}
+
+func TestRequestURLMatchesParseRequestURI(t *testing.T) {
+	for _, target := range []string{"/", "/a/b", "/a?b=1&c=2", "/a?", "/a%2Fb", "/a?b=%20", "/x#frag", "//double", "/a?b?c"} {
+		want, err := url.ParseRequestURI(target)
+		require.NoError(t, err, target)
+		got, err := requestURL(target, "GET")
+		require.NoError(t, err, target)
+		assert.Equal(t, want, got, target)
+	}
+}
+
+func TestNewHTTPHeaderCanonicalKeys(t *testing.T) {
+	h := newHTTPHeader([]parser.Field{
+		{Name: []byte("host"), Value: []byte("a")},
+		{Name: []byte("x-custom-thing"), Value: []byte("1")},
+		{Name: []byte("X-Custom-Thing"), Value: []byte("2")},
+		{Name: []byte("Accept"), Value: nil},
+	})
+	assert.Equal(t, http.Header{"Host": {"a"}, "X-Custom-Thing": {"1", "2"}, "Accept": {""}}, h)
 }

@@ -107,7 +107,10 @@ func (c *conn) startJob(out []byte, h Handler) ([]byte, bool) {
 	j.keep = j.req.KeepAlive
 	j.cctx, j.cancel = context.WithCancel(context.Background())
 	j.ctx.reset(&j.req, c.t.RemoteAddr())
-	j.ctx.ctx, j.ctx.job = j.cctx, j
+	if c.remoteStr == "" {
+		c.remoteStr = c.t.RemoteAddr().String()
+	}
+	j.ctx.ctx, j.ctx.job, j.ctx.remoteStr = j.cctx, j, c.remoteStr
 	s := c.srv
 	if s.shed.shouldShed(len(s.pool.jobs)) {
 		j.recycle()
@@ -204,7 +207,7 @@ func (j *job) run() {
 	}
 	s.counters.bytesOut.Add(uint64(len(out)))
 	if s.cfg.AccessLog != nil {
-		s.logAccess(&j.req, j.ctx.remote.String(), status, len(out)+j.streamed, start)
+		s.logAccess(&j.req, j.ctx.remoteText(), status, len(out)+j.streamed, start)
 	}
 	j.out.B = out
 	if j.gc == nil || j.gc.AsyncWrite(out, j.onWritten) != nil {

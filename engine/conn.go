@@ -54,6 +54,8 @@ type conn struct {
 	closing       bool // the final response is written; close once it drains
 	stalled       bool // output is backed up; requests wait unparsed
 	closed        bool
+	// remoteStr is the client's address as text, formatted on first use.
+	remoteStr string
 	// lingering: the final response has left and the write side is shut;
 	// the connection only waits for the client's EOF.
 	lingering bool

@@ -28,6 +28,8 @@ var (
 type Context struct {
 	req    *parser.Request
 	remote net.Addr
+	// remoteStr is remote as text, when the connection has formatted it.
+	remoteStr string
 	// ctx is cancelled when the client goes away; nil (Background) for
 	// inline handlers, whose request cannot outlive the connection.
 	ctx context.Context
@@ -49,7 +51,7 @@ type Context struct {
 
 // reset readies c for req from the client at remote.
 func (c *Context) reset(req *parser.Request, remote net.Addr) {
-	c.req, c.remote = req, remote
+	c.req, c.remote, c.remoteStr = req, remote, ""
 	c.ctx, c.deferTo = nil, nil
 	c.length = -1
 	c.status = httperrors.StatusOK
@@ -86,6 +88,14 @@ func (c *Context) Body() []byte { return c.req.Body }
 
 // RemoteAddr returns the client's address.
 func (c *Context) RemoteAddr() net.Addr { return c.remote }
+
+// remoteText returns the client's address as text.
+func (c *Context) remoteText() string {
+	if c.remoteStr == "" {
+		c.remoteStr = c.remote.String()
+	}
+	return c.remoteStr
+}
 
 // Context returns a context that is cancelled when the client closes the
 // connection while a blocking handler works on its request. Inline
