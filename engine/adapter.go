@@ -101,9 +101,11 @@ func requestURL(target, method string) (*url.URL, error) {
 }
 
 // newHTTPHeader builds the http.Header of fields, with canonical keys. The
-// values are cut from one string, one allocation for them all.
+// values are cut from one string and each key's first value sits in one
+// shared array: three allocations however many fields there are.
 func newHTTPHeader(fields []parser.Field) http.Header {
 	header := make(http.Header, len(fields))
+	firsts := make([]string, len(fields))
 	size := 0
 	for _, f := range fields {
 		size += len(f.Value)
@@ -114,14 +116,19 @@ func newHTTPHeader(fields []parser.Field) http.Header {
 		b.Write(f.Value)
 	}
 	values := b.String()
-	for _, f := range fields {
+	for i, f := range fields {
 		v := values[:len(f.Value)]
 		values = values[len(f.Value):]
 		key := commonFieldNames[string(f.Name)]
 		if key == "" {
 			key = textproto.CanonicalMIMEHeaderKey(string(f.Name))
 		}
-		header[key] = append(header[key], v)
+		if prior, ok := header[key]; ok {
+			header[key] = append(prior, v)
+			continue
+		}
+		firsts[i] = v
+		header[key] = firsts[i : i+1 : i+1]
 	}
 	return header
 }
@@ -206,16 +213,30 @@ func (w *responseWriter) WriteHeader(code int) {
 // Write appends p to the body, sniffing a Content-Type on the first
 // write when the handler set none, as net/http does.
 func (w *responseWriter) Write(p []byte) (int, error) {
+	beginBody(w, p)
+	return w.c.Write(p)
+}
+
+// WriteString is Write for a string; io.WriteString uses it and so avoids
+// converting the string to a slice.
+func (w *responseWriter) WriteString(s string) (int, error) {
+	beginBody(w, s)
+	return w.c.WriteString(s)
+}
+
+// beginBody commits the status and header before the first body bytes p,
+// sniffing a Content-Type from p when the handler set none.
+func beginBody[T string | []byte](w *responseWriter, p T) {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
-	if !w.committed {
-		if _, set := w.header["Content-Type"]; !set && len(p) > 0 && w.header.Get("Transfer-Encoding") == "" {
-			w.header.Set("Content-Type", http.DetectContentType(p))
-		}
-		w.commit()
+	if w.committed {
+		return
 	}
-	return w.c.Write(p)
+	if _, set := w.header["Content-Type"]; !set && len(p) > 0 && w.header.Get("Transfer-Encoding") == "" {
+		w.header.Set("Content-Type", http.DetectContentType([]byte(p)))
+	}
+	w.commit()
 }
 
 // Flush sends what has been written; the response streams from then on.
