@@ -11,6 +11,7 @@ import (
 	"github.com/panjf2000/gnet/v2"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/parser"
 	"github.com/rawhttpd/rawhttpd/version"
 )
 
@@ -67,7 +68,12 @@ type conn struct {
 // serve handles the bytes buffered on c: the OnTraffic path. Every
 // complete request is answered in order; all responses go out in one
 // write. It returns gnet.Close when the connection must close now.
-func (c *conn) serve() gnet.Action {
+//
+// It is the loop's recover boundary: a panic in an inline handler, or in
+// the engine itself, is answered 500 after the responses already built in
+// the batch, and the connection closes (recoverBatch). One deferred
+// recover per batch costs less than one per request.
+func (c *conn) serve() (action gnet.Action) {
 	if c.closing || c.stalled || c.pending != nil {
 		return c.holdInput()
 	}
@@ -90,6 +96,11 @@ func (c *conn) serve() gnet.Action {
 	out := l.out[:0]
 	consumed := 0
 	closeAfter := false
+	defer func() {
+		if r := recover(); r != nil {
+			action = c.recoverBatch(r, out, consumed)
+		}
+	}()
 	for consumed < len(buf) {
 		n, err := c.ex.parser.Parse(buf[consumed:], &c.ex.req)
 		if err != nil {
@@ -221,7 +232,7 @@ func (c *conn) respond(out []byte, date []byte) ([]byte, outcome) {
 		out, _ = m.canned.Append(out, m.err, date, head)
 		return out, keepOpen
 	}
-	err, panicked := c.srv.callHandler(c.srv.handler, x)
+	err := c.srv.handler.Serve(x)
 	if err == nil && x.deferTo != nil {
 		out, ok := c.startJob(out, x.deferTo)
 		if ok {
@@ -234,13 +245,13 @@ func (c *conn) respond(out []byte, date []byte) ([]byte, outcome) {
 	next := keepOpen
 	if err != nil {
 		e := httperrors.From(err)
-		if panicked || e.Close {
+		if e.Close {
 			keep = false
 		}
 		if !keep {
 			next = closeConn
 		}
-		if !panicked && stderrors.Is(e, httperrors.ErrInternal) {
+		if stderrors.Is(e, httperrors.ErrInternal) {
 			// A plain error's text never reaches the client; the log keeps it.
 			c.srv.logHandlerError(x, err)
 		}
@@ -270,16 +281,45 @@ func (c *conn) respond(out []byte, date []byte) ([]byte, outcome) {
 var errHandlerPanic = httperrors.New(httperrors.StatusInternalServerError,
 	"the server met an unexpected condition while handling the request")
 
+// recoverBatch answers the request whose handling panicked with 500,
+// after the responses out already holds for the batch's earlier requests,
+// and closes the connection: the panic value and stack go to the log with
+// the request line, never to the client. consumed counts the bytes of
+// every request dispatched, the panicking one included.
+func (c *conn) recoverBatch(r any, out []byte, consumed int) gnet.Action {
+	c.srv.logPanic(r, &c.ex.req)
+	out = httperrors.Append(out, errHandlerPanic, httperrors.Options{
+		Head:   string(c.ex.req.Method) == "HEAD",
+		Close:  true,
+		Format: httperrors.FormatFor(c.ex.req.Header("Accept")),
+		Date:   c.srv.clock.date(),
+		Server: c.srv.cfg.Server,
+	})
+	c.loop.counts.response(errHandlerPanic.Status)
+	if consumed > 0 {
+		_, _ = c.t.Discard(consumed)
+	}
+	_, _ = c.t.Write(out)
+	c.loop.out = out[:0]
+	c.closing = true
+	c.finish()
+	return gnet.None
+}
+
+// logPanic logs a handler's panic with the request line and the stack.
+func (s *Server) logPanic(r any, req *parser.Request) {
+	s.cfg.Logger.Error("engine: handler panic",
+		"method", quotePrefix(req.Method), "target", quotePrefix(req.Target),
+		"panic", r, "stack", string(debug.Stack()))
+}
+
 // callHandler runs h, turning a panic into errHandlerPanic. The panic
 // value and stack go to the log with the request line, never to the
-// client. It is one of the engine's two recover boundaries (the loop's and
-// the worker pool's both call it).
+// client. It is the worker pool's recover boundary; the loop's is serve.
 func (s *Server) callHandler(h Handler, x *Context) (err error, panicked bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			s.cfg.Logger.Error("engine: handler panic",
-				"method", quotePrefix(x.req.Method), "target", quotePrefix(x.req.Target),
-				"panic", r, "stack", string(debug.Stack()))
+			s.logPanic(r, x.req)
 			err, panicked = errHandlerPanic, true
 		}
 	}()
