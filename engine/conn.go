@@ -104,7 +104,7 @@ func (c *conn) serve() (action gnet.Action) {
 	for consumed < len(buf) {
 		n, err := c.ex.parser.Parse(buf[consumed:], &c.ex.req)
 		if err != nil {
-			out = c.appendParseError(out, err, date)
+			out = c.appendParseError(out, err, buf[consumed:])
 			closeAfter = true
 			break
 		}
@@ -328,16 +328,42 @@ func (s *Server) callHandler(h Handler, x *Context) (err error, panicked bool) {
 
 // appendParseError appends the response to a request the parser refused.
 // The connection closes after it: the framing of what follows is unknown.
-func (c *conn) appendParseError(out []byte, err error, date []byte) []byte {
-	head := string(c.ex.req.Method) == "HEAD"
-	e := httperrors.From(err)
-	if c.srv.cfg.AccessLog == nil {
-		return c.appendCanned(out, e, head)
+//
+// The request is read from its raw bytes, since the parser's view of a
+// refused request is incomplete: a HEAD gets no entity, and when the
+// fields read before the fault include an Accept that prefers
+// application/problem+json, the entity is rendered in that format instead
+// of the pre-rendered text.
+func (c *conn) appendParseError(out []byte, err error, raw []byte) []byte {
+	var start time.Time
+	from := len(out)
+	if c.srv.cfg.AccessLog != nil {
+		start = time.Now()
 	}
-	start, from := time.Now(), len(out)
-	out = c.appendCanned(out, e, head)
-	c.srv.logAccess(&c.ex.req, c.t.RemoteAddr().String(), e.Status, len(out)-from, start)
+	e := httperrors.From(err)
+	head := isHead(raw)
+	if accept := c.ex.req.Header("Accept"); accept != nil && httperrors.FormatFor(accept) == httperrors.FormatProblem {
+		c.loop.counts.response(e.Status)
+		out = httperrors.Append(out, e, httperrors.Options{
+			Head: head, Close: true, Format: httperrors.FormatProblem,
+			Date: c.srv.clock.date(), Server: c.srv.cfg.Server,
+		})
+	} else {
+		out = c.appendCanned(out, e, head)
+	}
+	if c.srv.cfg.AccessLog != nil {
+		c.srv.logAccess(&c.ex.req, c.t.RemoteAddr().String(), e.Status, len(out)-from, start)
+	}
 	return out
+}
+
+// isHead reports whether the request starting in raw (after the empty
+// lines a client may send first) is a HEAD request.
+func isHead(raw []byte) bool {
+	for len(raw) >= 2 && raw[0] == '\r' && raw[1] == '\n' {
+		raw = raw[2:]
+	}
+	return len(raw) >= 5 && string(raw[:5]) == "HEAD "
 }
 
 // appendCanned appends e's pre-rendered response, or renders it when it

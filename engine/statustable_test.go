@@ -120,3 +120,32 @@ func TestEarlyRejectionSurvivesASlowSender(t *testing.T) {
 	assert.Contains(t, body, "permanent")
 	assert.True(t, c.closedByServer())
 }
+
+func TestParseErrorResponses(t *testing.T) {
+	s := startServer(t, hello, Config{})
+	t.Run("HEAD gets no entity", func(t *testing.T) {
+		c := dialRaw(t, s)
+		c.send("HEAD / HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n")
+		resp, body := c.read("HEAD")
+		assert.Equal(t, 400, resp.StatusCode)
+		assert.Empty(t, body)
+		assert.NotEqual(t, "0", resp.Header.Get("Content-Length"))
+	})
+	t.Run("GET after a HEAD in the same batch gets its entity", func(t *testing.T) {
+		c := dialRaw(t, s)
+		c.send("HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\n\r\n")
+		_, _ = c.read("HEAD")
+		resp, body := c.read("GET")
+		assert.Equal(t, 400, resp.StatusCode)
+		assert.Contains(t, body, "400 Bad Request")
+	})
+	t.Run("problem+json when Accept prefers it", func(t *testing.T) {
+		c := dialRaw(t, s)
+		c.send("POST / HTTP/1.1\r\nAccept: application/problem+json\r\nHost: a\r\nContent-Length: -1\r\n\r\n")
+		resp, body := c.read("POST")
+		assert.Equal(t, 400, resp.StatusCode)
+		assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
+		assert.Contains(t, body, `"status":400`)
+		assert.True(t, resp.Close)
+	})
+}
