@@ -352,10 +352,16 @@ func (c *conn) appendParseError(out []byte, err error, raw []byte) []byte {
 		out = c.appendCanned(out, e, head)
 	}
 	if c.srv.cfg.AccessLog != nil {
-		c.srv.logAccess(&c.ex.req, c.t.RemoteAddr().String(), e.Status, len(out)-from, start)
+		// The parser's view of a refused request is stale or partial: log
+		// the status without a method or target.
+		c.srv.logAccess(&refusedRequest, c.t.RemoteAddr().String(), e.Status, len(out)-from, start)
 	}
 	return out
 }
+
+// refusedRequest stands for a request the parser refused, in the access
+// log; it is never written.
+var refusedRequest parser.Request
 
 // isHead reports whether the request starting in raw (after the empty
 // lines a client may send first) is a HEAD request.
