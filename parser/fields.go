@@ -27,6 +27,15 @@ func (p *Parser) parseFields(buf []byte, fields []Field) ([]Field, bool, error) 
 		var s fieldSpan
 		lf, ok := 0, false
 		if p.scan == ls {
+			// The empty line that ends the head, met whole. scanFieldLine
+			// would decline it, and the general path would reach this
+			// same verdict only after a call to bytes.IndexByte; every
+			// request ends this way.
+			if ls+1 < len(buf) && buf[ls] == '\r' && buf[ls+1] == '\n' {
+				p.lineStart, p.scan = ls+2, ls+2
+				h.end = ls + 2
+				return fields, true, nil
+			}
 			s, lf, ok = scanFieldLine(buf, ls)
 		}
 		if !ok {
