@@ -80,13 +80,18 @@ func (p *Parser) checkRequestLine(line []byte, base int) error {
 			return ErrBadRequestLine
 		}
 	}
-	v := bytes.LastIndexByte(line, ' ')
-	if v == m {
-		return ErrBadRequestLine
-	}
-	ver, err := parseVersion(line[v+1:])
-	if err != nil {
-		return err
+	// Most lines end in " HTTP/1.1": test those nine bytes where they must
+	// lie instead of searching the line for its last space. "HTTP/1.1"
+	// holds no space, so v is the last space either way.
+	ver, v := version.HTTP11, len(line)-9
+	if v <= m || string(line[v:]) != " HTTP/1.1" {
+		if v = bytes.LastIndexByte(line, ' '); v == m {
+			return ErrBadRequestLine
+		}
+		var err error
+		if ver, err = parseVersion(line[v+1:]); err != nil {
+			return err
+		}
 	}
 	method := line[:m]
 	if !get {
