@@ -218,23 +218,25 @@ func (p *Parser) fillHead(buf []byte, req *Request) {
 	for i, s := range h.spans {
 		req.Fields[i] = Field{Name: buf[s.nameStart:s.nameEnd], Value: buf[s.valueStart:s.valueEnd]}
 	}
-	*req = Request{
-		Method:        buf[h.start:h.methodEnd:h.methodEnd],
-		Target:        buf[h.targetStart:h.targetEnd:h.targetEnd],
-		Version:       h.version,
-		Fields:        req.Fields,
-		ContentLength: -1,
-		Chunked:       f.chunked,
-		KeepAlive:     f.keepAlive(h.version),
-		Expect100:     f.expect100 && h.version.AtLeast(1, 1),
-		HeadLen:       h.end,
-	}
+	// Field by field, every one of Request's: a struct literal is built
+	// on the stack and then copied over *req, zeroing and moving the whole
+	// struct once more per request.
+	req.Method = buf[h.start:h.methodEnd:h.methodEnd]
+	req.Target = buf[h.targetStart:h.targetEnd:h.targetEnd]
+	req.Version = h.version
+	req.Host = nil
 	if f.hosts > 0 {
 		req.Host = buf[f.hostStart:f.hostEnd:f.hostEnd]
 	}
+	req.ContentLength = -1
 	if f.lengths > 0 {
 		req.ContentLength = f.contentLength
 	}
+	req.Chunked = f.chunked
+	req.KeepAlive = f.keepAlive(h.version)
+	req.Expect100 = f.expect100 && h.version.AtLeast(1, 1)
+	req.Body = nil
+	req.HeadLen = h.end
 }
 
 // keepSpans records, before Parse asks for more bytes, where the field
