@@ -110,14 +110,29 @@ func isToken(b []byte) bool {
 	return true
 }
 
-// isHost reports whether every byte of b may appear in a Host value.
-func isHost(b []byte) bool {
-	for _, c := range b {
-		if !hostTable[c] {
-			return false
+// notHostTable is hostTable inverted, as 0 or 1, for isHost to OR.
+var notHostTable = func() (t [256]uint8) {
+	for c, ok := range hostTable {
+		if !ok {
+			t[c] = 1
 		}
 	}
-	return true
+	return t
+}()
+
+// isHost reports whether every byte of b may appear in a Host value. Every
+// request carries one, most of them valid: it ORs the verdicts of eight
+// bytes at a time and branches once per word, not once per byte.
+func isHost(b []byte) bool {
+	var bad uint8
+	for ; len(b) >= 8; b = b[8:] {
+		bad |= notHostTable[b[0]] | notHostTable[b[1]] | notHostTable[b[2]] | notHostTable[b[3]] |
+			notHostTable[b[4]] | notHostTable[b[5]] | notHostTable[b[6]] | notHostTable[b[7]]
+	}
+	for _, c := range b {
+		bad |= notHostTable[c]
+	}
+	return bad == 0
 }
 
 // isOWS reports whether c is optional whitespace (RFC 9110 §5.6.3:
