@@ -80,11 +80,18 @@ func (p *Parser) Init(cfg Config) {
 // itself after a complete request; the engine calls Reset when it drops a
 // connection's buffered bytes or reuses the Parser for another connection.
 func (p *Parser) Reset() {
+	p.resetHead()
+	p.chunks.Reset()
+}
+
+// resetHead is Reset but for the chunked decoder, for the end of a
+// request whose body was not chunked: only stageChunked uses the decoder,
+// so it is still as the last Reset left it.
+func (p *Parser) resetHead() {
 	p.stage = stageRequestLine
 	p.err = nil
 	p.lineStart, p.scan = 0, 0
 	p.h = head{spans: p.h.spans[:0]}
-	p.chunks.Reset()
 }
 
 // HeadDone reports, after Parse asked for more bytes, whether the head (the
@@ -207,7 +214,7 @@ func (p *Parser) parseBody(buf []byte, req *Request) (int, error) {
 	if n > h.end {
 		req.Body = buf[h.end:n]
 	}
-	p.Reset()
+	p.resetHead()
 	return n, nil
 }
 
