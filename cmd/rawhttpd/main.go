@@ -72,6 +72,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer root.Close()
 		app, mode = files, "files"
 	}
+	// Signals are caught before the listening line is printed: a SIGUSR1
+	// sent as soon as the server says it listens must toggle maintenance,
+	// not end the process with the signal's default action.
+	sig := make(chan os.Signal, 4)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)
+	defer signal.Stop(sig)
 	var srv *engine.Server
 	srv = engine.New(withProbes(opts, app, func() *engine.Server { return srv }), opts.engine)
 	if err := srv.Start(opts.addr); err != nil {
@@ -79,15 +85,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "rawhttpd: listening on http://%s (mode %s)\n", srv.Addr(), mode)
-	return waitForSignals(srv, opts, logger)
+	return waitForSignals(sig, srv, opts, logger)
 }
 
 // waitForSignals serves until SIGINT or SIGTERM, toggling maintenance on
 // SIGUSR1, then drains the server and returns the exit status.
-func waitForSignals(srv *engine.Server, opts options, logger *slog.Logger) int {
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)
-	defer signal.Stop(sig)
+func waitForSignals(sig <-chan os.Signal, srv *engine.Server, opts options, logger *slog.Logger) int {
 	for s := range sig {
 		if s == syscall.SIGUSR1 {
 			if srv.InMaintenance() {
