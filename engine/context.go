@@ -38,15 +38,14 @@ type Context struct {
 	// job is the blocking work this Context belongs to; nil inline.
 	job *job
 
-	status      httperrors.Status
-	fields      []byte // rendered "Name: value\r\n" lines set by the handler
-	body        []byte
-	length      int64             // a declared Content-Length (FromHTTP); -1 when none
-	streaming   bool              // the head has been sent by Flush
-	logged      httperrors.Status // the status answered, for the access log
-	closeAfter  bool              // the handler asked for Connection: close
-	serverSet   bool              // the handler set its own Server field
-	contentType bool
+	status     httperrors.Status
+	fields     []byte // rendered "Name: value\r\n" lines set by the handler
+	body       []byte
+	length     int64             // a declared Content-Length (FromHTTP); -1 when none
+	streaming  bool              // the head has been sent by Flush
+	logged     httperrors.Status // the status answered, for the access log
+	closeAfter bool              // the handler asked for Connection: close
+	serverSet  bool              // the handler set its own Server field
 }
 
 // reset readies c for req from the client at remote.
@@ -57,7 +56,7 @@ func (c *Context) reset(req *parser.Request, remote net.Addr) {
 	c.status = httperrors.StatusOK
 	c.fields = c.fields[:0]
 	c.body = c.body[:0]
-	c.closeAfter, c.serverSet, c.contentType, c.streaming = false, false, false, false
+	c.closeAfter, c.serverSet, c.streaming = false, false, false
 }
 
 // Request returns the parsed request; its slices are valid until the
@@ -116,21 +115,12 @@ func (c *Context) SetStatus(code int) { c.status = httperrors.Status(code) }
 // (ErrReservedHeader). "Connection: close" is honoured: the connection
 // closes after this response.
 func (c *Context) SetHeader(name, value string) error {
-	if !isToken(name) || !isFieldValue(value) {
-		return ErrInvalidHeader
+	kind, err := classifyField(name, value)
+	if err != nil {
+		return err
 	}
-	switch {
-	case equalFold(name, "Content-Length"), equalFold(name, "Transfer-Encoding"), equalFold(name, "Date"):
-		return ErrReservedHeader
-	case equalFold(name, "Connection"):
-		if equalFold(value, "close") {
-			c.closeAfter = true
-		}
+	if c.noteField(kind) {
 		return nil
-	case equalFold(name, "Server"):
-		c.serverSet = true
-	case equalFold(name, "Content-Type"):
-		c.contentType = true
 	}
 	c.fields = append(c.fields, name...)
 	c.fields = append(c.fields, ':', ' ')
@@ -165,30 +155,6 @@ func (c *Context) WriteString(s string) (int, error) {
 	return len(s), nil
 }
 
-// isToken reports whether s is a non-empty RFC 9110 token.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isTokenByte(s[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// isFieldValue reports whether s can be sent as a field value: no CR, LF,
-// NUL or other control byte but HTAB (RFC 9110 §5.5).
-func isFieldValue(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; (c < 0x20 && c != '\t') || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
 // equalFold reports whether s equals the ASCII name t, ignoring case.
 func equalFold(s, t string) bool {
 	if len(s) != len(t) {
@@ -201,22 +167,6 @@ func equalFold(s, t string) bool {
 		}
 	}
 	return true
-}
-
-// isTokenByte reports whether c is a tchar (RFC 9110 §5.6.2):
-//
-//	tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
-//	        "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
-func isTokenByte(c byte) bool {
-	switch {
-	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		return true
-	}
-	switch c {
-	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
-		return true
-	}
-	return false
 }
 
 // Flush sends the response head, the first time, and the body written so

@@ -1,6 +1,9 @@
 package engine
 
-import httperrors "github.com/rawhttpd/rawhttpd/errors"
+import (
+	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/parser"
+)
 
 // Field is a response header field checked and rendered once, for a
 // handler that sends the same field on many responses: adding it is one
@@ -16,28 +19,53 @@ type fieldKind uint8
 const (
 	fieldPlain fieldKind = iota
 	fieldServer
-	fieldContentType
 	fieldConnectionClose
 )
 
-// NewField checks name and value as SetHeader does and renders the field.
-func NewField(name, value string) (Field, error) {
-	if !isToken(name) || !isFieldValue(value) {
-		return Field{}, ErrInvalidHeader
+// classifyField checks a response field a handler sets, for SetHeader and
+// NewField alike: the name must be a token and the value free of control
+// bytes (ErrInvalidHeader); the framing fields and Date are the engine's
+// to write, and Connection may only say close (ErrReservedHeader).
+func classifyField(name, value string) (fieldKind, error) {
+	if !parser.ValidFieldName(name) || !parser.ValidFieldValue(value) {
+		return fieldPlain, ErrInvalidHeader
 	}
-	kind := fieldPlain
 	switch {
 	case equalFold(name, "Content-Length"), equalFold(name, "Transfer-Encoding"), equalFold(name, "Date"):
-		return Field{}, ErrReservedHeader
+		return fieldPlain, ErrReservedHeader
 	case equalFold(name, "Connection"):
 		if !equalFold(value, "close") {
-			return Field{}, ErrReservedHeader
+			return fieldPlain, ErrReservedHeader
 		}
-		return Field{kind: fieldConnectionClose}, nil
+		return fieldConnectionClose, nil
 	case equalFold(name, "Server"):
-		kind = fieldServer
-	case equalFold(name, "Content-Type"):
-		kind = fieldContentType
+		return fieldServer, nil
+	}
+	return fieldPlain, nil
+}
+
+// noteField records what a field of kind tells the engine, and reports
+// whether the field is consumed rather than written (Connection: close,
+// which the engine writes itself).
+func (c *Context) noteField(kind fieldKind) (consumed bool) {
+	switch kind {
+	case fieldConnectionClose:
+		c.closeAfter = true
+		return true
+	case fieldServer:
+		c.serverSet = true
+	}
+	return false
+}
+
+// NewField checks name and value as SetHeader does and renders the field.
+func NewField(name, value string) (Field, error) {
+	kind, err := classifyField(name, value)
+	if err != nil {
+		return Field{}, err
+	}
+	if kind == fieldConnectionClose {
+		return Field{kind: kind}, nil
 	}
 	line := make([]byte, 0, len(name)+len(value)+4)
 	line = append(line, name...)
@@ -59,14 +87,7 @@ func MustField(name, value string) Field {
 
 // AddField adds a field made by NewField to the response.
 func (c *Context) AddField(f Field) {
-	switch f.kind {
-	case fieldConnectionClose:
-		c.closeAfter = true
-		return
-	case fieldServer:
-		c.serverSet = true
-	case fieldContentType:
-		c.contentType = true
+	if !c.noteField(f.kind) {
+		c.fields = append(c.fields, f.line...)
 	}
-	c.fields = append(c.fields, f.line...)
 }

@@ -26,10 +26,14 @@ func TestNewField(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
 			_, err := NewField(tt.name, tt.value)
+			var x Context
+			setErr := x.SetHeader(tt.name, tt.value)
 			if tt.err == nil {
 				assert.NoError(t, err)
+				assert.NoError(t, setErr)
 			} else {
 				assert.ErrorIs(t, err, tt.err)
+				assert.ErrorIs(t, setErr, tt.err, "SetHeader decides as NewField does")
 			}
 		})
 	}

@@ -190,3 +190,29 @@ func equalFold(a []byte, b string) bool {
 	}
 	return true
 }
+
+// ValidFieldName reports whether name may be sent as a field name: a
+// non-empty token (RFC 9110 §5.1). The engine checks the response fields
+// handlers set with it, by the same table the parser reads requests with.
+func ValidFieldName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if !tcharTable[name[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidFieldValue reports whether value may be sent as a field value: no
+// CR, LF, NUL or other control byte but HTAB, and no DEL (RFC 9110 §5.5).
+func ValidFieldValue(value string) bool {
+	for i := 0; i < len(value); i++ {
+		if !fieldValueTable[value[i]] {
+			return false
+		}
+	}
+	return true
+}
