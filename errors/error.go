@@ -2,7 +2,6 @@ package errors
 
 import (
 	stderrors "errors"
-	"strconv"
 )
 
 // Class overrides the default temporary/permanent class of an Error's
@@ -145,6 +144,3 @@ func From(err error) *Error {
 	}
 	return ErrInternal.WithCause(err)
 }
-
-// retryAfterText returns seconds as decimal text.
-func retryAfterText(seconds int) string { return strconv.Itoa(seconds) }
