@@ -35,22 +35,42 @@ var errBadURL = httperrors.NewClosing(httperrors.StatusBadRequest,
 	"the request-target is not a valid URL")
 
 func (a httpHandler) Serve(c *Context) error {
-	r, err := newHTTPRequest(c)
+	j := c.job
+	if j.http == nil {
+		j.http = &httpState{w: responseWriter{header: make(http.Header)}}
+	}
+	st := j.http
+	r, err := newHTTPRequest(c, &st.template)
 	if err != nil {
 		return errBadURL.WithCause(err)
 	}
-	w := &responseWriter{c: c, header: make(http.Header)}
+	w := &st.w
+	w.c = c
+	defer w.reset()
 	a.h.ServeHTTP(w, r)
 	return w.finish()
 }
 
+// httpState is what a job keeps between the requests it carries through
+// the adapter. net/http forbids using a ResponseWriter after ServeHTTP
+// returns, so the writer and its header map are reused; the template is
+// only the source WithContext copies the request from, never seen by the
+// handler.
+type httpState struct {
+	w        responseWriter
+	template http.Request
+}
+
 // newHTTPRequest builds the *http.Request net/http would have made for
-// the request in c. Its fields are copies: the handler may keep them.
+// the request in c, filling template and returning the copy WithContext
+// makes of it; template is cleared again. The request's fields are
+// copies: the handler may keep them.
 //
 // It allocates little beyond what net/http itself would: the field values
-// share one string, common methods, protocol names and field names are
-// constants, and the client's address is formatted once per connection.
-func newHTTPRequest(c *Context) (*http.Request, error) {
+// share one string (the Host field's among them), common methods,
+// protocol names and field names are constants, and the client's address
+// is formatted once per connection.
+func newHTTPRequest(c *Context, template *http.Request) (*http.Request, error) {
 	req := c.Request()
 	target := string(req.Target)
 	method := methodString(req.Method)
@@ -58,21 +78,26 @@ func newHTTPRequest(c *Context) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &http.Request{
+	header, host := newHTTPHeader(req.Fields)
+	*template = http.Request{
 		Method:     method,
 		URL:        u,
 		Proto:      protoString(req.Version),
 		ProtoMajor: int(req.Version.Major),
 		ProtoMinor: int(req.Version.Minor),
-		Header:     newHTTPHeader(req.Fields),
+		Header:     header,
 		Host:       u.Host,
 		RemoteAddr: c.remoteText(),
 		RequestURI: target,
 		Close:      !req.KeepAlive,
 		Body:       http.NoBody,
 	}
-	if req.Host != nil {
-		r.Host = string(req.Host)
+	r := template
+	defer func() { *template = http.Request{} }()
+	if r.Host == "" {
+		// As net/http does, a Host in an absolute-form target wins over
+		// the field.
+		r.Host = host
 	}
 	if len(req.Body) > 0 {
 		body := bytes.Clone(req.Body)
@@ -100,11 +125,14 @@ func requestURL(target, method string) (*url.URL, error) {
 	return url.ParseRequestURI(target)
 }
 
-// newHTTPHeader builds the http.Header of fields, with canonical keys. The
-// values are cut from one string and each key's first value sits in one
-// shared array: three allocations however many fields there are.
-func newHTTPHeader(fields []parser.Field) http.Header {
-	header := make(http.Header, len(fields))
+// newHTTPHeader builds the http.Header of fields, with canonical keys, and
+// returns the Host field's value apart: as net/http's server does, the
+// header leaves Host out (the request's Host field has it) and a Pragma:
+// no-cache without Cache-Control adds Cache-Control: no-cache. The values
+// are cut from one string and each key's first value sits in one shared
+// array: three allocations however many fields there are.
+func newHTTPHeader(fields []parser.Field) (header http.Header, host string) {
+	header = make(http.Header, len(fields))
 	firsts := make([]string, len(fields))
 	size := 0
 	for _, f := range fields {
@@ -123,6 +151,10 @@ func newHTTPHeader(fields []parser.Field) http.Header {
 		if key == "" {
 			key = textproto.CanonicalMIMEHeaderKey(string(f.Name))
 		}
+		if key == "Host" {
+			host = v // the parser refuses a second Host
+			continue
+		}
 		if prior, ok := header[key]; ok {
 			header[key] = append(prior, v)
 			continue
@@ -130,7 +162,12 @@ func newHTTPHeader(fields []parser.Field) http.Header {
 		firsts[i] = v
 		header[key] = firsts[i : i+1 : i+1]
 	}
-	return header
+	if pragma, ok := header["Pragma"]; ok && pragma[0] == "no-cache" {
+		if _, ok := header["Cache-Control"]; !ok {
+			header["Cache-Control"] = []string{"no-cache"}
+		}
+	}
+	return header, host
 }
 
 // commonFieldNames maps field names as clients usually spell them to
@@ -276,6 +313,12 @@ func (w *responseWriter) commit() {
 			_ = c.SetHeader(key, v) // an invalid field is dropped, never written
 		}
 	}
+}
+
+// reset makes w ready for the next request of its job.
+func (w *responseWriter) reset() {
+	clear(w.header)
+	*w = responseWriter{header: w.header}
 }
 
 // finish completes the response after the handler returned.

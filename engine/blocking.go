@@ -80,6 +80,9 @@ type job struct {
 
 	onWritten gnet.AsyncCallback // j.written, bound once
 	onFlushed gnet.AsyncCallback // j.flushDone, bound once
+
+	// http is the net/http adapter's reusable state, made on first use.
+	http *httpState
 }
 
 // jobPool recycles jobs; New is set in init, since a job's callbacks
@@ -165,7 +168,10 @@ func (j *job) run() {
 	s.shed.dequeued(wait, now)
 	defer s.counters.inFlight.Add(-1)
 	x := &j.ctx
-	start := time.Now()
+	var start time.Time
+	if s.cfg.AccessLog != nil {
+		start = time.Now()
+	}
 	var err error
 	var panicked bool
 	if s.shed.stale(wait) {
@@ -338,7 +344,7 @@ func (j *job) recycle() {
 	case <-j.flushed:
 	default:
 	}
-	*j = job{req: j.req, ctx: j.ctx, flushed: j.flushed, onWritten: j.onWritten, onFlushed: j.onFlushed}
+	*j = job{req: j.req, ctx: j.ctx, flushed: j.flushed, onWritten: j.onWritten, onFlushed: j.onFlushed, http: j.http}
 	jobPool.Put(j)
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -47,5 +48,27 @@ func BenchmarkServe(b *testing.B) {
 				c.serve()
 			}
 		})
+	}
+}
+
+// BenchmarkFromHTTP measures one request through the net/http adapter on
+// an in-memory connection: the loop's side (parse, copy, queue) and the
+// worker's (the *http.Request, the handler, the response), with the
+// worker's work run in the benchmark's goroutine.
+func BenchmarkFromHTTP(b *testing.B) {
+	h := FromHTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, "Hello, World!")
+	}))
+	m := &memTransport{}
+	c := memConn(h, m)
+	raw := []byte(wrkGET)
+	b.ReportAllocs()
+	for b.Loop() {
+		m.in = raw
+		c.serve()
+		j := <-c.srv.pool.jobs
+		j.run()
+		c.pending = nil
 	}
 }
