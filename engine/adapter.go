@@ -79,21 +79,12 @@ func newHTTPRequest(c *Context, template *http.Request) (*http.Request, error) {
 		return nil, err
 	}
 	header, host := newHTTPHeader(req.Fields)
-	*template = http.Request{
-		Method:     method,
-		URL:        u,
-		Proto:      protoString(req.Version),
-		ProtoMajor: int(req.Version.Major),
-		ProtoMinor: int(req.Version.Minor),
-		Header:     header,
-		Host:       u.Host,
-		RemoteAddr: c.remoteText(),
-		RequestURI: target,
-		Close:      !req.KeepAlive,
-		Body:       http.NoBody,
-	}
+	// template is zero: each request clears it after the copy.
 	r := template
 	defer func() { *template = http.Request{} }()
+	r.Method, r.URL, r.Header, r.Host = method, u, header, u.Host
+	r.Proto, r.ProtoMajor, r.ProtoMinor = protoString(req.Version), int(req.Version.Major), int(req.Version.Minor)
+	r.RemoteAddr, r.RequestURI, r.Close, r.Body = c.remoteText(), target, !req.KeepAlive, http.NoBody
 	if r.Host == "" {
 		// As net/http does, a Host in an absolute-form target wins over
 		// the field.

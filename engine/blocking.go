@@ -103,8 +103,9 @@ func init() {
 func (c *conn) startJob(out []byte, h Handler) ([]byte, bool) {
 	j := jobPool.Get().(*job)
 	j.srv, j.c, j.gc, j.h = c.srv, c, c.gc, h
-	j.in = bytebufferpool.Get()
-	j.out = bytebufferpool.Get()
+	if j.in == nil {
+		j.in, j.out = bytebufferpool.Get(), bytebufferpool.Get()
+	}
 	copyRequest(&j.req, &c.ex.req, j.in)
 	j.head = string(j.req.Method) == "HEAD"
 	j.keep = j.req.KeepAlive
@@ -330,13 +331,22 @@ func (j *job) written(gnet.Conn, error) error {
 	return nil
 }
 
-// recycle returns j and its buffers to their pools.
+// jobBufferKept is how many bytes of buffers a recycled job keeps for the
+// next request instead of returning them to their pool: enough for usual
+// requests and responses, and no large body held by an idle job.
+const jobBufferKept = 16 << 10
+
+// recycle returns j to its pool, with its buffers unless they grew large.
 func (j *job) recycle() {
 	if j.cancel != nil {
 		j.cancel()
 	}
-	bytebufferpool.Put(j.in)
-	bytebufferpool.Put(j.out)
+	in, out := j.in, j.out
+	if in != nil && cap(in.B)+cap(out.B) > jobBufferKept {
+		bytebufferpool.Put(in)
+		bytebufferpool.Put(out)
+		in, out = nil, nil
+	}
 	j.ctx.reset(nil, nil)
 	j.ctx.job = nil
 	j.req.Reset()
@@ -344,7 +354,7 @@ func (j *job) recycle() {
 	case <-j.flushed:
 	default:
 	}
-	*j = job{req: j.req, ctx: j.ctx, flushed: j.flushed, onWritten: j.onWritten, onFlushed: j.onFlushed, http: j.http}
+	*j = job{req: j.req, ctx: j.ctx, flushed: j.flushed, onWritten: j.onWritten, onFlushed: j.onFlushed, http: j.http, in: in, out: out}
 	jobPool.Put(j)
 }
 
