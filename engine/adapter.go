@@ -124,7 +124,7 @@ func requestURL(target, method string) (*url.URL, error) {
 // array: three allocations however many fields there are.
 func newHTTPHeader(fields []parser.Field) (header http.Header, host string) {
 	header = make(http.Header, len(fields))
-	firsts := make([]string, len(fields))
+	var firsts []string // made for the first field that is not Host
 	size := 0
 	for _, f := range fields {
 		size += len(f.Value)
@@ -149,6 +149,9 @@ func newHTTPHeader(fields []parser.Field) (header http.Header, host string) {
 		if prior, ok := header[key]; ok {
 			header[key] = append(prior, v)
 			continue
+		}
+		if firsts == nil {
+			firsts = make([]string, len(fields))
 		}
 		firsts[i] = v
 		header[key] = firsts[i : i+1 : i+1]
