@@ -184,7 +184,8 @@ func (j *job) run() {
 		err, panicked = j.srv.callHandler(j.h, x)
 		s.shed.completed(s.clock.nanotime())
 	}
-	date := j.srv.clock.date()
+	st := j.srv.clock.stamp()
+	date := st.date[:]
 	status := x.status
 	j.keep = j.keep && !x.closeAfter && !j.srv.draining.Load()
 	out := j.out.B[:0]
@@ -207,7 +208,7 @@ func (j *job) run() {
 		})
 	default:
 		s.counters.countResponse(x.status)
-		out = appendResponse(out, x, date, j.srv.serverLine, j.head, j.persistence())
+		out = appendResponse(out, x, st, j.srv.serverLine, j.head, j.persistence())
 	}
 	if x.streaming {
 		s.counters.countResponse(x.status)
@@ -252,7 +253,7 @@ func (j *job) flush() error {
 		if j.head || isBodyless(x.status) {
 			fr, j.chunked = framedByLength, false
 		}
-		out = appendHead(out, x, j.srv.clock.date(), j.srv.serverLine, j.persistence(), fr, max(x.length, 0))
+		out = appendHead(out, x, j.srv.clock.stamp(), j.srv.serverLine, j.persistence(), fr, max(x.length, 0))
 	}
 	if !j.head {
 		if j.chunked {

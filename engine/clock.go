@@ -14,15 +14,28 @@ type clock struct {
 	start time.Time
 	every time.Duration
 	ticks atomic.Int64
-	// dateValue is the current IMF-fixdate; each refresh stores a new
-	// array, so a loop holding the old one is never raced.
-	dateValue atomic.Pointer[[29]byte]
-	lastSec   int64 // only the ticker goroutine touches it
+	// serverLine is the rendered Server field ("" for none), part of
+	// every stamp's okHead.
+	serverLine string
+	// current is the stamp of this second; each refresh stores a new one,
+	// so a loop holding the old one is never raced.
+	current atomic.Pointer[stamp]
+	lastSec int64 // only the ticker goroutine touches it
 }
 
-// newClock returns a clock that ticks every d.
-func newClock(d time.Duration) *clock {
-	c := &clock{start: time.Now(), every: d}
+// stamp is what responses take from the clock for one second.
+type stamp struct {
+	date [29]byte // the IMF-fixdate
+	// okHead is the start of a 200 response up to its Date field:
+	// "HTTP/1.1 200 OK\r\n", the Server field, "Date: ...\r\n". Most
+	// responses begin with it, and copy it with one append.
+	okHead []byte
+}
+
+// newClock returns a clock that ticks every d, for responses that carry
+// serverLine.
+func newClock(d time.Duration, serverLine string) *clock {
+	c := &clock{start: time.Now(), every: d, serverLine: serverLine}
 	c.refresh()
 	return c
 }
@@ -32,11 +45,13 @@ func newClock(d time.Duration) *clock {
 func (c *clock) refresh() {
 	now := time.Now()
 	c.ticks.Store(int64(now.Sub(c.start) / c.every))
-	if sec := now.Unix(); sec != c.lastSec || c.dateValue.Load() == nil {
+	if sec := now.Unix(); sec != c.lastSec || c.current.Load() == nil {
 		c.lastSec = sec
-		var d [29]byte
-		now.UTC().AppendFormat(d[:0], http.TimeFormat)
-		c.dateValue.Store(&d)
+		st := new(stamp)
+		now.UTC().AppendFormat(st.date[:0], http.TimeFormat)
+		st.okHead = append(append([]byte("HTTP/1.1 200 OK\r\n"), c.serverLine...), "Date: "...)
+		st.okHead = append(append(st.okHead, st.date[:]...), '\r', '\n')
+		c.current.Store(st)
 	}
 }
 
@@ -56,7 +71,10 @@ func runtimeNanotime() int64
 func (c *clock) now() int64 { return c.ticks.Load() }
 
 // date returns the current Date value; the bytes are never modified.
-func (c *clock) date() []byte { return c.dateValue.Load()[:] }
+func (c *clock) date() []byte { return c.current.Load().date[:] }
+
+// stamp returns the current second's stamp; it is never modified.
+func (c *clock) stamp() *stamp { return c.current.Load() }
 
 // after returns the tick at which d from now has passed, rounded up.
 func (c *clock) after(d time.Duration) int64 {

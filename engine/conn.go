@@ -92,7 +92,7 @@ func (c *conn) serve() (action gnet.Action) {
 		c.ex = c.loop.acquire()
 	}
 	l := c.loop
-	date := c.srv.clock.date()
+	st := c.srv.clock.stamp()
 	out := l.out[:0]
 	consumed := 0
 	closeAfter := false
@@ -114,7 +114,7 @@ func (c *conn) serve() (action gnet.Action) {
 		}
 		consumed += n
 		var next outcome
-		out, next = c.dispatch(out, date)
+		out, next = c.dispatch(out, st)
 		c.ex.sent100 = false
 		if next != keepOpen {
 			closeAfter = next == closeConn
@@ -207,12 +207,12 @@ const (
 // dispatch runs the handler for the parsed request and appends its
 // response, or hands the request to the worker pool. With an access log it
 // also logs the response.
-func (c *conn) dispatch(out []byte, date []byte) ([]byte, outcome) {
+func (c *conn) dispatch(out []byte, st *stamp) ([]byte, outcome) {
 	if c.srv.cfg.AccessLog == nil {
-		return c.respond(out, date)
+		return c.respond(out, st)
 	}
 	start, from := time.Now(), len(out)
-	out, next := c.respond(out, date)
+	out, next := c.respond(out, st)
 	if next != deferred {
 		c.srv.logAccess(&c.ex.req, c.t.RemoteAddr().String(), c.loop.ctx.logged, len(out)-from, start)
 	}
@@ -221,7 +221,7 @@ func (c *conn) dispatch(out []byte, date []byte) ([]byte, outcome) {
 
 // respond runs the handler and appends its response, or hands the request
 // to the worker pool; the status answered is left in the Context's logged.
-func (c *conn) respond(out []byte, date []byte) ([]byte, outcome) {
+func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 	req := &c.ex.req
 	x := &c.loop.ctx
 	x.reset(req, c.t.RemoteAddr())
@@ -229,7 +229,7 @@ func (c *conn) respond(out []byte, date []byte) ([]byte, outcome) {
 	if m := c.srv.maintenance.Load(); m != nil && !c.srv.exempt(req.Path()) {
 		c.loop.counts.response(m.err.Status)
 		x.logged = m.err.Status
-		out, _ = m.canned.Append(out, m.err, date, head)
+		out, _ = m.canned.Append(out, m.err, st.date[:], head)
 		return out, keepOpen
 	}
 	err := c.srv.handler.Serve(x)
@@ -261,7 +261,7 @@ func (c *conn) respond(out []byte, date []byte) ([]byte, outcome) {
 			Head:   head,
 			Close:  !keep,
 			Format: httperrors.FormatFor(req.Header("Accept")),
-			Date:   date,
+			Date:   st.date[:],
 			Server: c.srv.cfg.Server,
 		}), next
 	}
@@ -274,7 +274,7 @@ func (c *conn) respond(out []byte, date []byte) ([]byte, outcome) {
 	}
 	c.loop.counts.response(x.status)
 	x.logged = x.status
-	return appendResponse(out, x, date, c.srv.serverLine, head, persist), next
+	return appendResponse(out, x, st, c.srv.serverLine, head, persist), next
 }
 
 // errHandlerPanic answers a request whose handler panicked.

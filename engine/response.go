@@ -28,12 +28,12 @@ const (
 // The body is left out for HEAD and for the statuses that never have one
 // (1xx, 204, 304); Content-Length is still the length of the body a GET
 // would get, except for those statuses, which carry none (RFC 9110 §8.6).
-func appendResponse(dst []byte, x *Context, date []byte, serverLine string, head bool, persist persistence) []byte {
+func appendResponse(dst []byte, x *Context, st *stamp, serverLine string, head bool, persist persistence) []byte {
 	length := int64(len(x.body))
 	if head && x.length >= 0 {
 		length = x.length // the handler declared what a GET would get
 	}
-	dst = appendHead(dst, x, date, serverLine, persist, framedByLength, length)
+	dst = appendHead(dst, x, st, serverLine, persist, framedByLength, length)
 	if !head && !isBodyless(x.status) {
 		dst = append(dst, x.body...)
 	}
@@ -42,33 +42,44 @@ func appendResponse(dst []byte, x *Context, date []byte, serverLine string, head
 
 // appendHead renders the status line and header section of x's response,
 // with the framing fields that fr calls for. serverLine is the rendered
-// Server field ("" for none).
-func appendHead(dst []byte, x *Context, date []byte, serverLine string, persist persistence, fr bodyFraming, length int64) []byte {
-	if x.status == httperrors.StatusOK {
-		dst = append(dst, "HTTP/1.1 200 OK\r\n"...) // the common case, without the catalogue's switch
+// Server field ("" for none), the one st.okHead holds.
+func appendHead(dst []byte, x *Context, st *stamp, serverLine string, persist persistence, fr bodyFraming, length int64) []byte {
+	if x.status == httperrors.StatusOK && !x.serverSet {
+		dst = append(dst, st.okHead...) // the common case, pre-rendered
 	} else {
 		dst = httperrors.AppendStatusLine(dst, x.status)
+		if !x.serverSet {
+			dst = append(dst, serverLine...)
+		}
+		dst = append(dst, "Date: "...)
+		dst = append(dst, st.date[:]...)
+		dst = append(dst, '\r', '\n')
 	}
-	if !x.serverSet {
-		dst = append(dst, serverLine...)
-	}
-	dst = append(dst, "Date: "...)
-	dst = append(dst, date...)
-	dst = append(dst, '\r', '\n')
 	dst = append(dst, x.fields...)
 	if !isBodyless(x.status) {
-		switch fr {
-		case framedByLength:
+		switch {
+		case fr == framedByLength && uint64(length) < uint64(len(contentLengthFields)):
+			dst = append(dst, contentLengthFields[length]...)
+		case fr == framedByLength:
 			dst = append(dst, "Content-Length: "...)
 			dst = strconv.AppendInt(dst, length, 10)
 			dst = append(dst, '\r', '\n')
-		case framedChunked:
+		case fr == framedChunked:
 			dst = append(dst, "Transfer-Encoding: chunked\r\n"...)
 		}
 	}
 	dst = persist.appendField(dst)
 	return append(dst, '\r', '\n')
 }
+
+// contentLengthFields are the rendered Content-Length fields of the
+// lengths of small bodies, the most common, each copied with one append.
+var contentLengthFields = func() (fields [1024]string) {
+	for n := range fields {
+		fields[n] = "Content-Length: " + strconv.Itoa(n) + "\r\n"
+	}
+	return fields
+}()
 
 // isBodyless reports the statuses whose responses never carry content.
 func isBodyless(s httperrors.Status) bool { return s < 200 || s == 204 || s == 304 }

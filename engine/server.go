@@ -69,7 +69,6 @@ func New(h Handler, cfg Config) *Server {
 		handler:      h,
 		cfg:          cfg,
 		parserConfig: cfg.parserConfig(),
-		clock:        newClock(tickInterval(cfg)),
 		loops:        make(map[gnet.EventLoop]*loop),
 		booted:       make(chan struct{}),
 		done:         make(chan struct{}),
@@ -77,6 +76,7 @@ func New(h Handler, cfg Config) *Server {
 	if cfg.Server != "" {
 		s.serverLine = "Server: " + cfg.Server + "\r\n"
 	}
+	s.clock = newClock(tickInterval(cfg), s.serverLine)
 	s.errQueueFull = errQueueFull.WithRetryAfter(cfg.RetryAfter)
 	s.errDraining = errDraining.WithRetryAfter(cfg.RetryAfter)
 	s.errConnLimit = errOverConnLimit.WithRetryAfter(cfg.RetryAfter)
