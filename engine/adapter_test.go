@@ -206,3 +206,16 @@ func TestNewHTTPHeaderCanonicalKeys(t *testing.T) {
 	assert.Equal(t, http.Header{"X-Custom-Thing": {"1", "2"}, "Accept": {""}}, h)
 	assert.Equal(t, "a", host)
 }
+
+func TestFromHTTPContextCarriesLocalAddr(t *testing.T) {
+	got := make(chan any, 1)
+	s := startServer(t, FromHTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Context().Value(http.LocalAddrContextKey)
+	})), Config{})
+	resp, err := http.Get("http://" + s.Addr().String() + "/")
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	addr, ok := (<-got).(net.Addr)
+	require.True(t, ok, "the value is a net.Addr, as net/http gives")
+	assert.Equal(t, s.Addr().String(), addr.String())
+}

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	stderrors "errors"
 	"sync"
 	"time"
@@ -64,11 +63,13 @@ type job struct {
 	req parser.Request
 	ctx Context
 
-	cctx   context.Context
-	cancel context.CancelFunc
-	head   bool
-	keep   bool // the connection stays open after the response
-	// enqueued is when the job entered the queue (clock.nanotime).
+	// rctx is the request's context, cancelled when the client goes
+	// away or the job is recycled.
+	rctx *requestContext
+	head bool
+	keep bool // the connection stays open after the response
+	// enqueued is when the job entered the queue (clock.nanotime); 0
+	// when the wait is not measured.
 	enqueued int64
 	// streamed counts the bytes Flush sent, for the access log.
 	streamed int
@@ -109,19 +110,24 @@ func (c *conn) startJob(out []byte, h Handler) ([]byte, bool) {
 	copyRequest(&j.req, &c.ex.req, j.in)
 	j.head = string(j.req.Method) == "HEAD"
 	j.keep = j.req.KeepAlive
-	j.cctx, j.cancel = context.WithCancel(context.Background())
+	j.rctx = newRequestContext(c.localAddr())
 	j.ctx.reset(&j.req, c.t.RemoteAddr())
 	if c.remoteStr == "" {
 		c.remoteStr = c.t.RemoteAddr().String()
 	}
-	j.ctx.ctx, j.ctx.job, j.ctx.remoteStr = j.cctx, j, c.remoteStr
+	j.ctx.ctx, j.ctx.job, j.ctx.remoteStr = j.rctx, j, c.remoteStr
 	s := c.srv
 	if s.shed.shouldShed(len(s.pool.jobs)) {
 		j.recycle()
 		s.counters.shed.Add(1)
 		return c.appendCanned(out, s.errShed[s.shed.retryAfter(int(s.counters.inFlight.Load()))], j.head), false
 	}
-	j.enqueued = s.clock.nanotime()
+	// The queue wait is measured for every job while shedding is on,
+	// and for a sample of them, for Stats, while it is off.
+	if l := c.loop; s.shed.enabled || l.jobs%sampleEvery == 0 {
+		j.enqueued = s.clock.nanotime()
+	}
+	c.loop.jobs++
 	s.counters.inFlight.Add(1)
 	if !s.pool.submit(j) {
 		s.counters.inFlight.Add(-1)
@@ -164,9 +170,12 @@ func copyRequest(dst, src *parser.Request, buf *bytebufferpool.ByteBuffer) {
 // run works on j on a worker goroutine and sends its response.
 func (j *job) run() {
 	s := j.srv
-	now := s.clock.nanotime()
-	wait := now - j.enqueued
-	s.shed.dequeued(wait, now)
+	var wait int64
+	if j.enqueued != 0 {
+		now := s.clock.nanotime()
+		wait = now - j.enqueued
+		s.shed.dequeued(wait, now)
+	}
 	defer s.counters.inFlight.Add(-1)
 	x := &j.ctx
 	var start time.Time
@@ -182,7 +191,7 @@ func (j *job) run() {
 		err = s.errShed[s.shed.retryAfter(int(s.counters.inFlight.Load()))]
 	} else {
 		err, panicked = j.srv.callHandler(j.h, x)
-		s.shed.completed(s.clock.nanotime())
+		s.shed.completed(s.clock)
 	}
 	st := j.srv.clock.stamp()
 	date := st.date[:]
@@ -274,7 +283,7 @@ func (j *job) flush() error {
 	select {
 	case err := <-j.flushed:
 		return err
-	case <-j.cctx.Done():
+	case <-j.rctx.Done():
 		return errClientGone
 	}
 }
@@ -339,8 +348,8 @@ const jobBufferKept = 16 << 10
 
 // recycle returns j to its pool, with its buffers unless they grew large.
 func (j *job) recycle() {
-	if j.cancel != nil {
-		j.cancel()
+	if j.rctx != nil {
+		j.rctx.cancel()
 	}
 	in, out := j.in, j.out
 	if in != nil && cap(in.B)+cap(out.B) > jobBufferKept {

@@ -57,6 +57,8 @@ type conn struct {
 	closed        bool
 	// remoteStr is the client's address as text, formatted on first use.
 	remoteStr string
+	// local is the server's address of the connection, read on first use.
+	local net.Addr
 	// lingering: the final response has left and the write side is shut;
 	// the connection only waits for the client's EOF.
 	lingering bool
@@ -385,6 +387,29 @@ func (c *conn) appendCanned(out []byte, e *httperrors.Error, head bool) []byte {
 	})
 }
 
+// localAddr returns the server's address of the connection, asked of the
+// socket the first time: gnet gives the listener's address, which says
+// port 0 or a wildcard IP when the server listens on one. It is nil
+// without a real loop.
+func (c *conn) localAddr() net.Addr {
+	if c.local != nil || c.gc == nil {
+		return c.local
+	}
+	c.local = c.gc.LocalAddr()
+	sa, err := syscall.Getsockname(c.gc.Fd())
+	switch sa := sa.(type) {
+	case *syscall.SockaddrInet4:
+		if err == nil {
+			c.local = &net.TCPAddr{IP: net.IP(sa.Addr[:]).To16(), Port: sa.Port}
+		}
+	case *syscall.SockaddrInet6:
+		if err == nil {
+			c.local = &net.TCPAddr{IP: append(net.IP(nil), sa.Addr[:]...), Port: sa.Port}
+		}
+	}
+	return c.local
+}
+
 // resume serves what waited in the inbound buffer once blocking work on
 // the connection is done.
 func (c *conn) resume() {
@@ -503,7 +528,7 @@ func (c *conn) release() {
 	}
 	c.loop.wheel.disarm(c)
 	if c.pending != nil {
-		c.pending.cancel()
+		c.pending.rctx.cancel()
 	}
 	if c.streamWaiting != nil {
 		c.streamWaiting.flushed <- errClientGone

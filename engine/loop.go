@@ -26,6 +26,9 @@ type loop struct {
 	// counts are this loop's counters, plain since only the loop writes
 	// them; publish adds them to the server's atomics.
 	counts, published loopCounts
+	// jobs counts the blocking jobs this loop started, to sample their
+	// queue wait.
+	jobs uint64
 	// sweep is handed to el.Execute by the ticker; made once so a tick
 	// allocates nothing.
 	sweep gnet.RunnableFunc
