@@ -23,8 +23,11 @@ const (
 type Parser struct {
 	cfg   Config // limits with defaults filled in
 	ready bool   // cfg has been set
-	stage stage
-	err   error // the error returned, while stage is stageFailed
+	// generalOnly turns off the fast path for common request lines; tests
+	// set it to compare the two paths.
+	generalOnly bool
+	stage       stage
+	err         error // the error returned, while stage is stageFailed
 
 	lineStart int // offset of the line being parsed
 	scan      int // offset where the search for the line's LF resumes

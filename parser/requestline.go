@@ -2,6 +2,8 @@ package parser
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math/bits"
 
 	"github.com/rawhttpd/rawhttpd/version"
 )
@@ -34,6 +36,9 @@ var schemeSep = []byte("://")
 func (p *Parser) parseRequestLine(buf []byte) (bool, error) {
 	for {
 		ls := p.lineStart
+		if p.scan == ls && !p.generalOnly && p.acceptCommonLine(buf, ls) {
+			return true, nil
+		}
 		i := bytes.IndexByte(buf[p.scan:], '\n')
 		if i < 0 {
 			p.scan = len(buf)
@@ -63,6 +68,49 @@ func (p *Parser) parseRequestLine(buf []byte) (bool, error) {
 		p.h.fieldsStart = lf + 1
 		return true, p.checkRequestLine(buf[ls:lf-1], ls)
 	}
+}
+
+// acceptCommonLine accepts, when it is complete, the most common request
+// line whole:
+//
+//	"GET /" *( %x21-7E ) " HTTP/1.1" CRLF
+//
+// in one word-by-word pass over the target that stops at its first byte
+// that is not visible ASCII, which must be the space before the version.
+// This replaces the search for the LF and the check of the line, which
+// read the target twice. Any other line, or this one not yet whole or with
+// a target over the limit, is left to the general path, whose verdicts
+// this path never contradicts: it accepts only lines that path accepts,
+// with the same parts.
+func (p *Parser) acceptCommonLine(buf []byte, ls int) bool {
+	b := buf[ls:]
+	if len(b) < len("GET / HTTP/1.1\r\n") || string(b[:5]) != "GET /" {
+		return false
+	}
+	i := 5
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if m := hasLess(x, '!') | hasMore(x, '~'); m != 0 {
+			// The lowest flagged byte is a true one (see swar.go).
+			i += bits.TrailingZeros64(m) / 8
+			break
+		}
+	}
+	for i < len(b) && targetTable[b[i]] {
+		i++
+	}
+	const tail = " HTTP/1.1\r\n"
+	if len(b)-i < len(tail) || string(b[i:i+len(tail)]) != tail || i-4 > p.cfg.MaxTargetBytes {
+		return false
+	}
+	h := &p.h
+	h.start, h.methodEnd = ls, ls+3
+	h.targetStart, h.targetEnd = ls+4, ls+i
+	h.version = version.HTTP11
+	lf := ls + i + len(tail) - 1
+	h.fieldsStart = lf + 1
+	p.lineStart, p.scan = lf+1, lf+1
+	return true
 }
 
 // checkRequestLine checks line, the request line without its CRLF found at

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestRequestLineStatus(t *testing.T) {
@@ -110,4 +111,64 @@ func TestTargetEveryByte(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCommonLineAgreesWithGeneralPath checks the fast path for "GET /...
+// HTTP/1.1" lines against the general path, which it must never
+// contradict: for targets of every length across word boundaries, with
+// every byte value at every position, each tail the general path may meet,
+// and limits on either side, a line the fast path accepts must be one the
+// general path accepts with the same parts, and the whole parse must give
+// the same result with the fast path as without it.
+func TestCommonLineAgreesWithGeneralPath(t *testing.T) {
+	tails := []string{" HTTP/1.1\r\n", " HTTP/1.0\r\n", " HTTP/1.1\n", " HTTP/1.1\r", " HTTP/1.1", "  HTTP/1.1\r\n", " HTTP/2.0\r\n", " HTTP/1.1 \r\n", "\tHTTP/1.1\r\n"}
+	checked := 0
+	for _, n := range []int{1, 2, 7, 8, 9, 15, 16, 17, 24} {
+		for c := 0; c < 256; c++ {
+			for pos := 0; pos < n; pos += max(1, n/5) {
+				target := []byte("/" + strings.Repeat("a", n-1))
+				if pos > 0 {
+					target[pos] = byte(c)
+				}
+				for _, tail := range tails {
+					for _, limit := range []int{n - 1, n, 4096} {
+						if limit < 1 {
+							continue
+						}
+						line := "GET " + string(target) + tail
+						raw := []byte(line + "Host: a\r\n\r\n")
+						cfg := Config{MaxTargetBytes: limit}
+
+						var fast Parser
+						fast.Init(cfg)
+						accepted := fast.acceptCommonLine(raw, 0)
+
+						var general Parser
+						general.Init(cfg)
+						general.generalOnly = true
+						done, err := general.parseRequestLine(raw)
+						if accepted {
+							require.True(t, done, "%q", line)
+							require.NoError(t, err, "%q", line)
+							require.Equal(t, general.h, fast.h, "%q", line)
+							require.Equal(t, general.lineStart, fast.lineStart, "%q", line)
+							checked++
+						}
+
+						var whole, wholeGeneral Parser
+						whole.Init(cfg)
+						wholeGeneral.Init(cfg)
+						wholeGeneral.generalOnly = true
+						var got, want Request
+						n1, err1 := whole.Parse(raw, &got)
+						n2, err2 := wholeGeneral.Parse(raw, &want)
+						require.Equal(t, n2, n1, "%q", line)
+						require.Equal(t, err2, err1, "%q", line)
+						require.Equal(t, want, got, "%q", line)
+					}
+				}
+			}
+		}
+	}
+	require.Greater(t, checked, 1000, "the fast path took too few lines to say anything")
 }
