@@ -119,7 +119,18 @@ func waitForSignals(sig <-chan os.Signal, srv *engine.Server, opts options, logg
 func withProbes(o options, app engine.Handler, srv func() *engine.Server) engine.Handler {
 	health := engine.HealthHandler()
 	metrics := metricsHandler(srv)
+	// A target shorter than every probe path cannot name one: most
+	// requests pass without their path being cut from the target.
+	shortest := -1
+	for _, p := range []string{o.healthPath, o.readyPath, o.metricsPath} {
+		if p != "" && (shortest < 0 || len(p) < shortest) {
+			shortest = len(p)
+		}
+	}
 	return engine.HandlerFunc(func(c *engine.Context) error {
+		if shortest < 0 || len(c.Target()) < shortest {
+			return app.Serve(c)
+		}
 		// Compared as string(path) == ..., which does not copy the bytes.
 		switch path := c.Path(); {
 		case o.healthPath != "" && string(path) == o.healthPath:

@@ -200,12 +200,21 @@ func TestBinaryRespondAndStatusFlags(t *testing.T) {
 
 func TestBinaryMaintenanceToggleAndProbes(t *testing.T) {
 	b := startBinary(t, "-retry-after", "12")
-	resp, _ := roundTrip(t, b.addr, "GET /readyz HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, probe := roundTrip(t, b.addr, "GET /readyz HTTP/1.1\r\nHost: a\r\n\r\n")
 	assert.Equal(t, 200, resp.StatusCode)
+	assert.NotContains(t, probe, "Hello")
+	// The probe is found by path, with a query too; a shorter or longer
+	// path is the application's.
+	_, body := roundTrip(t, b.addr, "GET /readyz?full=1 HTTP/1.1\r\nHost: a\r\n\r\n")
+	assert.Equal(t, probe, body)
+	for _, target := range []string{"/", "/ready", "/readyzz"} {
+		_, body = roundTrip(t, b.addr, "GET "+target+" HTTP/1.1\r\nHost: a\r\n\r\n")
+		assert.Equal(t, "Hello, World!", body, target)
+	}
 
 	require.NoError(t, b.cmd.Process.Signal(syscall.SIGUSR1))
 	require.Eventually(t, func() bool { return statusOf(b.addr) == 503 }, ioTimeout, 10*time.Millisecond)
-	resp, body := roundTrip(t, b.addr, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, body = roundTrip(t, b.addr, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 	assert.Equal(t, "12", resp.Header.Get("Retry-After"))
 	assert.Contains(t, body, "maintenance")
 	resp, _ = roundTrip(t, b.addr, "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")
