@@ -64,6 +64,7 @@ var oursStricter = []error{
 	parser.ErrAsteriskNotOptions,         // request-target form per method
 	parser.ErrAuthorityNotConnect,
 	parser.ErrConnectNeedsAuthority,
+	parser.ErrBadAuthority,  // an absolute-form authority that is not host[:port]
 	parser.ErrTargetTooLong, // limits net/http's ReadRequest does not have
 	parser.ErrHeaderTooLarge,
 	parser.ErrTooManyFields,

@@ -18,6 +18,7 @@ func Errors() []*httperrors.Error {
 		ErrBadTarget,
 		ErrAsteriskNotOptions,
 		ErrAuthorityNotConnect,
+		ErrBadAuthority,
 		ErrConnectNeedsAuthority,
 		ErrObsFold,
 		ErrFieldNoColon,

@@ -62,6 +62,13 @@ var (
 	// 9112 §3.2.3).
 	ErrAuthorityNotConnect = httperrors.NewClosing(httperrors.StatusBadRequest,
 		"the request-target is not origin-form or absolute-form; authority-form is allowed only with CONNECT")
+	// ErrBadAuthority: an absolute-form request-target whose authority is
+	// not a host with an optional port: empty (RFC 9110 §4.2.1 says to
+	// reject an "http" URI with an empty host), with userinfo (§4.2.4:
+	// treat it as an error; "http://good@evil/" is a phishing shape), or
+	// with a byte no host may hold.
+	ErrBadAuthority = httperrors.NewClosing(httperrors.StatusBadRequest,
+		"the authority of an absolute-form request-target must be a host with an optional port")
 	// ErrConnectNeedsAuthority: CONNECT with a target other than
 	// host:port (RFC 9112 §3.2.3).
 	ErrConnectNeedsAuthority = httperrors.NewClosing(httperrors.StatusBadRequest,

@@ -277,7 +277,7 @@ func TestErrorsListsEverySentinel(t *testing.T) {
 	declared := []*httperrors.Error{
 		ErrBadRequestLine, ErrTooManyEmptyLines, ErrBareLF, ErrBadVersion, ErrVersionUnsupported,
 		ErrMethodNotToken, ErrMethodNotImplemented, ErrEmptyTarget, ErrTargetTooLong, ErrBadTarget,
-		ErrAsteriskNotOptions, ErrAuthorityNotConnect, ErrConnectNeedsAuthority,
+		ErrAsteriskNotOptions, ErrAuthorityNotConnect, ErrBadAuthority, ErrConnectNeedsAuthority,
 		ErrObsFold, ErrFieldNoColon, ErrEmptyFieldName, ErrSpaceBeforeColon, ErrBadFieldName,
 		ErrBadFieldValue, ErrHeaderTooLarge, ErrTooManyFields,
 		ErrMissingHost, ErrMultipleHost, ErrBadHost, ErrBadContentLength, ErrConflictingContentLength,

@@ -210,6 +210,8 @@ func (p *Parser) checkTarget(method, t []byte) error {
 		}
 	case !isAbsolute(t):
 		return ErrAuthorityNotConnect
+	case !hasHostAuthority(t):
+		return ErrBadAuthority
 	}
 	return nil
 }
@@ -227,6 +229,18 @@ func isAuthority(t []byte) bool {
 		}
 	}
 	return true
+}
+
+// hasHostAuthority reports whether the authority of t, an absolute-form
+// target — from "://" to the first "/" or "?" — is a host with an
+// optional port: not empty and not a port alone, without userinfo, and
+// holding only bytes a Host value may hold (so no "@" and no "#").
+func hasHostAuthority(t []byte) bool {
+	a := t[bytes.Index(t, schemeSep)+len(schemeSep):]
+	if i := bytes.IndexAny(a, "/?"); i >= 0 {
+		a = a[:i]
+	}
+	return len(a) > 0 && a[0] != ':' && isHost(a)
 }
 
 // isAbsolute reports whether t starts like an absolute-URI with an
