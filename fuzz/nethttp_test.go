@@ -65,6 +65,7 @@ var oursStricter = []error{
 	parser.ErrAuthorityNotConnect,
 	parser.ErrConnectNeedsAuthority,
 	parser.ErrBadAuthority,  // an absolute-form authority that is not host[:port]
+	parser.ErrEmptyTarget,   // CONNECT with no target: net/http reads "http://"
 	parser.ErrTargetTooLong, // limits net/http's ReadRequest does not have
 	parser.ErrHeaderTooLarge,
 	parser.ErrTooManyFields,
