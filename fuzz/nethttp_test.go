@@ -64,9 +64,10 @@ var oursStricter = []error{
 	parser.ErrAsteriskNotOptions,         // request-target form per method
 	parser.ErrAuthorityNotConnect,
 	parser.ErrConnectNeedsAuthority,
-	parser.ErrBadAuthority,  // an absolute-form authority that is not host[:port]
-	parser.ErrEmptyTarget,   // CONNECT with no target: net/http reads "http://"
-	parser.ErrTargetTooLong, // limits net/http's ReadRequest does not have
+	parser.ErrBadAuthority,       // an absolute-form authority that is not host[:port]
+	parser.ErrEmptyTarget,        // CONNECT with no target: net/http reads "http://"
+	parser.ErrBadPercentEncoding, // net/url leaves the query\'s escapes unchecked
+	parser.ErrTargetTooLong,      // limits net/http's ReadRequest does not have
 	parser.ErrHeaderTooLarge,
 	parser.ErrTooManyFields,
 	parser.ErrBodyTooLarge,

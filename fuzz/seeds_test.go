@@ -204,6 +204,11 @@ var requestSeeds = []seed{
 	// accepts CONNECT with an empty target (two spaces), as "http://" with
 	// no host; we refuse an empty target whatever the method.
 	{"issue4-connect-empty-target", "CONNECT  HTTP/1.0\r\n\r\n"},
+	// Issue 4 (second session): FuzzNetHTTP found "A://%" accepted by us
+	// and refused by net/url; every "%" of a target must now begin a
+	// pct-encoded octet.
+	{"issue4-absolute-authority-percent", "GET A://% HTTP/1.0\r\n0000:\r\n\r\n"},
+	{"400-bad-percent-in-query", "GET /a?b=%x1 HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{"400-space-in-field-name", "GET / HTTP/1.1\r\nHost: a\r\nX Y: v\r\n\r\n"},
 	{"smuggle-501-method-body", "BREW / HTTP/1.1\r\nHost: a\r\nContent-Length: 35\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"},
 }

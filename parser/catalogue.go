@@ -16,6 +16,7 @@ func Errors() []*httperrors.Error {
 		ErrEmptyTarget,
 		ErrTargetTooLong,
 		ErrBadTarget,
+		ErrBadPercentEncoding,
 		ErrAsteriskNotOptions,
 		ErrAuthorityNotConnect,
 		ErrBadAuthority,

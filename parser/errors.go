@@ -53,6 +53,11 @@ var (
 	// raw UTF-8 must be percent-encoded, RFC 3986 §2.1).
 	ErrBadTarget = httperrors.NewClosing(httperrors.StatusBadRequest,
 		"the request-target contains a byte that is not a visible US-ASCII character")
+	// ErrBadPercentEncoding: a "%" in the request-target that does not
+	// begin "%" HEXDIG HEXDIG (RFC 3986 §2.1), which readers would decode
+	// differently.
+	ErrBadPercentEncoding = httperrors.NewClosing(httperrors.StatusBadRequest,
+		"the request-target has a \"%\" that is not followed by two hexadecimal digits")
 	// ErrAsteriskNotOptions: asterisk-form with a method other than
 	// OPTIONS (RFC 9112 §3.2.4).
 	ErrAsteriskNotOptions = httperrors.NewClosing(httperrors.StatusBadRequest,

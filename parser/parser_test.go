@@ -276,7 +276,7 @@ func TestErrorIsSticky(t *testing.T) {
 func TestErrorsListsEverySentinel(t *testing.T) {
 	declared := []*httperrors.Error{
 		ErrBadRequestLine, ErrTooManyEmptyLines, ErrBareLF, ErrBadVersion, ErrVersionUnsupported,
-		ErrMethodNotToken, ErrMethodNotImplemented, ErrEmptyTarget, ErrTargetTooLong, ErrBadTarget,
+		ErrMethodNotToken, ErrMethodNotImplemented, ErrEmptyTarget, ErrTargetTooLong, ErrBadTarget, ErrBadPercentEncoding,
 		ErrAsteriskNotOptions, ErrAuthorityNotConnect, ErrBadAuthority, ErrConnectNeedsAuthority,
 		ErrObsFold, ErrFieldNoColon, ErrEmptyFieldName, ErrSpaceBeforeColon, ErrBadFieldName,
 		ErrBadFieldValue, ErrHeaderTooLarge, ErrTooManyFields,

@@ -87,16 +87,19 @@ func (p *Parser) acceptCommonLine(buf []byte, ls int) bool {
 	if len(b) < len("GET / HTTP/1.1\r\n") || string(b[:5]) != "GET /" {
 		return false
 	}
+	// The pass stops at the first byte that is not visible ASCII, or at a
+	// "%", whose escape the general path checks: then the tail does not
+	// match and the line is left to it.
 	i := 5
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		if m := hasLess(x, '!') | hasMore(x, '~'); m != 0 {
+		if m := hasLess(x, '!') | hasMore(x, '~') | hasZero(x^('%'*lsb)); m != 0 {
 			// The lowest flagged byte is a true one (see swar.go).
 			i += bits.TrailingZeros64(m) / 8
 			break
 		}
 	}
-	for i < len(b) && targetTable[b[i]] {
+	for i < len(b) && targetTable[b[i]] && b[i] != '%' {
 		i++
 	}
 	const tail = " HTTP/1.1\r\n"
@@ -185,8 +188,10 @@ func parseVersion(b []byte) (version.Version, error) {
 //	authority-form = uri-host ":" port   ; CONNECT only
 //	asterisk-form  = "*"                 ; OPTIONS only
 //
-// Every byte must be a visible US-ASCII character; finer URI syntax is left
-// to the router.
+// Every byte must be a visible US-ASCII character and every "%" must
+// begin a pct-encoded octet (RFC 3986 §2.1: "%" HEXDIG HEXDIG), so that
+// no two readers can decode the target differently; finer URI syntax is
+// left to the router.
 func (p *Parser) checkTarget(method, t []byte) error {
 	if len(t) == 0 {
 		return ErrEmptyTarget
@@ -196,6 +201,9 @@ func (p *Parser) checkTarget(method, t []byte) error {
 	}
 	if !isTarget(t) {
 		return ErrBadTarget
+	}
+	if !validPercents(t) {
+		return ErrBadPercentEncoding
 	}
 	connect := string(method) == "CONNECT"
 	switch {
@@ -227,6 +235,21 @@ func isAuthority(t []byte) bool {
 		if !isDigit(c) {
 			return false
 		}
+	}
+	return true
+}
+
+// validPercents reports whether every "%" in t is followed by two HEXDIG.
+func validPercents(t []byte) bool {
+	for i := bytes.IndexByte(t, '%'); i >= 0; {
+		if i+2 >= len(t) || hexTable[t[i+1]] == notHex || hexTable[t[i+2]] == notHex {
+			return false
+		}
+		j := bytes.IndexByte(t[i+3:], '%')
+		if j < 0 {
+			break
+		}
+		i += 3 + j
 	}
 	return true
 }

@@ -38,6 +38,13 @@ func TestRequestLineStatus(t *testing.T) {
 		{name: "DEL in target", raw: "GET /a\x7fb HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadTarget, status: 400},
 		{name: "UTF-8 in target", raw: "GET /caf\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadTarget, status: 400},
 		{name: "NUL in long target", raw: "GET /abcdefghijk\x00lmnop HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadTarget, status: 400},
+		{name: "percent-encoded target", raw: "GET /a%2Fb%c3%A9?q=%20 HTTP/1.1\r\nHost: a\r\n\r\n"},
+		{name: "percent without digits", raw: "GET /a%zz HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadPercentEncoding, status: 400},
+		{name: "percent at the end", raw: "GET /a% HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadPercentEncoding, status: 400},
+		{name: "percent with one digit", raw: "GET /a%4 HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadPercentEncoding, status: 400},
+		{name: "bad percent after a good one", raw: "GET /%41%4g HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadPercentEncoding, status: 400},
+		{name: "bad percent in the query", raw: "GET /a?b=%x1 HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadPercentEncoding, status: 400},
+		{name: "bad percent in an absolute-form host", raw: "GET A://% HTTP/1.0\r\n\r\n", want: ErrBadPercentEncoding, status: 400},
 		{name: "asterisk with OPTIONS", raw: "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"},
 		{name: "asterisk with GET", raw: "GET * HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrAsteriskNotOptions, status: 400},
 		{name: "absolute-form", raw: "GET http://a/b?c HTTP/1.1\r\nHost: a\r\n\r\n"},
@@ -109,6 +116,8 @@ func TestTargetEveryByte(t *testing.T) {
 			raw := "GET /" + strings.Repeat("p", pad) + string([]byte{byte(c)}) + "/tail/of/path HTTP/1.1\r\nHost: a\r\n\r\n"
 			_, _, err := mustParse(t, Config{}, raw)
 			switch {
+			case c == '%': // followed by "/t", not two hex digits
+				assert.ErrorIs(t, err, ErrBadPercentEncoding, "byte %#x", c)
 			case c > 0x20 && c < 0x7f:
 				assert.NoError(t, err, "byte %#x", c)
 			case c == '\n':
