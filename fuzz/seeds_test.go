@@ -209,6 +209,11 @@ var requestSeeds = []seed{
 	// pct-encoded octet.
 	{"issue4-absolute-authority-percent", "GET A://% HTTP/1.0\r\n0000:\r\n\r\n"},
 	{"400-bad-percent-in-query", "GET /a?b=%x1 HTTP/1.1\r\nHost: a\r\n\r\n"},
+	// Issue 4 (second session): FuzzNetHTTP found "CONNECT ::0" accepted
+	// by us and refused by net/url: the host of an authority is now a
+	// bracketed IP literal or a name without ":".
+	{"issue4-connect-unbracketed-ipv6", "CONNECT ::0 HTTP/1.0\r\n0000:\r\n\r\n"},
+	{"400-absolute-port-not-digits", "GET http://a:b/ HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{"400-space-in-field-name", "GET / HTTP/1.1\r\nHost: a\r\nX Y: v\r\n\r\n"},
 	{"smuggle-501-method-body", "BREW / HTTP/1.1\r\nHost: a\r\nContent-Length: 35\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"},
 }

@@ -224,14 +224,50 @@ func (p *Parser) checkTarget(method, t []byte) error {
 	return nil
 }
 
-// isAuthority reports whether t is authority-form: a non-empty uri-host of
-// Host characters without "/", then ":" and a non-empty port of digits.
-func isAuthority(t []byte) bool {
-	colon := bytes.LastIndexByte(t, ':')
-	if colon <= 0 || colon == len(t)-1 || !isHost(t[:colon]) {
+// isAuthority reports whether t is authority-form, uri-host ":" port,
+// with a port of at least one digit.
+func isAuthority(t []byte) bool { return isHostPort(t, true) }
+
+// isHostPort reports whether a is uri-host [ ":" port ] (RFC 3986 §3.2.2,
+// §3.2.3; the port required when needPort is set):
+//
+//	uri-host = IP-literal / IPv4address / reg-name
+//	port     = *DIGIT
+//
+// An IP literal is bracketed, and its inside holds Host bytes but no
+// bracket; a name or IPv4 address holds Host bytes but no ":", bracket
+// or "%" (RFC 3986 allows escapes in reg-name, but no DNS name needs
+// one, and readers disagree on them: net/url refuses most).
+func isHostPort(a []byte, needPort bool) bool {
+	var rest []byte
+	if len(a) > 0 && a[0] == '[' {
+		end := bytes.IndexByte(a, ']')
+		if end < 2 {
+			return false
+		}
+		lit := a[1:end]
+		if bytes.IndexByte(lit, '[') >= 0 || !isHost(lit) {
+			return false
+		}
+		rest = a[end+1:]
+	} else {
+		end := bytes.IndexByte(a, ':')
+		if end < 0 {
+			end = len(a)
+		}
+		name := a[:end]
+		if len(name) == 0 || bytes.IndexAny(name, "[]%") >= 0 || !isHost(name) {
+			return false
+		}
+		rest = a[end:]
+	}
+	if len(rest) == 0 {
+		return !needPort
+	}
+	if rest[0] != ':' || (needPort && len(rest) == 1) {
 		return false
 	}
-	for _, c := range t[colon+1:] {
+	for _, c := range rest[1:] {
 		if !isDigit(c) {
 			return false
 		}
@@ -256,14 +292,14 @@ func validPercents(t []byte) bool {
 
 // hasHostAuthority reports whether the authority of t, an absolute-form
 // target — from "://" to the first "/" or "?" — is a host with an
-// optional port: not empty and not a port alone, without userinfo, and
-// holding only bytes a Host value may hold (so no "@" and no "#").
+// optional port (isHostPort): so not empty, not a port alone, without
+// userinfo ("@") and without "#".
 func hasHostAuthority(t []byte) bool {
 	a := t[bytes.Index(t, schemeSep)+len(schemeSep):]
 	if i := bytes.IndexAny(a, "/?"); i >= 0 {
 		a = a[:i]
 	}
-	return len(a) > 0 && a[0] != ':' && isHost(a)
+	return isHostPort(a, false)
 }
 
 // isAbsolute reports whether t starts like an absolute-URI with an
