@@ -39,12 +39,11 @@ func (a httpHandler) Serve(c *Context) error {
 	if j.http == nil {
 		j.http = &httpState{w: responseWriter{header: make(http.Header)}}
 	}
-	st := j.http
-	r, err := newHTTPRequest(c, &st.template)
+	r, err := newHTTPRequest(c)
 	if err != nil {
 		return errBadURL.WithCause(err)
 	}
-	w := &st.w
+	w := &j.http.w
 	w.c = c
 	defer w.reset()
 	a.h.ServeHTTP(w, r)
@@ -53,24 +52,21 @@ func (a httpHandler) Serve(c *Context) error {
 
 // httpState is what a job keeps between the requests it carries through
 // the adapter. net/http forbids using a ResponseWriter after ServeHTTP
-// returns, so the writer and its header map are reused; the template is
-// only the source WithContext copies the request from, never seen by the
-// handler.
+// returns, so the writer and its header map are reused.
 type httpState struct {
-	w        responseWriter
-	template http.Request
+	w responseWriter
 }
 
 // newHTTPRequest builds the *http.Request net/http would have made for
-// the request in c, filling template and returning the copy WithContext
-// makes of it; template is cleared again. The request's fields are
-// copies: the handler may keep them.
+// the request in c. It is built as a value that stays on the stack, so
+// that the copy WithContext makes is the only allocation of the request
+// itself. Its fields are copies: the handler may keep them.
 //
 // It allocates little beyond what net/http itself would: the field values
 // share one string (the Host field's among them), common methods,
 // protocol names and field names are constants, and the client's address
 // is formatted once per connection.
-func newHTTPRequest(c *Context, template *http.Request) (*http.Request, error) {
+func newHTTPRequest(c *Context) (*http.Request, error) {
 	req := c.Request()
 	target := string(req.Target)
 	method := methodString(req.Method)
@@ -79,12 +75,19 @@ func newHTTPRequest(c *Context, template *http.Request) (*http.Request, error) {
 		return nil, err
 	}
 	header, host := newHTTPHeader(req.Fields)
-	// template is zero: each request clears it after the copy.
-	r := template
-	defer func() { *template = http.Request{} }()
-	r.Method, r.URL, r.Header, r.Host = method, u, header, u.Host
-	r.Proto, r.ProtoMajor, r.ProtoMinor = protoString(req.Version), int(req.Version.Major), int(req.Version.Minor)
-	r.RemoteAddr, r.RequestURI, r.Close, r.Body = c.remoteText(), target, !req.KeepAlive, http.NoBody
+	r := http.Request{
+		Method:     method,
+		URL:        u,
+		Proto:      protoString(req.Version),
+		ProtoMajor: int(req.Version.Major),
+		ProtoMinor: int(req.Version.Minor),
+		Header:     header,
+		Host:       u.Host,
+		RemoteAddr: c.remoteText(),
+		RequestURI: target,
+		Close:      !req.KeepAlive,
+		Body:       http.NoBody,
+	}
 	if r.Host == "" {
 		// As net/http does, a Host in an absolute-form target wins over
 		// the field.
