@@ -69,7 +69,7 @@ type httpState struct {
 func newHTTPRequest(c *Context) (*http.Request, error) {
 	req := c.Request()
 	target := string(req.Target)
-	method := methodString(req.Method)
+	method := req.MethodName()
 	u, err := requestURL(target, method)
 	if err != nil {
 		return nil, err
@@ -181,32 +181,6 @@ var commonFieldNames = func() map[string]string {
 	}
 	return m
 }()
-
-// methodString returns m as a string, without allocating for the
-// registered methods.
-func methodString(m []byte) string {
-	switch string(m) {
-	case "GET":
-		return "GET"
-	case "HEAD":
-		return "HEAD"
-	case "POST":
-		return "POST"
-	case "PUT":
-		return "PUT"
-	case "DELETE":
-		return "DELETE"
-	case "OPTIONS":
-		return "OPTIONS"
-	case "PATCH":
-		return "PATCH"
-	case "CONNECT":
-		return "CONNECT"
-	case "TRACE":
-		return "TRACE"
-	}
-	return string(m)
-}
 
 // protoString returns the protocol name of v, without allocating for the
 // versions served.

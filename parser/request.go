@@ -61,6 +61,33 @@ func (r *Request) Reset() {
 	*r = Request{Fields: r.Fields[:0], ContentLength: -1}
 }
 
+// MethodName returns the method as a string, without allocating for the
+// methods of RFC 9110 and PATCH: those a handler building an *http.Request
+// or an upstream request meets almost always.
+func (r *Request) MethodName() string {
+	switch string(r.Method) {
+	case "GET":
+		return "GET"
+	case "HEAD":
+		return "HEAD"
+	case "POST":
+		return "POST"
+	case "PUT":
+		return "PUT"
+	case "DELETE":
+		return "DELETE"
+	case "OPTIONS":
+		return "OPTIONS"
+	case "PATCH":
+		return "PATCH"
+	case "CONNECT":
+		return "CONNECT"
+	case "TRACE":
+		return "TRACE"
+	}
+	return string(r.Method)
+}
+
 // Header returns the value of the first field named name, compared
 // ignoring ASCII case, or nil if there is none. It does not allocate.
 func (r *Request) Header(name string) []byte {

@@ -61,3 +61,12 @@ func TestRequestReset(t *testing.T) {
 	assert.Empty(t, req.Fields)
 	assert.Equal(t, fields, cap(req.Fields))
 }
+
+func TestRequestMethodName(t *testing.T) {
+	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE", "PROPFIND"} {
+		r := Request{Method: []byte(m)}
+		assert.Equal(t, m, r.MethodName())
+	}
+	r := Request{Method: []byte("GET")}
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = r.MethodName() }), "a common method is a constant")
+}

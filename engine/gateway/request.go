@@ -134,7 +134,7 @@ func (h *Handler) upstreamRequest(ctx context.Context, c *engine.Context, u *ups
 		target.ForceQuery = len(query) == 0
 	}
 	req := http.Request{
-		Method:     methodString(r.Method),
+		Method:     r.MethodName(),
 		URL:        target,
 		Proto:      "HTTP/1.1",
 		ProtoMajor: 1,
@@ -153,28 +153,6 @@ func (h *Handler) upstreamRequest(ctx context.Context, c *engine.Context, u *ups
 		req.GetBody = func() (io.ReadCloser, error) { return body.reader(), nil }
 	}
 	return req.WithContext(ctx)
-}
-
-// methodString returns method as a string, without allocating for the
-// common ones.
-func methodString(method []byte) string {
-	switch string(method) {
-	case http.MethodGet:
-		return http.MethodGet
-	case http.MethodHead:
-		return http.MethodHead
-	case http.MethodPost:
-		return http.MethodPost
-	case http.MethodPut:
-		return http.MethodPut
-	case http.MethodDelete:
-		return http.MethodDelete
-	case http.MethodOptions:
-		return http.MethodOptions
-	case http.MethodPatch:
-		return http.MethodPatch
-	}
-	return string(method)
 }
 
 // fieldsHeader returns the header of fields, whose spans lie in text.
