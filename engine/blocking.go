@@ -217,7 +217,7 @@ func (j *job) run() {
 		})
 	default:
 		s.counters.countResponse(x.status)
-		out = appendResponse(out, x, st, j.srv.serverLine, j.head, j.persistence())
+		out = appendResponse(out, x, st, j.head, j.persistence())
 	}
 	if x.streaming {
 		s.counters.countResponse(x.status)
@@ -262,7 +262,7 @@ func (j *job) flush() error {
 		if j.head || isBodyless(x.status) {
 			fr, j.chunked = framedByLength, false
 		}
-		out = appendHead(out, x, j.srv.clock.stamp(), j.srv.serverLine, j.persistence(), fr, max(x.length, 0))
+		out = appendHead(out, x, j.srv.clock.stamp(), j.persistence(), fr, max(x.length, 0))
 	}
 	if !j.head {
 		if j.chunked {

@@ -26,6 +26,9 @@ type clock struct {
 // stamp is what responses take from the clock for one second.
 type stamp struct {
 	date [29]byte // the IMF-fixdate
+	// serverLine is the rendered Server field ("" for none), for
+	// responses that do not start with okHead.
+	serverLine string
 	// okHead is the start of a 200 response up to its Date field:
 	// "HTTP/1.1 200 OK\r\n", the Server field, "Date: ...\r\n". Most
 	// responses begin with it, and copy it with one append.
@@ -47,7 +50,7 @@ func (c *clock) refresh() {
 	c.ticks.Store(int64(now.Sub(c.start) / c.every))
 	if sec := now.Unix(); sec != c.lastSec || c.current.Load() == nil {
 		c.lastSec = sec
-		st := new(stamp)
+		st := &stamp{serverLine: c.serverLine}
 		now.UTC().AppendFormat(st.date[:0], http.TimeFormat)
 		st.okHead = append(append([]byte("HTTP/1.1 200 OK\r\n"), c.serverLine...), "Date: "...)
 		st.okHead = append(append(st.okHead, st.date[:]...), '\r', '\n')

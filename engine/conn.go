@@ -276,7 +276,7 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 	}
 	c.loop.counts.response(x.status)
 	x.logged = x.status
-	return appendResponse(out, x, st, c.srv.serverLine, head, persist), next
+	return appendResponse(out, x, st, head, persist), next
 }
 
 // errHandlerPanic answers a request whose handler panicked.

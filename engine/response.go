@@ -28,12 +28,12 @@ const (
 // The body is left out for HEAD and for the statuses that never have one
 // (1xx, 204, 304); Content-Length is still the length of the body a GET
 // would get, except for those statuses, which carry none (RFC 9110 §8.6).
-func appendResponse(dst []byte, x *Context, st *stamp, serverLine string, head bool, persist persistence) []byte {
+func appendResponse(dst []byte, x *Context, st *stamp, head bool, persist persistence) []byte {
 	length := int64(len(x.body))
 	if head && x.length >= 0 {
 		length = x.length // the handler declared what a GET would get
 	}
-	dst = appendHead(dst, x, st, serverLine, persist, framedByLength, length)
+	dst = appendHead(dst, x, st, persist, framedByLength, length)
 	if !head && !isBodyless(x.status) {
 		dst = append(dst, x.body...)
 	}
@@ -41,15 +41,15 @@ func appendResponse(dst []byte, x *Context, st *stamp, serverLine string, head b
 }
 
 // appendHead renders the status line and header section of x's response,
-// with the framing fields that fr calls for. serverLine is the rendered
-// Server field ("" for none), the one st.okHead holds.
-func appendHead(dst []byte, x *Context, st *stamp, serverLine string, persist persistence, fr bodyFraming, length int64) []byte {
+// with the framing fields that fr calls for; st gives the Date and Server
+// fields.
+func appendHead(dst []byte, x *Context, st *stamp, persist persistence, fr bodyFraming, length int64) []byte {
 	if x.status == httperrors.StatusOK && !x.serverSet {
 		dst = append(dst, st.okHead...) // the common case, pre-rendered
 	} else {
 		dst = httperrors.AppendStatusLine(dst, x.status)
 		if !x.serverSet {
-			dst = append(dst, serverLine...)
+			dst = append(dst, st.serverLine...)
 		}
 		dst = append(dst, "Date: "...)
 		dst = append(dst, st.date[:]...)

@@ -41,7 +41,7 @@ func TestAppendResponseHead(t *testing.T) {
 			}
 			_, _ = x.WriteString(strings.Repeat("x", tt.bodyLen))
 			st := tt.clock.stamp()
-			out := string(appendResponse(nil, &x, st, tt.clock.serverLine, false, persistDefault))
+			out := string(appendResponse(nil, &x, st, false, persistDefault))
 			head, body, ok := strings.Cut(out, "\r\n\r\n")
 			require.True(t, ok)
 			var lines []string

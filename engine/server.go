@@ -26,7 +26,6 @@ type Server struct {
 	cfg          Config
 	parserConfig parser.Config
 	canned       *httperrors.Canned
-	serverLine   string // "Server: <name>\r\n", or "" when off
 	clock        *clock
 	events       *events
 
@@ -73,10 +72,11 @@ func New(h Handler, cfg Config) *Server {
 		booted:       make(chan struct{}),
 		done:         make(chan struct{}),
 	}
+	var serverLine string // "Server: <name>\r\n", or none when turned off
 	if cfg.Server != "" {
-		s.serverLine = "Server: " + cfg.Server + "\r\n"
+		serverLine = "Server: " + cfg.Server + "\r\n"
 	}
-	s.clock = newClock(tickInterval(cfg), s.serverLine)
+	s.clock = newClock(tickInterval(cfg), serverLine)
 	s.errQueueFull = errQueueFull.WithRetryAfter(cfg.RetryAfter)
 	s.errDraining = errDraining.WithRetryAfter(cfg.RetryAfter)
 	s.errConnLimit = errOverConnLimit.WithRetryAfter(cfg.RetryAfter)
