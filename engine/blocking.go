@@ -100,15 +100,22 @@ func init() {
 }
 
 // startJob hands the request in c.ex to the worker pool for h. It reports
-// false, appending a 503, when the queue is full.
+// false, appending a 503, when shedding refuses the request or the queue
+// is full; the refusal is decided before anything is copied.
 func (c *conn) startJob(out []byte, h Handler) ([]byte, bool) {
+	s := c.srv
+	head := string(c.ex.req.Method) == "HEAD"
+	if s.shed.shouldShed(len(s.pool.jobs)) {
+		s.counters.shed.Add(1)
+		return c.appendCanned(out, s.errShed[s.shed.retryAfter(int(s.counters.inFlight.Load()))], head), false
+	}
 	j := jobPool.Get().(*job)
-	j.srv, j.c, j.gc, j.h = c.srv, c, c.gc, h
+	j.srv, j.c, j.gc, j.h = s, c, c.gc, h
 	if j.in == nil {
 		j.in, j.out = bytebufferpool.Get(), bytebufferpool.Get()
 	}
 	copyRequest(&j.req, &c.ex.req, j.in)
-	j.head = string(j.req.Method) == "HEAD"
+	j.head = head
 	j.keep = j.req.KeepAlive
 	j.rctx = newRequestContext(c.localAddr())
 	j.ctx.reset(&j.req, c.t.RemoteAddr())
@@ -116,24 +123,19 @@ func (c *conn) startJob(out []byte, h Handler) ([]byte, bool) {
 		c.remoteStr = c.t.RemoteAddr().String()
 	}
 	j.ctx.ctx, j.ctx.job, j.ctx.remoteStr = j.rctx, j, c.remoteStr
-	s := c.srv
-	if s.shed.shouldShed(len(s.pool.jobs)) {
-		j.recycle()
-		s.counters.shed.Add(1)
-		return c.appendCanned(out, s.errShed[s.shed.retryAfter(int(s.counters.inFlight.Load()))], j.head), false
-	}
 	// The queue wait is measured for every job while shedding is on,
 	// and for a sample of them, for Stats, while it is off.
-	if l := c.loop; s.shed.enabled || l.jobs%sampleEvery == 0 {
+	l := c.loop
+	if s.shed.enabled || l.jobs%sampleEvery == 0 {
 		j.enqueued = s.clock.nanotime()
 	}
-	c.loop.jobs++
+	l.jobs++
 	s.counters.inFlight.Add(1)
 	if !s.pool.submit(j) {
 		s.counters.inFlight.Add(-1)
 		j.recycle()
 		s.counters.shed.Add(1)
-		return c.appendCanned(out, s.errQueueFull, false), false
+		return c.appendCanned(out, s.errQueueFull, head), false
 	}
 	c.pending = j
 	return out, true

@@ -123,6 +123,12 @@ func TestFullQueueAnswers503AndKeepsTheConnection(t *testing.T) {
 	assert.Equal(t, "7", resp.Header.Get("Retry-After"))
 	assert.Contains(t, body, "temporary")
 	assert.False(t, resp.Close)
+	// HEAD gets the same answer without the entity: a body here would be
+	// read as the start of the next response below.
+	refused.send("HEAD / HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, _ = refused.read("HEAD")
+	assert.Equal(t, 503, resp.StatusCode)
+	assert.Equal(t, "7", resp.Header.Get("Retry-After"))
 
 	close(release)
 	for _, c := range []*client{busy, queued} {
