@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	stderrors "errors"
 	"net"
 	"runtime/debug"
@@ -85,8 +86,11 @@ func (c *conn) serve() (action gnet.Action) {
 	}
 	if c.ex == nil {
 		if c.srv.draining.Load() {
-			// A new request after Shutdown began: refuse it, explained.
-			_, _ = c.t.Write(c.appendCanned(c.loop.out[:0], c.srv.errDraining, false))
+			// A new request after Shutdown began: refuse it, explained,
+			// and without the entity when it is HEAD, which its first
+			// bytes say without a parse.
+			head := bytes.HasPrefix(buf, headPrefix)
+			_, _ = c.t.Write(c.appendCanned(c.loop.out[:0], c.srv.errDraining, head))
 			c.closing = true
 			c.finish()
 			return gnet.None
@@ -196,6 +200,9 @@ func (c *conn) maybeContinue(out []byte, pending int) []byte {
 	x.sent100 = true
 	return append(out, continueResponse...)
 }
+
+// headPrefix starts the request line of a HEAD request.
+var headPrefix = []byte("HEAD ")
 
 // outcome is what a dispatched request leaves the connection to do.
 type outcome uint8

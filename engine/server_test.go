@@ -353,3 +353,14 @@ func TestNewRequestWhileDrainingGets503(t *testing.T) {
 	assert.Contains(t, string(body), "shutting down")
 	assert.Contains(t, string(body), "temporary")
 }
+
+func TestNewHEADWhileDrainingGets503WithoutEntity(t *testing.T) {
+	m := &memTransport{in: []byte("HEAD / HTTP/1.1\r\nHost: a\r\n\r\n")}
+	c := memConn(hello, m)
+	c.srv.draining.Store(true)
+	c.serve()
+	out := string(m.out)
+	require.True(t, strings.HasPrefix(out, "HTTP/1.1 503 "), out)
+	assert.True(t, strings.HasSuffix(out, "\r\n\r\n"), "no entity after the head: %q", out)
+	assert.Contains(t, out, "Retry-After: 1\r\n")
+}
