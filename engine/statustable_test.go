@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -148,4 +149,29 @@ func TestParseErrorResponses(t *testing.T) {
 		assert.Contains(t, body, `"status":400`)
 		assert.True(t, resp.Close)
 	})
+	// The Accept line and the fault arrive in different reads: the first
+	// read's buffer is reused by the time the fault is found.
+	for _, tc := range []struct {
+		name   string
+		raw    string
+		status int
+	}{
+		{"bad Content-Length", "POST / HTTP/1.1\r\nHost: a\r\nAccept: application/problem+json\r\nContent-Length: +1\r\nX-B: 2\r\n\r\n", 400},
+		{"body over the limit", "POST / HTTP/1.1\r\nHost: a\r\nAccept: application/problem+json\r\nContent-Length: 5000000\r\nX-B: 2\r\n\r\n", 413},
+		{"gzip, chunked", "POST / HTTP/1.1\r\nHost: a\r\nAccept: application/problem+json\r\nTransfer-Encoding: gzip, chunked\r\nX-B: 2\r\n\r\n", 501},
+		{"missing Host", "GET / HTTP/1.1\r\nAccept: application/problem+json\r\nX-B: 2\r\n\r\n", 400},
+	} {
+		cut := strings.Index(tc.raw, "json\r\n") + len("json\r\n") + 3
+		t.Run("problem+json when Accept came in an earlier read: "+tc.name, func(t *testing.T) {
+			c := dialRaw(t, s)
+			c.send(tc.raw[:cut])
+			time.Sleep(50 * time.Millisecond) // let the server read the first piece alone
+			c.send(tc.raw[cut:])
+			resp, body := c.read(tc.raw[:strings.IndexByte(tc.raw, ' ')])
+			assert.Equal(t, tc.status, resp.StatusCode)
+			assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
+			assert.Contains(t, body, fmt.Sprintf(`"status":%d`, tc.status))
+			assert.True(t, resp.Close)
+		})
+	}
 }

@@ -122,7 +122,8 @@ func (p *Parser) HeadDone() bool {
 //
 // It returns an error, a sentinel of this package (an *httperrors.Error
 // carrying the status to answer, with Close set; compare with errors.Is),
-// when the request must be refused. Decisions come as soon as the bytes
+// when the request must be refused. req.Fields then holds the field lines
+// read before the fault, as slices of buf, however many calls read them. Decisions come as soon as the bytes
 // allow: the version (505) and method (501) once the request line is
 // complete, 414 and 431 once a limit is passed, 413 once a declared length
 // is read. Later calls return the same error until Reset.
@@ -159,7 +160,7 @@ func (p *Parser) Parse(buf []byte, req *Request) (n int, err error) {
 	switch p.stage {
 	case stageRequestLine:
 		if done, err := p.parseRequestLine(buf); err != nil || !done {
-			return 0, p.fail(err)
+			return 0, p.fail(buf, req, err)
 		}
 		p.stage = stageFields
 		fallthrough
@@ -167,14 +168,14 @@ func (p *Parser) Parse(buf []byte, req *Request) (n int, err error) {
 		fields, done, err := p.parseFields(buf, req.Fields)
 		req.Fields = fields
 		if err != nil {
-			return 0, p.fail(err)
+			return 0, p.fail(buf, req, err)
 		}
 		if !done {
 			p.keepSpans(buf, req)
 			return 0, nil
 		}
 		if err := p.h.framing.verdict(&p.h, p.cfg.MaxBodyBytes); err != nil {
-			return 0, p.fail(err)
+			return 0, p.fail(buf, req, err)
 		}
 		p.stage = stageBody
 		if p.h.framing.chunked {
@@ -190,7 +191,7 @@ func (p *Parser) parseBody(buf []byte, req *Request) (int, error) {
 	if p.stage == stageChunked {
 		m, err := p.chunks.Scan(buf[h.end:])
 		if err != nil {
-			return 0, p.fail(err)
+			return 0, p.fail(buf, req, err)
 		}
 		p.fillHead(buf, req)
 		if m == 0 {
@@ -225,9 +226,7 @@ func (p *Parser) parseBody(buf []byte, req *Request) (int, error) {
 func (p *Parser) fillHead(buf []byte, req *Request) {
 	h := &p.h
 	f := &h.framing
-	for i, s := range h.spans {
-		req.Fields[i] = Field{Name: buf[s.nameStart:s.nameEnd], Value: buf[s.valueStart:s.valueEnd]}
-	}
+	p.pointFields(buf, req)
 	// Field by field, every one of Request's: a struct literal is built
 	// on the stack and then copied over *req, zeroing and moving the whole
 	// struct once more per request.
@@ -278,11 +277,23 @@ func (p *Parser) resumeFields(req *Request) {
 	req.Fields = req.Fields[:n]
 }
 
-// fail records err, if any, so that later calls return it too.
-func (p *Parser) fail(err error) error {
+// pointFields points the entries of req.Fields read by earlier calls at
+// buf's copy of their bytes.
+func (p *Parser) pointFields(buf []byte, req *Request) {
+	for i, s := range p.h.spans {
+		req.Fields[i] = Field{Name: buf[s.nameStart:s.nameEnd], Value: buf[s.valueStart:s.valueEnd]}
+	}
+}
+
+// fail records err, if any, so that later calls return it too. The field
+// lines read by earlier calls are pointed at buf, since the buffer they
+// were read from may be gone and the refusal is rendered from them (an
+// Accept asking for application/problem+json).
+func (p *Parser) fail(buf []byte, req *Request, err error) error {
 	if err != nil {
 		p.stage = stageFailed
 		p.err = err
+		p.pointFields(buf, req)
 	}
 	return err
 }

@@ -222,6 +222,42 @@ func TestEverySplit(t *testing.T) {
 	}
 }
 
+// TestRefusalKeepsEarlierFields delivers a request refused in its header
+// section in two pieces, the first in a buffer that is then overwritten
+// (as a connection's read buffer is by the next read), and requires the
+// field lines read before the fault to be in the second buffer: the
+// engine renders the refusal from them (Accept asking for
+// application/problem+json).
+func TestRefusalKeepsEarlierFields(t *testing.T) {
+	inputs := []string{
+		"POST / HTTP/1.1\r\nHost: a\r\nAccept: application/problem+json\r\nContent-Length: +1\r\nX-B: 2\r\n\r\n",
+		"GET / HTTP/1.1\r\nAccept: application/problem+json\r\nX : y\r\n\r\n",
+		"GET / HTTP/1.1\r\nAccept: application/problem+json\r\nHost: a\r\nHost: b\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: a\r\nAccept: application/problem+json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+	}
+	for _, in := range inputs {
+		_, whole, wantErr := mustParse(t, Config{}, in)
+		require.Error(t, wantErr, in)
+		require.Equal(t, []byte("application/problem+json"), whole.Header("Accept"), in)
+		for split := len("GET / HTTP/1.1\r\n") + 1; split < len(in); split++ {
+			p := New(Config{})
+			var req Request
+			first := []byte(in[:split])
+			n, err := p.Parse(first, &req)
+			if err != nil {
+				continue // refused within the first piece: nothing to carry
+			}
+			require.Zero(t, n)
+			for i := range first {
+				first[i] = 'z'
+			}
+			_, err = p.Parse([]byte(in), &req)
+			require.Equal(t, wantErr, err, "split at %d", split)
+			require.Equal(t, whole.Fields, req.Fields, "split at %d", split)
+		}
+	}
+}
+
 func TestHeadDone(t *testing.T) {
 	raw := "PUT / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\nabc"
 	p := New(Config{})
