@@ -107,7 +107,8 @@ func (c *conn) startJob(out []byte, h Handler) ([]byte, bool) {
 	head := string(c.ex.req.Method) == "HEAD"
 	if s.shed.shouldShed(len(s.pool.jobs)) {
 		s.counters.shed.Add(1)
-		return c.appendCanned(out, s.errShed[s.shed.retryAfter(int(s.counters.inFlight.Load()))], head), false
+		e := s.errShed[s.shed.retryAfter(int(s.counters.inFlight.Load()))]
+		return c.appendRefusal(out, s.canned, e, head, c.ex.req.Header("Accept")), false
 	}
 	j := jobPool.Get().(*job)
 	j.srv, j.c, j.gc, j.h = s, c, c.gc, h
@@ -135,7 +136,7 @@ func (c *conn) startJob(out []byte, h Handler) ([]byte, bool) {
 		s.counters.inFlight.Add(-1)
 		j.recycle()
 		s.counters.shed.Add(1)
-		return c.appendCanned(out, s.errQueueFull, head), false
+		return c.appendRefusal(out, s.canned, s.errQueueFull, head, c.ex.req.Header("Accept")), false
 	}
 	c.pending = j
 	return out, true

@@ -90,7 +90,7 @@ func (c *conn) serve() (action gnet.Action) {
 			// and without the entity when it is HEAD, which its first
 			// bytes say without a parse.
 			head := bytes.HasPrefix(buf, headPrefix)
-			_, _ = c.t.Write(c.appendCanned(c.loop.out[:0], c.srv.errDraining, head))
+			_, _ = c.t.Write(c.appendRefusal(c.loop.out[:0], c.srv.canned, c.srv.errDraining, head, nil))
 			c.closing = true
 			c.finish()
 			return gnet.None
@@ -236,10 +236,8 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 	x.reset(req, c.t.RemoteAddr())
 	head := string(req.Method) == "HEAD"
 	if m := c.srv.maintenance.Load(); m != nil && !c.srv.exempt(req.Path()) {
-		c.loop.counts.response(m.err.Status)
 		x.logged = m.err.Status
-		out, _ = m.canned.Append(out, m.err, st.date[:], head)
-		return out, keepOpen
+		return c.appendRefusal(out, m.canned, m.err, head, req.Header("Accept")), keepOpen
 	}
 	err := c.srv.handler.Serve(x)
 	if err == nil && x.deferTo != nil {
@@ -338,11 +336,10 @@ func (s *Server) callHandler(h Handler, x *Context) (err error, panicked bool) {
 // appendParseError appends the response to a request the parser refused.
 // The connection closes after it: the framing of what follows is unknown.
 //
-// The request is read from its raw bytes, since the parser's view of a
-// refused request is incomplete: a HEAD gets no entity, and when the
-// fields read before the fault include an Accept that prefers
-// application/problem+json, the entity is rendered in that format instead
-// of the pre-rendered text.
+// The parser's view of a refused request is incomplete: whether it is
+// HEAD (no entity) is read from its raw bytes, and an Accept asking for
+// application/problem+json is honoured when it is among the field lines
+// read before the fault.
 func (c *conn) appendParseError(out []byte, err error, raw []byte) []byte {
 	var start time.Time
 	from := len(out)
@@ -350,16 +347,7 @@ func (c *conn) appendParseError(out []byte, err error, raw []byte) []byte {
 		start = time.Now()
 	}
 	e := httperrors.From(err)
-	head := isHead(raw)
-	if accept := c.ex.req.Header("Accept"); accept != nil && httperrors.FormatFor(accept) == httperrors.FormatProblem {
-		c.loop.counts.response(e.Status)
-		out = httperrors.Append(out, e, httperrors.Options{
-			Head: head, Close: true, Format: httperrors.FormatProblem,
-			Date: c.srv.clock.date(), Server: c.srv.cfg.Server,
-		})
-	} else {
-		out = c.appendCanned(out, e, head)
-	}
+	out = c.appendRefusal(out, c.srv.canned, e, isHead(raw), c.ex.req.Header("Accept"))
 	if c.srv.cfg.AccessLog != nil {
 		// The parser's view of a refused request is stale or partial: log
 		// the status without a method or target.
@@ -381,16 +369,23 @@ func isHead(raw []byte) bool {
 	return len(raw) >= 5 && string(raw[:5]) == "HEAD "
 }
 
-// appendCanned appends e's pre-rendered response, or renders it when it
-// has none. The response says Connection: close when e.Close is set.
-func (c *conn) appendCanned(out []byte, e *httperrors.Error, head bool) []byte {
+// appendRefusal appends the response to a request the engine refuses by
+// itself (a parse error, maintenance, overload, a timeout): e's
+// pre-rendered text from canned, or e rendered as application/problem+json
+// when accept (the request's Accept value, nil when unknown) prefers it, or
+// rendered as text when canned lacks e. The response says Connection: close
+// when e.Close is set.
+func (c *conn) appendRefusal(out []byte, canned *httperrors.Canned, e *httperrors.Error, head bool, accept []byte) []byte {
 	c.loop.counts.response(e.Status)
 	date := c.srv.clock.date()
-	if b, ok := c.srv.canned.Append(out, e, date, head); ok {
-		return b
+	format := httperrors.FormatFor(accept)
+	if format == httperrors.FormatText {
+		if b, ok := canned.Append(out, e, date, head); ok {
+			return b
+		}
 	}
 	return httperrors.Append(out, e, httperrors.Options{
-		Head: head, Close: e.Close, Date: date, Server: c.srv.cfg.Server,
+		Head: head, Close: e.Close, Format: format, Date: date, Server: c.srv.cfg.Server,
 	})
 }
 
@@ -438,7 +433,7 @@ func (c *conn) timeOut() {
 // reject answers e's pre-rendered response outside any request, then
 // closes the connection gracefully.
 func (c *conn) reject(e *httperrors.Error) {
-	out := c.appendCanned(c.loop.out[:0], e, false)
+	out := c.appendRefusal(c.loop.out[:0], c.srv.canned, e, false, nil)
 	_, _ = c.t.Write(out)
 	c.loop.out = out[:0]
 	c.closing = true

@@ -92,6 +92,14 @@ func TestMaintenanceMode(t *testing.T) {
 	assert.Equal(t, 503, resp.StatusCode)
 	assert.Empty(t, headBody)
 
+	c.send("GET / HTTP/1.1\r\nHost: a\r\nAccept: application/problem+json\r\n\r\n")
+	resp, body = c.read("GET")
+	assert.Equal(t, 503, resp.StatusCode)
+	assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
+	assert.Equal(t, "30", resp.Header.Get("Retry-After"))
+	assert.Contains(t, body, `"status":503`)
+	assert.False(t, resp.Close)
+
 	s.ClearMaintenance()
 	status, _, body = get("/")
 	assert.Equal(t, 200, status)
