@@ -36,6 +36,8 @@ var statusTable = []statusRow{
 	{name: "501 on the request line alone", raw: "BREW / HTTP/1.1\r\n", status: 501, close: true},
 	{name: "methods are case-sensitive", raw: "get / HTTP/1.1\r\nHost: a\r\n\r\n", status: 501, close: true},
 	{name: "target too long", raw: "GET /" + strings.Repeat("a", 9000) + " HTTP/1.1\r\nHost: a\r\n\r\n", status: 414, close: true},
+	{name: "method too long", raw: strings.Repeat("A", 9000) + " / HTTP/1.1\r\nHost: a\r\n\r\n", status: 501, close: true},
+	{name: "version too long", raw: "GET / " + strings.Repeat("H", 9000) + "\r\nHost: a\r\n\r\n", status: 400, close: true},
 	{name: "asterisk without OPTIONS", raw: "GET * HTTP/1.1\r\nHost: a\r\n\r\n", status: 400, close: true},
 	{name: "asterisk with OPTIONS", raw: "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", status: 200},
 	{name: "authority-form without CONNECT", raw: "GET example.com:443 HTTP/1.1\r\nHost: a\r\n\r\n", status: 400, close: true},

@@ -146,6 +146,8 @@ var requestSeeds = []seed{
 	{"414-target", "GET /" + strings.Repeat("a", 9000) + " HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{"414-target-small", "GET /" + strings.Repeat("a", 100) + " HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{"414-no-lf", "GET /" + strings.Repeat("a", 9000)},
+	{"501-method-overlong", strings.Repeat("A", 400) + " / HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{"400-version-overlong", "GET / " + strings.Repeat("H", 400) + "\r\nHost: a\r\n\r\n"},
 	{"417-expect-other", "POST / HTTP/1.1\r\nHost: a\r\nExpect: something\r\nContent-Length: 1\r\n\r\nx"},
 	{"417-expect-list", "POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue, x\r\n\r\n"},
 	{"431-header-bytes", "GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("v", 33000) + "\r\n\r\n"},

@@ -169,6 +169,8 @@ func TestIncremental(t *testing.T) {
 		// Found by fuzzing: a request line too long to wait for that ends
 		// in a bare LF was 414 in pieces but 400 whole.
 		"GET /" + strings.Repeat("a", DefaultMaxTargetBytes+requestLineSlack) + "\n",
+		strings.Repeat("A", DefaultMaxTargetBytes+requestLineSlack+8) + " / HTTP/1.1\r\n",
+		"GET / " + strings.Repeat("H", DefaultMaxTargetBytes+requestLineSlack) + "\r\n",
 	}
 	for _, in := range inputs {
 		t.Run(strings.ReplaceAll(in[:min(len(in), 24)], "\r\n", " "), func(t *testing.T) {

@@ -15,9 +15,9 @@ import (
 const maxEmptyLines = 4
 
 // requestLineSlack is how much longer than MaxTargetBytes a request line
-// without its LF may grow before it is refused with 414: room for a long
-// method, two spaces, the version and the CR. A line that long without an
-// end cannot hold a target within the limit unless its method is absurd.
+// may grow: room for a long method, two spaces, the version and the CR. A
+// longer line is refused, as soon as that many bytes have come without an
+// LF, by overlongLine.
 const requestLineSlack = 256
 
 // schemeSep separates the scheme of an absolute-form target from its
@@ -42,16 +42,16 @@ func (p *Parser) parseRequestLine(buf []byte) (bool, error) {
 		i := bytes.IndexByte(buf[p.scan:], '\n')
 		if i < 0 {
 			p.scan = len(buf)
-			if len(buf)-ls > p.cfg.MaxTargetBytes+requestLineSlack {
-				return false, ErrTargetTooLong
+			if limit := p.cfg.MaxTargetBytes + requestLineSlack; len(buf)-ls > limit {
+				return false, p.overlongLine(buf[ls : ls+limit+1])
 			}
 			return false, nil
 		}
 		lf := p.scan + i
-		// The same verdict as the early one above, so that the answer does
-		// not depend on how the bytes were split.
-		if lf-ls > p.cfg.MaxTargetBytes+requestLineSlack {
-			return false, ErrTargetTooLong
+		// The same verdict, from the same bytes, as the early one above, so
+		// that the answer does not depend on how the bytes were split.
+		if limit := p.cfg.MaxTargetBytes + requestLineSlack; lf-ls > limit {
+			return false, p.overlongLine(buf[ls : ls+limit+1])
 		}
 		if lf == ls || buf[lf-1] != '\r' {
 			return false, ErrBareLF
@@ -68,6 +68,33 @@ func (p *Parser) parseRequestLine(buf []byte) (bool, error) {
 		p.h.fieldsStart = lf + 1
 		return true, p.checkRequestLine(buf[ls:lf-1], ls)
 	}
+}
+
+// overlongLine names the fault of a request line too long to hold a
+// target within the limit, from its first bytes (as many whatever the
+// split, so the verdict is the same whole or in pieces), in the order the
+// bytes come: a method that is not a token is 400; one not registered, or
+// longer than those bytes, is 501 (RFC 9112 §3: a method longer than any
+// implemented SHOULD be answered 501); a target that does not end within
+// the limit is 414; anything else (a long version, extra spaces) is a
+// malformed line, 400. The version, which would be checked first in a
+// line of sane length, has not been read.
+func (p *Parser) overlongLine(prefix []byte) error {
+	m := bytes.IndexByte(prefix, ' ')
+	method := prefix
+	if m >= 0 {
+		method = prefix[:m]
+	}
+	switch {
+	case !isToken(method):
+		return ErrMethodNotToken
+	case m < 0 || !p.cfg.Methods.Known(method):
+		return ErrMethodNotImplemented
+	}
+	if t := bytes.IndexByte(prefix[m+1:], ' '); t < 0 || t > p.cfg.MaxTargetBytes {
+		return ErrTargetTooLong
+	}
+	return ErrBadRequestLine
 }
 
 // acceptCommonLine accepts, when it is complete, the most common request

@@ -93,6 +93,14 @@ func TestRequestLineDecidesBeforeHeaders(t *testing.T) {
 		{name: "414 on the request line alone", raw: "GET /" + strings.Repeat("a", DefaultMaxTargetBytes) + " HTTP/1.1\r\n", want: ErrTargetTooLong},
 		{name: "414 before the line ends", raw: "GET /" + strings.Repeat("a", DefaultMaxTargetBytes+requestLineSlack), want: ErrTargetTooLong},
 		{name: "method before target", raw: "FOO /a\x01 HTTP/1.1\r\n", want: ErrMethodNotImplemented},
+		// Lines too long to wait for are judged from their first bytes.
+		{name: "over-long method", raw: strings.Repeat("A", 9000) + " / HTTP/1.1\r\n", want: ErrMethodNotImplemented},
+		{name: "over-long method before the line ends", raw: strings.Repeat("A", DefaultMaxTargetBytes+requestLineSlack+1), want: ErrMethodNotImplemented},
+		{name: "over-long method not a token", raw: "A@" + strings.Repeat("A", 9000) + " / HTTP/1.1\r\n", want: ErrMethodNotToken},
+		{name: "unknown method with an over-long target", raw: "FOO /" + strings.Repeat("a", 9000), want: ErrMethodNotImplemented},
+		{name: "over-long version", raw: "GET / " + strings.Repeat("H", 9000) + "\r\n", want: ErrBadRequestLine},
+		{name: "over-long version before the line ends", raw: "GET / " + strings.Repeat("H", 9000), want: ErrBadRequestLine},
+		{name: "target over the limit with spaces after it", raw: "GET /" + strings.Repeat("a", DefaultMaxTargetBytes) + strings.Repeat(" b", 200), want: ErrTargetTooLong},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
