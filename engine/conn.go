@@ -235,6 +235,10 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 	x := &c.loop.ctx
 	x.reset(req, c.t.RemoteAddr())
 	head := string(req.Method) == "HEAD"
+	if string(req.Method) == "CONNECT" {
+		x.logged = errNoTunnels.Status
+		return c.appendRefusal(out, c.srv.canned, errNoTunnels, false, req.Header("Accept")), keepOpen
+	}
 	if m := c.srv.maintenance.Load(); m != nil && !c.srv.exempt(req.Path()) {
 		x.logged = m.err.Status
 		return c.appendRefusal(out, m.canned, m.err, head, req.Header("Accept")), keepOpen
@@ -283,6 +287,13 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 	x.logged = x.status
 	return appendResponse(out, x, st, head, persist), next
 }
+
+// errNoTunnels answers CONNECT, before any handler: a 2xx answer would
+// turn the connection into a tunnel (RFC 9110 §9.3.6), and the engine
+// opens none, so no handler can serve the method for any target (RFC 9110
+// §15.6.2: 501). The request itself was well framed; the connection stays.
+var errNoTunnels = httperrors.New(httperrors.StatusNotImplemented,
+	"this server does not open tunnels, so it serves CONNECT for no target")
 
 // errHandlerPanic answers a request whose handler panicked.
 var errHandlerPanic = httperrors.New(httperrors.StatusInternalServerError,

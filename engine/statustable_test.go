@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,6 +41,7 @@ var statusTable = []statusRow{
 	{name: "version too long", raw: "GET / " + strings.Repeat("H", 9000) + "\r\nHost: a\r\n\r\n", status: 400, close: true},
 	{name: "asterisk without OPTIONS", raw: "GET * HTTP/1.1\r\nHost: a\r\n\r\n", status: 400, close: true},
 	{name: "asterisk with OPTIONS", raw: "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", status: 200},
+	{name: "CONNECT: no tunnels, for any target", raw: "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n", status: 501, contain: []string{"tunnel", "permanent"}},
 	{name: "authority-form without CONNECT", raw: "GET example.com:443 HTTP/1.1\r\nHost: a\r\n\r\n", status: 400, close: true},
 	{name: "header section too large", raw: "GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("b", 33<<10) + "\r\n\r\n", status: 431, close: true},
 	{name: "too many fields", raw: "GET / HTTP/1.1\r\nHost: a\r\n" + strings.Repeat("X: y\r\n", 101) + "\r\n", status: 431, close: true},
@@ -176,4 +178,23 @@ func TestParseErrorResponses(t *testing.T) {
 			assert.True(t, resp.Close)
 		})
 	}
+}
+
+func TestConnectIsRefusedBeforeTheHandler(t *testing.T) {
+	var calls atomic.Int32
+	s := startServer(t, HandlerFunc(func(c *Context) error {
+		calls.Add(1)
+		_, _ = c.WriteString("hello")
+		return nil
+	}), Config{})
+	c := dialRaw(t, s)
+	c.send("CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, body := c.read("CONNECT")
+	assert.Equal(t, 501, resp.StatusCode)
+	assert.NotEmpty(t, resp.Header.Get("Content-Length"), "a 501 is not a tunnel: its entity is framed")
+	assert.Contains(t, body, "tunnel")
+	resp, body = c.read("GET")
+	assert.Equal(t, 200, resp.StatusCode, "the connection is still usable")
+	assert.Equal(t, "hello", body)
+	assert.Equal(t, int32(1), calls.Load(), "the handler saw only the GET")
 }

@@ -23,11 +23,6 @@ import (
 // sits whole in memory.
 const flushBytes = 32 << 10
 
-// errConnect answers CONNECT: the gateway forwards messages, it does not
-// open tunnels.
-var errConnect = httperrors.New(httperrors.StatusNotImplemented,
-	"the gateway does not open tunnels (CONNECT)")
-
 // Handler is the reverse proxy: an engine.Handler that forwards each
 // request to an upstream and answers with its response, or with the 502,
 // 503 or 504 that its failure calls for. It is safe for concurrent use;
@@ -75,9 +70,6 @@ func (h *Handler) Close() { h.transport.CloseIdleConnections() }
 // reached the upstream, so it goes to the next healthy one, at most once
 // to each.
 func (h *Handler) forward(c *engine.Context) error {
-	if string(c.Method()) == "CONNECT" {
-		return errConnect
-	}
 	var last error
 	for range h.balancer.upstreams {
 		u, retryAfter := h.balancer.pick(time.Now())
