@@ -25,8 +25,9 @@
 // refused, reset or closed the connection, answered something that is not
 // HTTP/1.1, or its name does not exist; 504 when it did not accept a
 // connection, send a response head, or its name lookup did not answer in
-// time; 503 with Retry-After when every upstream is marked unhealthy or
-// the chosen one has no free connection slot. The engine renders them
+// time; 503 with Retry-After when every upstream is marked unhealthy (a
+// lone upstream never is: each request tries it and gets the exact 502 or
+// 504) or the chosen one has no free connection slot. The engine renders them
 // (package errors), each entity saying the failure is temporary. The
 // upstream's own 5xx responses are not failures: they are passed through.
 // A client that goes away while its request is forwarded is not an

@@ -119,7 +119,10 @@ func (h *Handler) exchange(c *engine.Context, u *upstream) (err error, dialFaile
 			return errClientGone, false
 		}
 		reply, dialFailed := classify(err, s.gotBytes.Load())
-		if dialFailed {
+		if dialFailed && len(h.balancer.upstreams) > 1 {
+			// A lone upstream is never skipped: there is nowhere else to
+			// send the next request, and trying it tells that client
+			// what is wrong (502 or 504) instead of a 503.
 			u.markUnhealthy(time.Now(), h.opts.UnhealthyFor)
 		}
 		return h.fail(u, reply, err), dialFailed

@@ -444,3 +444,24 @@ func BenchmarkForward(b *testing.B) {
 		}
 	}
 }
+
+func TestLoneUpstreamIsNeverSkipped(t *testing.T) {
+	t.Parallel()
+	s := startGateway(t, []string{"http://" + refusingAddr(t)}, Options{}, engine.Config{})
+	for i := 0; i < 3; i++ {
+		resp, _ := dialRaw(t, s).get("/")
+		assert.Equal(t, http.StatusBadGateway, resp.StatusCode, "request %d: each one tries the upstream and is told it refused", i)
+	}
+}
+
+func TestEveryUpstreamUnhealthyAnswers503(t *testing.T) {
+	t.Parallel()
+	upstreams := []string{"http://" + refusingAddr(t), "http://" + refusingAddr(t)}
+	s := startGateway(t, upstreams, Options{UnhealthyFor: time.Minute}, engine.Config{})
+	resp, _ := dialRaw(t, s).get("/")
+	require.Equal(t, http.StatusBadGateway, resp.StatusCode, "both were tried and refused")
+	resp, body := dialRaw(t, s).get("/")
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Equal(t, "60", resp.Header.Get("Retry-After"))
+	assert.Contains(t, body, "temporary")
+}

@@ -35,7 +35,8 @@ type Options struct {
 	// UnhealthyFor is how long an upstream is skipped after a failed name
 	// lookup or connect; default 5 s. When every upstream is skipped the
 	// answer is 503 with Retry-After set to the seconds until the first
-	// comes back.
+	// comes back. A lone upstream is never skipped: each request tries it
+	// and gets the exact 502 or 504.
 	UnhealthyFor time.Duration
 
 	// RewriteHost sends the upstream's own host as Host instead of the
