@@ -60,6 +60,7 @@ var oursStricter = []error{
 	parser.ErrExpectationFailed,          // the server's 417, not ReadRequest's
 	parser.ErrTransferEncodingWithLength, // smuggling guard; net/http drops Content-Length
 	parser.ErrTransferEncodingHTTP10,     // smuggling guard
+	parser.ErrMultipleContentLength,      // one length per message; net/http merges equal lines
 	parser.ErrBadTarget,                  // visible US-ASCII only
 	parser.ErrAsteriskNotOptions,         // request-target form per method
 	parser.ErrAuthorityNotConnect,
@@ -88,8 +89,6 @@ func theirsStricter(data []byte, req *parser.Request) bool {
 	switch {
 	case bytes.HasPrefix(data, []byte("\r\n")):
 		return true // empty lines before the request line (RFC 9112 §2.2)
-	case req.ContentLength >= 0 && bytes.IndexByte(req.Header("Content-Length"), ',') >= 0:
-		return true // a list of equal Content-Length values (RFC 9112 §6.3)
 	case req.Chunked && !bytes.EqualFold(req.Header("Transfer-Encoding"), []byte("chunked")):
 		return true // chunked in a list with empty elements, or on several lines
 	}

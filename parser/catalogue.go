@@ -33,7 +33,7 @@ func Errors() []*httperrors.Error {
 		ErrMultipleHost,
 		ErrBadHost,
 		ErrBadContentLength,
-		ErrConflictingContentLength,
+		ErrMultipleContentLength,
 		ErrEmptyTransferEncoding,
 		ErrBadTransferEncoding,
 		ErrChunkedRepeated,

@@ -129,10 +129,10 @@ var (
 	// larger than an int64.
 	ErrBadContentLength = httperrors.NewClosing(httperrors.StatusBadRequest,
 		"the Content-Length header field is not a valid length")
-	// ErrConflictingContentLength: Content-Length values that differ (RFC
-	// 9112 §6.3).
-	ErrConflictingContentLength = httperrors.NewClosing(httperrors.StatusBadRequest,
-		"the request has Content-Length values that differ")
+	// ErrMultipleContentLength: more than one Content-Length value, as a
+	// list or on several field lines, equal or not (RFC 9112 §6.3).
+	ErrMultipleContentLength = httperrors.NewClosing(httperrors.StatusBadRequest,
+		"the request has more than one Content-Length value")
 	// ErrEmptyTransferEncoding: a Transfer-Encoding field with no coding.
 	ErrEmptyTransferEncoding = httperrors.NewClosing(httperrors.StatusBadRequest,
 		"the Transfer-Encoding header field is empty")

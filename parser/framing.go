@@ -19,9 +19,9 @@ type framing struct {
 
 	lengths        int   // Content-Length field lines
 	lengthSeen     bool  // contentLength holds the first value read
-	contentLength  int64 // the value, when lengthBad and lengthConflict are false
+	contentLength  int64 // the value, when lengthBad and lengthRepeated are false
 	lengthBad      bool  // a value that is not 1*DIGIT within int64
-	lengthConflict bool  // values that differ
+	lengthRepeated bool  // more than one value, on one line or several
 
 	codings       int  // Transfer-Encoding field lines
 	codingEmpty   bool // a Transfer-Encoding line with no coding
@@ -73,23 +73,24 @@ func (f *framing) note(buf []byte, s fieldSpan) {
 //
 //	Content-Length = 1*DIGIT
 //
-// A list of equal values ("5, 5") and repeated equal lines are accepted as
-// one value, as RFC 9112 §6.3 permits; different values conflict.
+// A message has one length: a list ("5, 5") or a second field line is
+// refused even when the values are equal. RFC 9110 §8.6 calls such a
+// value invalid and only permits (MAY) reading it as one; refusing is the
+// choice no reader downstream can disagree with.
 func (f *framing) noteContentLength(value []byte) {
 	f.lengths++
 	for more := true; more; {
 		var elem []byte
 		elem, value, more = cutElement(value)
 		n, ok := parseLength(elem)
-		switch {
-		case !ok:
+		if !ok {
 			f.lengthBad = true
 			return
-		case !f.lengthSeen:
-			f.contentLength, f.lengthSeen = n, true
-		case n != f.contentLength:
-			f.lengthConflict = true
 		}
+		if f.lengthSeen {
+			f.lengthRepeated = true
+		}
+		f.contentLength, f.lengthSeen = n, true
 	}
 }
 
@@ -201,8 +202,8 @@ func (f *framing) verdict(h *head, maxBody int64) error {
 		return ErrBadHost
 	case f.lengthBad:
 		return ErrBadContentLength
-	case f.lengthConflict:
-		return ErrConflictingContentLength
+	case f.lengthRepeated:
+		return ErrMultipleContentLength
 	}
 	if f.codings > 0 {
 		switch {

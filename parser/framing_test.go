@@ -29,8 +29,9 @@ func TestContentLengthStatus(t *testing.T) {
 		{name: "plain", raw: head + "Content-Length: 3\r\n\r\nabc"},
 		{name: "zero", raw: head + "Content-Length: 0\r\n\r\n"},
 		{name: "leading zeros", raw: head + "Content-Length: 003\r\n\r\nabc"},
-		{name: "same value repeated in a list", raw: head + "Content-Length: 3, 3\r\n\r\nabc"},
-		{name: "same value on two lines", raw: head + "Content-Length: 3\r\ncontent-length: 3\r\n\r\nabc"},
+		{name: "same value repeated in a list", raw: head + "Content-Length: 3, 3\r\n\r\nabc", want: ErrMultipleContentLength, status: 400},
+		{name: "same value on two lines", raw: head + "Content-Length: 3\r\ncontent-length: 3\r\n\r\nabc", want: ErrMultipleContentLength, status: 400},
+		{name: "same value without a space", raw: head + "Content-Length: 1,1\r\n\r\nx", want: ErrMultipleContentLength, status: 400},
 		{name: "empty", raw: head + "Content-Length:\r\n\r\n", want: ErrBadContentLength, status: 400},
 		{name: "negative", raw: head + "Content-Length: -1\r\n\r\n", want: ErrBadContentLength, status: 400},
 		{name: "plus sign", raw: head + "Content-Length: +1\r\n\r\nx", want: ErrBadContentLength, status: 400},
@@ -39,9 +40,9 @@ func TestContentLengthStatus(t *testing.T) {
 		{name: "empty list element", raw: head + "Content-Length: 3,\r\n\r\nabc", want: ErrBadContentLength, status: 400},
 		{name: "int64 max parses, then is too large", raw: head + "Content-Length: 9223372036854775807\r\n\r\n", want: ErrBodyTooLarge, status: 413},
 		{name: "overflow", raw: head + "Content-Length: 9223372036854775808\r\n\r\n", want: ErrBadContentLength, status: 400},
-		{name: "differing list", raw: head + "Content-Length: 3, 4\r\n\r\nabc", want: ErrConflictingContentLength, status: 400},
-		{name: "differing lines", raw: head + "Content-Length: 3\r\nContent-Length: 4\r\n\r\nabc", want: ErrConflictingContentLength, status: 400},
-		{name: "zero then non-zero", raw: head + "Content-Length: 0\r\nContent-Length: 4\r\n\r\nabcd", want: ErrConflictingContentLength, status: 400},
+		{name: "differing list", raw: head + "Content-Length: 3, 4\r\n\r\nabc", want: ErrMultipleContentLength, status: 400},
+		{name: "differing lines", raw: head + "Content-Length: 3\r\nContent-Length: 4\r\n\r\nabc", want: ErrMultipleContentLength, status: 400},
+		{name: "zero then non-zero", raw: head + "Content-Length: 0\r\nContent-Length: 4\r\n\r\nabcd", want: ErrMultipleContentLength, status: 400},
 	})
 }
 

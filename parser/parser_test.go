@@ -318,7 +318,7 @@ func TestErrorsListsEverySentinel(t *testing.T) {
 		ErrAsteriskNotOptions, ErrAuthorityNotConnect, ErrBadAuthority, ErrConnectNeedsAuthority,
 		ErrObsFold, ErrFieldNoColon, ErrEmptyFieldName, ErrSpaceBeforeColon, ErrBadFieldName,
 		ErrBadFieldValue, ErrHeaderTooLarge, ErrTooManyFields,
-		ErrMissingHost, ErrMultipleHost, ErrBadHost, ErrBadContentLength, ErrConflictingContentLength,
+		ErrMissingHost, ErrMultipleHost, ErrBadHost, ErrBadContentLength, ErrMultipleContentLength,
 		ErrEmptyTransferEncoding, ErrBadTransferEncoding, ErrChunkedRepeated, ErrChunkedNotLast,
 		ErrUnsupportedTransferCoding, ErrTransferEncodingWithLength, ErrTransferEncodingHTTP10,
 		ErrExpectationFailed, ErrBodyTooLarge,
