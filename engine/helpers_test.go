@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -127,3 +129,12 @@ func memConn(h Handler, m *memTransport) *conn {
 
 // errCanceled is the error of a cancelled context.
 func errCanceled() error { return context.Canceled }
+
+// assertProblem checks that resp answers status in RFC 9457
+// application/problem+json.
+func assertProblem(t *testing.T, resp *http.Response, body string, status int) {
+	t.Helper()
+	assert.Equal(t, status, resp.StatusCode)
+	assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
+	assert.Contains(t, body, fmt.Sprintf(`"status":%d`, status))
+}

@@ -298,8 +298,7 @@ func TestHandlerErrors(t *testing.T) {
 
 	c.send("GET /plain HTTP/1.1\r\nHost: a\r\nAccept: application/problem+json\r\n\r\n")
 	resp, body = c.read("GET")
-	assert.Equal(t, 500, resp.StatusCode)
-	assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
+	assertProblem(t, resp, body, 500)
 	assert.NotContains(t, body, "unexpected EOF")
 
 	c.send("HEAD /busy HTTP/1.1\r\nHost: a\r\n\r\n")
