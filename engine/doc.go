@@ -18,10 +18,14 @@
 // errors renders every error response) and, since the message framing can
 // no longer be trusted, the connection closes. A panicking handler is
 // answered with 500 and its connection closes; nothing else is disturbed.
+// CONNECT never reaches a handler: the engine opens no tunnels, so it
+// answers 501 itself. Every refusal the engine makes honours an Accept
+// that prefers application/problem+json when the request's fields have
+// been read.
 //
 // Timeouts live in a per-loop timing wheel (timeout.go): arming one is a
 // store, and each tick looks only at the connections whose slot is due.
 //
-// The engine leaves TLS, HTTP/2 and routing to others. cmd/rawhttpd and
+// The engine leaves TLS, HTTP/2, tunnels and routing to others. cmd/rawhttpd and
 // engine/gateway import it.
 package engine

@@ -18,7 +18,7 @@ type framing struct {
 	hostBad            bool // a Host value with a byte no host may hold
 
 	lengths        int   // Content-Length field lines
-	lengthSeen     bool  // contentLength holds the first value read
+	lengthSeen     bool  // contentLength holds a value read
 	contentLength  int64 // the value, when lengthBad and lengthRepeated are false
 	lengthBad      bool  // a value that is not 1*DIGIT within int64
 	lengthRepeated bool  // more than one value, on one line or several
