@@ -90,9 +90,10 @@ func (c *conn) serve() (action gnet.Action) {
 			// and without the entity when it is HEAD, which its first
 			// bytes say without a parse.
 			head := bytes.HasPrefix(buf, headPrefix)
-			_, _ = c.t.Write(c.appendRefusal(c.loop.out[:0], c.srv.canned, c.srv.errDraining, head, nil))
-			c.closing = true
-			c.finish()
+			if c.write(c.appendRefusal(c.loop.out[:0], c.srv.canned, c.srv.errDraining, head, nil)) {
+				c.closing = true
+				c.finish()
+			}
 			return gnet.None
 		}
 		c.ex = c.loop.acquire()
@@ -131,12 +132,24 @@ func (c *conn) serve() (action gnet.Action) {
 		_, _ = c.t.Discard(consumed)
 		l.counts.bytesIn += uint64(consumed)
 	}
-	if len(out) > 0 {
-		_, _ = c.t.Write(out)
-		l.counts.bytesOut += uint64(len(out))
-	}
 	l.out = out[:0]
+	if len(out) > 0 {
+		l.counts.bytesOut += uint64(len(out))
+		if !c.write(out) {
+			return gnet.None
+		}
+	}
 	return c.afterBatch(closeAfter, consumed == len(buf))
+}
+
+// write writes out to the connection. It reports false when the write
+// failed and gnet closed the connection under it: OnClose has already run
+// and released c's state, so the caller must leave c alone. A client that
+// sends a long pipeline and resets the connection without reading does
+// this.
+func (c *conn) write(out []byte) bool {
+	_, _ = c.t.Write(out)
+	return !c.closed
 }
 
 // afterBatch arms the timer that fits what c waits for now and returns the
@@ -305,6 +318,12 @@ var errHandlerPanic = httperrors.New(httperrors.StatusInternalServerError,
 // the request line, never to the client. consumed counts the bytes of
 // every request dispatched, the panicking one included.
 func (c *conn) recoverBatch(r any, out []byte, consumed int) gnet.Action {
+	if c.closed {
+		// A panic in the engine after the connection was released: there
+		// is no request left to log and no client to answer.
+		c.srv.logPanic(r, &refusedRequest)
+		return gnet.None
+	}
 	c.srv.logPanic(r, &c.ex.req)
 	out = httperrors.Append(out, errHandlerPanic, httperrors.Options{
 		Head:   string(c.ex.req.Method) == "HEAD",
@@ -317,10 +336,11 @@ func (c *conn) recoverBatch(r any, out []byte, consumed int) gnet.Action {
 	if consumed > 0 {
 		_, _ = c.t.Discard(consumed)
 	}
-	_, _ = c.t.Write(out)
 	c.loop.out = out[:0]
-	c.closing = true
-	c.finish()
+	if c.write(out) {
+		c.closing = true
+		c.finish()
+	}
 	return gnet.None
 }
 
@@ -445,10 +465,11 @@ func (c *conn) timeOut() {
 // closes the connection gracefully.
 func (c *conn) reject(e *httperrors.Error) {
 	out := c.appendRefusal(c.loop.out[:0], c.srv.canned, e, false, nil)
-	_, _ = c.t.Write(out)
 	c.loop.out = out[:0]
-	c.closing = true
-	c.finish()
+	if c.write(out) {
+		c.closing = true
+		c.finish()
+	}
 }
 
 // finish ends a closing connection gracefully. Once its last response

@@ -101,6 +101,10 @@ func discardSlog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard
 type memTransport struct {
 	in  []byte
 	out []byte
+	// failWrite, when set, makes Write fail after calling it, as gnet's
+	// Write does when the socket refuses: it closes the connection, and
+	// runs OnClose, before it returns.
+	failWrite func()
 }
 
 func (m *memTransport) Peek(int) ([]byte, error) { return m.in, nil }
@@ -109,6 +113,10 @@ func (m *memTransport) Discard(n int) (int, error) {
 	return n, nil
 }
 func (m *memTransport) Write(p []byte) (int, error) {
+	if m.failWrite != nil {
+		m.failWrite()
+		return 0, syscall.ECONNRESET
+	}
 	m.out = append(m.out, p...)
 	return len(p), nil
 }

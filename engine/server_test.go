@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -362,4 +363,57 @@ func TestNewHEADWhileDrainingGets503WithoutEntity(t *testing.T) {
 	require.True(t, strings.HasPrefix(out, "HTTP/1.1 503 "), out)
 	assert.True(t, strings.HasSuffix(out, "\r\n\r\n"), "no entity after the head: %q", out)
 	assert.Contains(t, out, "Retry-After: 1\r\n")
+}
+
+// TestFailedWriteLeavesTheConnectionAlone has the write of a batch's
+// responses fail, with the connection closed and released under it as
+// gnet does, and requires the engine to touch nothing of it afterwards.
+// A client that pipelines thousands of requests and resets without
+// reading made the engine read the released exchange, and its recover
+// path panic again, which ended the process.
+func TestFailedWriteLeavesTheConnectionAlone(t *testing.T) {
+	get := "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+	tests := []struct {
+		name  string
+		in    string
+		serve func(c *conn)
+	}{
+		{"pipeline ending in a partial request", strings.Repeat(get, 3) + "GET / HT", func(c *conn) { c.serve() }},
+		{"pipeline, all complete", strings.Repeat(get, 3), func(c *conn) { c.serve() }},
+		{"parse error", get + "FOO / HTTP/1.1\r\n", func(c *conn) { c.serve() }},
+		{"header timeout", "GET / HT", func(c *conn) { c.serve(); c.timeOut() }},
+		{"panicking handler", get, func(c *conn) { c.serve() }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := plaintext
+			if tt.name == "panicking handler" {
+				h = HandlerFunc(func(*Context) error { panic("boom") })
+			}
+			m := &memTransport{in: []byte(tt.in)}
+			c := memConn(h, m)
+			c.srv.cfg.Logger = discardSlog()
+			m.failWrite = c.release
+			require.NotPanics(t, func() { tt.serve(c) })
+			assert.True(t, c.closed)
+			assert.Nil(t, c.ex, "the exchange went back to the loop once")
+			assert.False(t, c.closing, "no graceful close of a connection already gone")
+			assert.Zero(t, c.srv.lingering.Load())
+		})
+	}
+}
+
+func TestResetAfterALongPipelineLeavesTheServerServing(t *testing.T) {
+	s := startServer(t, hello, Config{})
+	burst := strings.Repeat("GET / HTTP/1.1\r\nHost: a\r\n\r\n", 5000) + "GET / HT"
+	for i := 0; i < 3; i++ {
+		c := dialRaw(t, s)
+		c.send(burst)
+		require.NoError(t, c.conn.(*net.TCPConn).SetLinger(0))
+		require.NoError(t, c.conn.Close()) // reset, nothing read
+	}
+	c := dialRaw(t, s)
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	resp, _ := c.read("GET")
+	assert.Equal(t, 200, resp.StatusCode)
 }
