@@ -56,6 +56,36 @@ func TestBinaryFilesMode(t *testing.T) {
 	assert.Empty(t, body)
 }
 
+func TestBinaryFilesRules(t *testing.T) {
+	root := fileTree(t)
+	b := startBinary(t, "-root", root)
+
+	resp, _ := roundTrip(t, b.addr, "GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\n")
+	etag := resp.Header.Get("ETag")
+	require.Regexp(t, `^"[0-9a-f]+-a"$`, etag, "a strong ETag: modification time and size (10)")
+	resp, body := roundTrip(t, b.addr, "GET /hello.txt HTTP/1.1\r\nHost: a\r\nIf-None-Match: "+etag+"\r\n\r\n")
+	assert.Equal(t, 304, resp.StatusCode)
+	assert.Empty(t, body)
+	resp, body = roundTrip(t, b.addr, "GET /hello.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=0-1\r\nIf-Range: "+etag+"\r\n\r\n")
+	assert.Equal(t, 206, resp.StatusCode)
+	assert.Equal(t, "01", body)
+	resp, _ = roundTrip(t, b.addr, "GET /sub/ HTTP/1.1\r\nHost: a\r\n\r\n")
+	assert.Empty(t, resp.Header.Get("ETag"), "a directory listing has no stable entity tag")
+
+	resp, body = roundTrip(t, b.addr, "GET /hello.txt HTTP/1.1\r\nHost: a\r\nRange: items=0-4\r\n\r\n")
+	assert.Equal(t, 200, resp.StatusCode, "a Range in an unknown unit is ignored (RFC 9110 §14.2)")
+	assert.Equal(t, "0123456789", body)
+
+	resp, body = roundTrip(t, b.addr, "POST /hello.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx")
+	assert.Equal(t, 405, resp.StatusCode)
+	assert.Equal(t, "GET, HEAD", resp.Header.Get("Allow"))
+	assert.Contains(t, body, "permanent")
+	assert.NotContains(t, body, "0123456789")
+
+	resp, _ = roundTrip(t, b.addr, "GET /hello.txt%00 HTTP/1.1\r\nHost: a\r\n\r\n")
+	assert.Equal(t, 404, resp.StatusCode, "no file has a NUL in its name")
+}
+
 func TestBinaryFilesRefuseTraversal(t *testing.T) {
 	root := fileTree(t)
 	b := startBinary(t, "-root", root)
