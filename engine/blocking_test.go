@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -311,4 +312,28 @@ func TestRequestAfterDrainBeganGets503(t *testing.T) {
 	assert.True(t, resp.Close)
 	close(release)
 	_, _ = hold.read("GET")
+}
+
+// TestNonReadingPipelinedClientHoldsBlockingWorkBack sends a long pipeline
+// of requests for large responses of blocking work and reads nothing: the
+// work must stop starting once the connection's output is backed up, not
+// run the whole pipeline into server memory, and go on once the client
+// reads.
+func TestNonReadingPipelinedClientHoldsBlockingWorkBack(t *testing.T) {
+	const size, n = 256 << 10, 64 // 16 MiB if nothing held it back
+	var calls atomic.Int32
+	s := startServer(t, Blocking(HandlerFunc(func(c *Context) error {
+		i := calls.Add(1) - 1
+		body := make([]byte, size)
+		copy(body, strconv.Itoa(int(i))+" ")
+		_, _ = c.Write(body)
+		return nil
+	})), Config{WriteTimeout: 5 * time.Second})
+	c := dialNarrow(t, s)
+	c.send(strings.Repeat("GET / HTTP/1.1\r\nHost: a\r\n\r\n", n))
+	time.Sleep(500 * time.Millisecond)
+	held := calls.Load()
+	t.Logf("responses produced while the client read nothing: %d of %d", held, n)
+	assert.Less(t, held, int32(n/2), "the work ran ahead of the client")
+	c.readPipelined(n, size)
 }

@@ -103,6 +103,7 @@ func (c *conn) serve() (action gnet.Action) {
 	out := l.out[:0]
 	consumed := 0
 	closeAfter := false
+	full := false // the batch stopped at outputHighWater bytes of responses
 	defer func() {
 		if r := recover(); r != nil {
 			action = c.recoverBatch(r, out, consumed)
@@ -127,6 +128,13 @@ func (c *conn) serve() (action gnet.Action) {
 			closeAfter = next == closeConn
 			break
 		}
+		if len(out) >= outputHighWater {
+			// Answer no more of a long pipeline than the back-pressure
+			// bound holds: a client that does not read must not make one
+			// batch buffer all its responses.
+			full = true
+			break
+		}
 	}
 	if consumed > 0 {
 		_, _ = c.t.Discard(consumed)
@@ -138,6 +146,11 @@ func (c *conn) serve() (action gnet.Action) {
 		if !c.write(out) {
 			return gnet.None
 		}
+	}
+	if full && c.gc != nil && c.t.OutboundBuffered() <= outputHighWater {
+		// The socket took the batch: go on with the requests left, as
+		// a new batch, once the loop has served the others.
+		_ = c.gc.Wake(nil)
 	}
 	return c.afterBatch(closeAfter, consumed == len(buf))
 }
@@ -446,6 +459,13 @@ func (c *conn) localAddr() net.Addr {
 // resume serves what waited in the inbound buffer once blocking work on
 // the connection is done.
 func (c *conn) resume() {
+	if c.t.OutboundBuffered() > outputHighWater {
+		// The client has not read the work's response: the pipelined
+		// requests wait, unparsed, until it has (checkOutput).
+		c.stalled = true
+		c.waitOutput()
+		return
+	}
 	if c.t.InboundBuffered() == 0 {
 		c.afterBatch(false, true)
 		return
@@ -530,6 +550,11 @@ func (c *conn) checkOutput() {
 		j.flushed <- nil
 	case c.stalled && pending < outputLowWater:
 		c.stalled = false
+		if c.t.InboundBuffered() == 0 {
+			// Nothing waited: the connection is idle, not mid-request.
+			c.afterBatch(false, true)
+			return
+		}
 		c.loop.wheel.arm(c, timerHeader, c.srv.clock.after(c.srv.cfg.ReadHeaderTimeout))
 		if c.gc != nil {
 			_ = c.gc.Wake(nil)

@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -145,4 +147,36 @@ func assertProblem(t *testing.T, resp *http.Response, body string, status int) {
 	assert.Equal(t, status, resp.StatusCode)
 	assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
 	assert.Contains(t, body, fmt.Sprintf(`"status":%d`, status))
+}
+
+// dialNarrow connects to s with a 4 KiB receive buffer, set before the
+// handshake so that the window the server sees stays small: a client that
+// does not read then backs the server's output up quickly.
+func dialNarrow(t *testing.T, s *Server) *client {
+	t.Helper()
+	d := net.Dialer{Timeout: ioTimeout, Control: func(_, _ string, rc syscall.RawConn) error {
+		var err error
+		if cerr := rc.Control(func(fd uintptr) {
+			err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		}); cerr != nil {
+			return cerr
+		}
+		return err
+	}}
+	conn, err := d.Dial("tcp", s.Addr().String())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	return &client{t: t, conn: conn, r: bufio.NewReader(conn)}
+}
+
+// readPipelined reads n responses to GETs, each body of size bytes and
+// starting with its index, and requires them in order.
+func (c *client) readPipelined(n, size int) {
+	c.t.Helper()
+	for i := 0; i < n; i++ {
+		resp, body := c.read("GET")
+		require.Equal(c.t, 200, resp.StatusCode, "response %d", i)
+		require.Len(c.t, body, size, "response %d", i)
+		require.True(c.t, strings.HasPrefix(body, strconv.Itoa(i)+" "), "response %d in order", i)
+	}
 }

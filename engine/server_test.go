@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -416,4 +417,26 @@ func TestResetAfterALongPipelineLeavesTheServerServing(t *testing.T) {
 	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 	resp, _ := c.read("GET")
 	assert.Equal(t, 200, resp.StatusCode)
+}
+
+// TestNonReadingPipelinedClientHoldsInlineWorkBack is the same for inline
+// handlers, all of whose requests arrive in one read: one batch must not
+// answer the whole pipeline into one output buffer.
+func TestNonReadingPipelinedClientHoldsInlineWorkBack(t *testing.T) {
+	const size, n = 512 << 10, 32 // 16 MiB if nothing held it back
+	var calls atomic.Int32
+	body := make([]byte, size)
+	s := startServer(t, HandlerFunc(func(c *Context) error {
+		i := calls.Add(1) - 1
+		_, _ = c.WriteString(strconv.Itoa(int(i)) + " ")
+		_, _ = c.Write(body[len(strconv.Itoa(int(i)))+1:])
+		return nil
+	}), Config{WriteTimeout: 5 * time.Second})
+	c := dialNarrow(t, s)
+	c.send(strings.Repeat("GET / HTTP/1.1\r\nHost: a\r\n\r\n", n))
+	time.Sleep(500 * time.Millisecond)
+	held := calls.Load()
+	t.Logf("responses produced while the client read nothing: %d of %d", held, n)
+	assert.Less(t, held, int32(n/2), "the batch ran ahead of the client")
+	c.readPipelined(n, size)
 }
