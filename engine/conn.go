@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	stderrors "errors"
 	"net"
 	"runtime/debug"
@@ -66,6 +67,11 @@ type conn struct {
 	// writeDeadline is the tick past which undrained output closes the
 	// connection.
 	writeDeadline int64
+	// outputTimer brings checkOutput back to the loop every outputPoll
+	// while output waits for the client; made on the first wait.
+	outputTimer *time.Timer
+	// checkOutputTask is checkOutput as a task for the loop, made once.
+	checkOutputTask gnet.RunnableFunc
 }
 
 // serve handles the bytes buffered on c: the OnTraffic path. Every
@@ -525,17 +531,35 @@ const lingerTimeout = 5 * time.Second
 var errRequestTimeout = httperrors.NewClosing(httperrors.StatusRequestTimeout,
 	"the request was not received in time")
 
-// waitOutput polls c's output every tick until it drains, up to the write
-// timeout.
+// outputPoll is how often a connection whose output waits for the client
+// looks whether it has drained. The wheels tick once a second with the
+// default timeouts: polled at that pace, a stream past the back-pressure
+// bound moved about 1 MiB a second.
+const outputPoll = 5 * time.Millisecond
+
+// waitOutput polls c's output every outputPoll until it drains, up to the
+// write timeout, which the wheel keeps.
 func (c *conn) waitOutput() {
-	now := c.srv.clock.now()
 	if c.timer.kind != timerWrite {
 		c.writeDeadline = c.srv.clock.after(c.srv.cfg.WriteTimeout)
+		c.loop.wheel.arm(c, timerWrite, c.writeDeadline)
 	}
-	c.loop.wheel.arm(c, timerWrite, now+1)
+	if c.outputTimer != nil {
+		c.outputTimer.Reset(outputPoll)
+		return
+	}
+	c.checkOutputTask = func(context.Context) error {
+		if !c.closed && c.timer.kind == timerWrite {
+			c.checkOutput()
+		}
+		return nil
+	}
+	c.outputTimer = time.AfterFunc(outputPoll, func() {
+		_ = c.loop.el.Execute(context.Background(), c.checkOutputTask)
+	})
 }
 
-// checkOutput runs each tick while c's output is backed up: a closing
+// checkOutput runs every outputPoll while c's output is backed up: a closing
 // connection closes once it drained, a stalled one resumes parsing once its
 // backlog is low, and either closes at the write deadline.
 func (c *conn) checkOutput() {
@@ -562,7 +586,7 @@ func (c *conn) checkOutput() {
 	case c.srv.clock.now() >= c.writeDeadline:
 		c.close()
 	default:
-		c.loop.wheel.arm(c, timerWrite, c.srv.clock.now()+1)
+		c.waitOutput()
 	}
 }
 
@@ -584,6 +608,9 @@ func (c *conn) release() {
 	c.closed = true
 	if c.lingering {
 		c.srv.lingering.Add(-1)
+	}
+	if c.outputTimer != nil {
+		c.outputTimer.Stop()
 	}
 	c.loop.wheel.disarm(c)
 	if c.pending != nil {
