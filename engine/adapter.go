@@ -219,17 +219,37 @@ func (w *responseWriter) WriteHeader(code int) {
 }
 
 // Write appends p to the body, sniffing a Content-Type on the first
-// write when the handler set none, as net/http does.
+// write when the handler set none, as net/http does. A body that reaches
+// writeThrough bytes is flushed (see flushLarge).
 func (w *responseWriter) Write(p []byte) (int, error) {
 	beginBody(w, p)
-	return w.c.Write(p)
+	n, _ := w.c.Write(p)
+	return n, w.flushLarge()
 }
 
 // WriteString is Write for a string; io.WriteString uses it and so avoids
 // converting the string to a slice.
 func (w *responseWriter) WriteString(s string) (int, error) {
 	beginBody(w, s)
-	return w.c.WriteString(s)
+	n, _ := w.c.WriteString(s)
+	return n, w.flushLarge()
+}
+
+// writeThrough is how much body the adapter holds before it sends it.
+const writeThrough = 64 << 10
+
+// flushLarge streams the response once its body holds writeThrough bytes,
+// as net/http's server writes through its own small buffer: a large
+// response (http.FileServer's 10 MB file) never sits whole in memory, and
+// its handler waits in Write while the client is slow to read. It goes
+// out with the declared Content-Length, else chunked (HTTP/1.1) or
+// delimited by close (HTTP/1.0), as net/http's would. Its error is the
+// client's going away.
+func (w *responseWriter) flushLarge() error {
+	if len(w.c.body) < writeThrough {
+		return nil
+	}
+	return w.c.Flush()
 }
 
 // beginBody commits the status and header before the first body bytes p,

@@ -12,7 +12,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,6 +59,14 @@ func adapterMux(t *testing.T) http.Handler {
 	mux.HandleFunc("/sniff", func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "<html><body>hi</body></html>")
 	})
+	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("length") {
+			w.Header().Set("Content-Length", strconv.Itoa(1<<20))
+		}
+		for i := 0; i < 1<<10; i++ {
+			_, _ = io.WriteString(w, strings.Repeat(string(rune('a'+i%26)), 1<<10))
+		}
+	})
 	mux.HandleFunc("/notfound", http.NotFound)
 	mux.Handle("/files/", http.StripPrefix("/files/", http.FileServer(http.Dir(dir))))
 	return mux
@@ -88,6 +98,8 @@ func TestFromHTTPMatchesNetHTTP(t *testing.T) {
 		{name: "file range", method: "GET", path: "/files/file.txt", headers: map[string]string{"Range": "bytes=5-9"}, compare: []string{"Content-Range", "Content-Length"}},
 		{name: "file HEAD", method: "HEAD", path: "/files/file.txt", compare: []string{"Content-Length", "Content-Type"}},
 		{name: "directory listing", method: "GET", path: "/files/", compare: []string{"Content-Type"}},
+		{name: "large response, no length", method: "GET", path: "/big", compare: []string{"Content-Type", "Content-Length"}},
+		{name: "large response with its length", method: "GET", path: "/big?length=1", compare: []string{"Content-Type", "Content-Length"}},
 	}
 	client := &http.Client{Timeout: ioTimeout}
 	do := func(t *testing.T, base string, method, path, body string, headers map[string]string) (*http.Response, string) {
@@ -218,4 +230,32 @@ func TestFromHTTPContextCarriesLocalAddr(t *testing.T) {
 	addr, ok := (<-got).(net.Addr)
 	require.True(t, ok, "the value is a net.Addr, as net/http gives")
 	assert.Equal(t, s.Addr().String(), addr.String())
+}
+
+// TestFromHTTPLargeResponseWaitsForTheClient has a net/http handler write
+// 8 MiB without flushing to a client that reads nothing for a while: the
+// adapter must send it as it comes, with the handler held in Write, not
+// keep it whole in memory; then the client gets all of it.
+func TestFromHTTPLargeResponseWaitsForTheClient(t *testing.T) {
+	const piece, n = 64 << 10, 128
+	var written atomic.Int64
+	s := startServer(t, FromHTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(piece*n))
+		p := make([]byte, piece)
+		for i := 0; i < n; i++ {
+			if _, err := w.Write(p); err != nil {
+				return
+			}
+			written.Add(piece)
+		}
+	})), Config{})
+	c := dialNarrow(t, s)
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	time.Sleep(300 * time.Millisecond)
+	held := written.Load()
+	t.Logf("bytes the handler wrote while the client read nothing: %d of %d", held, piece*n)
+	assert.Less(t, held, int64(piece*n/2), "the handler ran ahead of the client")
+	resp, body := c.read("GET")
+	assert.Equal(t, strconv.Itoa(piece*n), resp.Header.Get("Content-Length"))
+	assert.Len(t, body, piece*n)
 }
