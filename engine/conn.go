@@ -57,13 +57,13 @@ type conn struct {
 	closing       bool // the final response is written; close once it drains
 	stalled       bool // output is backed up; requests wait unparsed
 	closed        bool
+	// lingering: the final response has left and the write side is shut;
+	// the connection only waits for the client's EOF.
+	lingering bool
 	// remoteStr is the client's address as text, formatted on first use.
 	remoteStr string
 	// local is the server's address of the connection, read on first use.
 	local net.Addr
-	// lingering: the final response has left and the write side is shut;
-	// the connection only waits for the client's EOF.
-	lingering bool
 	// writeDeadline is the tick past which undrained output closes the
 	// connection.
 	writeDeadline int64

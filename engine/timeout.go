@@ -32,12 +32,12 @@ const (
 // moved on when that slot comes due, so a busy keep-alive connection costs
 // the wheel nothing per request.
 type timer struct {
-	kind     timerKind
 	deadline int64 // tick at which the timer fires
 	slotAt   int64 // tick of the slot the connection sits in, when linked
-	linked   bool
 	prev     *conn
 	next     *conn
+	kind     timerKind
+	linked   bool
 }
 
 // wheel is a per-loop timing wheel of connections, keyed by tick. Only the
