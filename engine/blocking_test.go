@@ -314,26 +314,42 @@ func TestRequestAfterDrainBeganGets503(t *testing.T) {
 	_, _ = hold.read("GET")
 }
 
-// TestNonReadingPipelinedClientHoldsBlockingWorkBack sends a long pipeline
-// of requests for large responses of blocking work and reads nothing: the
-// work must stop starting once the connection's output is backed up, not
-// run the whole pipeline into server memory, and go on once the client
-// reads.
-func TestNonReadingPipelinedClientHoldsBlockingWorkBack(t *testing.T) {
-	const size, n = 256 << 10, 64 // 16 MiB if nothing held it back
-	var calls atomic.Int32
-	s := startServer(t, Blocking(HandlerFunc(func(c *Context) error {
-		i := calls.Add(1) - 1
-		body := make([]byte, size)
-		copy(body, strconv.Itoa(int(i))+" ")
-		_, _ = c.Write(body)
-		return nil
-	})), Config{WriteTimeout: 5 * time.Second})
-	c := dialNarrow(t, s)
-	c.send(strings.Repeat("GET / HTTP/1.1\r\nHost: a\r\n\r\n", n))
-	time.Sleep(500 * time.Millisecond)
-	held := calls.Load()
-	t.Logf("responses produced while the client read nothing: %d of %d", held, n)
-	assert.Less(t, held, int32(n/2), "the work ran ahead of the client")
-	c.readPipelined(n, size)
+// TestNonReadingPipelinedClientHoldsWorkBack sends a long pipeline of
+// requests for large responses and reads nothing: work must stop starting
+// once the connection's output is backed up, not run the whole pipeline
+// into server memory, and go on once the client reads. Inline requests all
+// arrive in one read, so one batch must not answer them all; blocking
+// work must not start the next request while the last response waits.
+func TestNonReadingPipelinedClientHoldsWorkBack(t *testing.T) {
+	tests := []struct {
+		name     string
+		size, n  int // 16 MiB if nothing held it back
+		blocking bool
+	}{
+		{name: "inline", size: 512 << 10, n: 32},
+		{name: "blocking", size: 256 << 10, n: 64, blocking: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int32
+			body := make([]byte, tt.size)
+			var h Handler = HandlerFunc(func(c *Context) error {
+				prefix := strconv.Itoa(int(calls.Add(1)-1)) + " "
+				_, _ = c.WriteString(prefix)
+				_, _ = c.Write(body[len(prefix):])
+				return nil
+			})
+			if tt.blocking {
+				h = Blocking(h)
+			}
+			s := startServer(t, h, Config{WriteTimeout: 5 * time.Second})
+			c := dialNarrow(t, s)
+			c.send(strings.Repeat("GET / HTTP/1.1\r\nHost: a\r\n\r\n", tt.n))
+			time.Sleep(500 * time.Millisecond)
+			held := calls.Load()
+			t.Logf("responses produced while the client read nothing: %d of %d", held, tt.n)
+			assert.Less(t, held, int32(tt.n/2), "the work ran ahead of the client")
+			c.readPipelined(tt.n, tt.size)
+		})
+	}
 }

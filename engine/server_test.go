@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -374,25 +373,24 @@ func TestNewHEADWhileDrainingGets503WithoutEntity(t *testing.T) {
 // path panic again, which ended the process.
 func TestFailedWriteLeavesTheConnectionAlone(t *testing.T) {
 	get := "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+	panics := HandlerFunc(func(*Context) error { panic("boom") })
+	serve := func(c *conn) { c.serve() }
 	tests := []struct {
 		name  string
 		in    string
+		h     Handler
 		serve func(c *conn)
 	}{
-		{"pipeline ending in a partial request", strings.Repeat(get, 3) + "GET / HT", func(c *conn) { c.serve() }},
-		{"pipeline, all complete", strings.Repeat(get, 3), func(c *conn) { c.serve() }},
-		{"parse error", get + "FOO / HTTP/1.1\r\n", func(c *conn) { c.serve() }},
-		{"header timeout", "GET / HT", func(c *conn) { c.serve(); c.timeOut() }},
-		{"panicking handler", get, func(c *conn) { c.serve() }},
+		{"pipeline ending in a partial request", strings.Repeat(get, 3) + "GET / HT", plaintext, serve},
+		{"pipeline, all complete", strings.Repeat(get, 3), plaintext, serve},
+		{"parse error", get + "FOO / HTTP/1.1\r\n", plaintext, serve},
+		{"header timeout", "GET / HT", plaintext, func(c *conn) { c.serve(); c.timeOut() }},
+		{"panicking handler", get, panics, serve},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := plaintext
-			if tt.name == "panicking handler" {
-				h = HandlerFunc(func(*Context) error { panic("boom") })
-			}
 			m := &memTransport{in: []byte(tt.in)}
-			c := memConn(h, m)
+			c := memConn(tt.h, m)
 			c.srv.cfg.Logger = discardSlog()
 			m.failWrite = c.release
 			require.NotPanics(t, func() { tt.serve(c) })
@@ -417,26 +415,4 @@ func TestResetAfterALongPipelineLeavesTheServerServing(t *testing.T) {
 	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 	resp, _ := c.read("GET")
 	assert.Equal(t, 200, resp.StatusCode)
-}
-
-// TestNonReadingPipelinedClientHoldsInlineWorkBack is the same for inline
-// handlers, all of whose requests arrive in one read: one batch must not
-// answer the whole pipeline into one output buffer.
-func TestNonReadingPipelinedClientHoldsInlineWorkBack(t *testing.T) {
-	const size, n = 512 << 10, 32 // 16 MiB if nothing held it back
-	var calls atomic.Int32
-	body := make([]byte, size)
-	s := startServer(t, HandlerFunc(func(c *Context) error {
-		i := calls.Add(1) - 1
-		_, _ = c.WriteString(strconv.Itoa(int(i)) + " ")
-		_, _ = c.Write(body[len(strconv.Itoa(int(i)))+1:])
-		return nil
-	}), Config{WriteTimeout: 5 * time.Second})
-	c := dialNarrow(t, s)
-	c.send(strings.Repeat("GET / HTTP/1.1\r\nHost: a\r\n\r\n", n))
-	time.Sleep(500 * time.Millisecond)
-	held := calls.Load()
-	t.Logf("responses produced while the client read nothing: %d of %d", held, n)
-	assert.Less(t, held, int32(n/2), "the batch ran ahead of the client")
-	c.readPipelined(n, size)
 }
