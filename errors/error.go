@@ -38,6 +38,10 @@ type Error struct {
 	// Cause is the underlying error, for logs and errors.Is/As; it never
 	// reaches the client.
 	Cause error
+
+	// fields are response fields the rendered response carries, as
+	// "Name: value\r\n" lines; WithField adds them.
+	fields string
 }
 
 // New returns an Error with the given status and explanation.
@@ -97,6 +101,29 @@ func (e *Error) WithClass(class Class) *Error {
 	c.Class = class
 	return &c
 }
+
+// WithField returns a copy of e whose rendered response carries the field
+// name: value, such as Allow on a 405 or WWW-Authenticate on a 401. It
+// panics when name is not a token or value holds a control character other
+// than a tab: a field that would split or corrupt the response is a
+// programming error. Fields the renderer writes itself (Content-Type,
+// Content-Length, Date, Server, Connection, Retry-After) are refused the
+// same way.
+func (e *Error) WithField(name, value string) *Error {
+	if !validFieldName(name) || !validFieldValue(value) {
+		panic("errors: WithField: invalid response field " + name)
+	}
+	if reservedField(name) {
+		panic("errors: WithField: the renderer writes " + name + " itself")
+	}
+	c := *e
+	c.fields = e.fields + name + ": " + value + "\r\n"
+	return &c
+}
+
+// Fields returns the fields WithField added, rendered as "Name: value"
+// lines each ended by CRLF; empty when there are none.
+func (e *Error) Fields() string { return e.fields }
 
 // Is reports whether target is the same sentinel, or an Error with the same
 // status and detail, so that copies made by the With methods still match

@@ -30,6 +30,9 @@ type Options struct {
 	Date []byte
 	// Server, when not empty, is sent as the Server field.
 	Server string
+	// Fields are further response fields, rendered "Name: value\r\n"
+	// lines (a handler's or middleware's), written after the Error's own.
+	Fields []byte
 }
 
 // Append renders the error response for err to dst and returns the
@@ -80,6 +83,8 @@ func appendHeaders(dst []byte, e *Error, o Options, bodyLen int) []byte {
 		dst = strconv.AppendInt(dst, int64(e.RetryAfter), 10)
 		dst = append(dst, '\r', '\n')
 	}
+	dst = append(dst, e.fields...)
+	dst = append(dst, o.Fields...)
 	if o.Close {
 		dst = append(dst, "Connection: close\r\n"...)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -144,4 +145,43 @@ func TestFormatFor(t *testing.T) {
 			assert.Equal(t, tt.want, FormatFor([]byte(tt.accept)))
 		})
 	}
+}
+
+func TestAppendCarriesFields(t *testing.T) {
+	e := New(StatusMethodNotAllowed, "this resource is served to GET and HEAD only").
+		WithField("Allow", "GET, HEAD")
+	for _, tc := range []struct {
+		name  string
+		extra []byte
+		want  []string
+	}{
+		{"error's own", nil, []string{"Allow: GET, HEAD\r\n"}},
+		{"and the handler's", []byte("X-Request-Id: 7\r\n"), []string{"Allow: GET, HEAD\r\n", "X-Request-Id: 7\r\n"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := string(Append(nil, e, Options{Fields: tc.extra, Date: []byte(datePlaceholder)}))
+			head, _, ok := strings.Cut(out, "\r\n\r\n")
+			require.True(t, ok)
+			for _, f := range tc.want {
+				assert.Contains(t, head+"\r\n", f)
+			}
+		})
+	}
+	assert.True(t, stderrors.Is(e, New(StatusMethodNotAllowed, "this resource is served to GET and HEAD only")),
+		"a copy with fields still matches its sentinel")
+}
+
+func TestWithFieldRefusesWhatWouldCorruptTheResponse(t *testing.T) {
+	e := New(StatusUnauthorized, "credentials are required")
+	for _, tc := range []struct{ name, value string }{
+		{"Bad Name", "x"},
+		{"", "x"},
+		{"X-Split", "a\r\nSet-Cookie: b"},
+		{"X-Nul", "a\x00b"},
+		{"Content-Length", "5"},
+		{"connection", "keep-alive"},
+	} {
+		assert.Panics(t, func() { e.WithField(tc.name, tc.value) }, "%q: %q", tc.name, tc.value)
+	}
+	assert.NotPanics(t, func() { e.WithField("WWW-Authenticate", "Basic realm=\"x\"\t") })
 }

@@ -12,11 +12,14 @@ const (
 	StatusNoContent               Status = 204
 	StatusNotModified             Status = 304
 	StatusBadRequest              Status = 400
+	StatusUnauthorized            Status = 401
+	StatusForbidden               Status = 403
 	StatusNotFound                Status = 404
 	StatusMethodNotAllowed        Status = 405
 	StatusRequestTimeout          Status = 408
 	StatusContentTooLarge         Status = 413
 	StatusURITooLong              Status = 414
+	StatusRangeNotSatisfiable     Status = 416
 	StatusExpectationFailed       Status = 417
 	StatusHeaderFieldsTooLarge    Status = 431
 	StatusInternalServerError     Status = 500
