@@ -139,7 +139,11 @@ func appendClassSentence(dst []byte, e *Error) []byte {
 	if e.RetryAfter > 0 {
 		dst = append(dst, ", after "...)
 		dst = strconv.AppendInt(dst, int64(e.RetryAfter), 10)
-		dst = append(dst, " seconds"...)
+		if e.RetryAfter == 1 {
+			dst = append(dst, " second"...)
+		} else {
+			dst = append(dst, " seconds"...)
+		}
 	}
 	return append(dst, ".\n"...)
 }

@@ -185,3 +185,22 @@ func TestWithFieldRefusesWhatWouldCorruptTheResponse(t *testing.T) {
 	}
 	assert.NotPanics(t, func() { e.WithField("WWW-Authenticate", "Basic realm=\"x\"\t") })
 }
+
+func TestAppendClassSentenceCountsSeconds(t *testing.T) {
+	tests := []struct {
+		name       string
+		retryAfter int
+		want       string
+	}{
+		{"one second is singular", 1, "may be repeated later, after 1 second.\n"},
+		{"more are plural", 2, "may be repeated later, after 2 seconds.\n"},
+		{"none says no time", 0, "may be repeated later.\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := New(StatusServiceUnavailable, "maintenance").WithRetryAfter(tt.retryAfter)
+			_, body := readResponse(t, Append(nil, e, Options{Date: testDate}), false)
+			assert.True(t, strings.HasSuffix(string(body), tt.want), string(body))
+		})
+	}
+}
