@@ -62,3 +62,18 @@ func TestRejectionAllocatesNothing(t *testing.T) {
 		require.Zero(t, testing.AllocsPerRun(100, serve), raw)
 	}
 }
+
+func TestOnAccessAllocatesNothingPerRequest(t *testing.T) {
+	m := &memTransport{}
+	calls := 0
+	s := New(hello, Config{OnAccess: func(a Access) { calls += a.Status / 200 }})
+	c := &conn{srv: s, loop: newLoop(s, nil), t: m}
+	in := []byte(strings.Repeat(browserGET, 16))
+	serve := func() {
+		m.in, m.out = in, m.out[:0]
+		c.serve()
+	}
+	serve()
+	require.Equal(t, 16, calls)
+	require.Zero(t, testing.AllocsPerRun(100, serve))
+}

@@ -182,7 +182,7 @@ func (j *job) run() {
 	defer s.counters.inFlight.Add(-1)
 	x := &j.ctx
 	var start time.Time
-	if s.cfg.AccessLog != nil {
+	if s.accessLogged() {
 		start = time.Now()
 	}
 	var err error
@@ -226,8 +226,8 @@ func (j *job) run() {
 		s.counters.countResponse(x.status)
 	}
 	s.counters.bytesOut.Add(uint64(len(out)))
-	if s.cfg.AccessLog != nil {
-		s.logAccess(&j.req, j.ctx.remoteText(), status, len(out)+j.streamed, start)
+	if s.accessLogged() {
+		s.logAccess(&j.req, j.ctx.remote, status, len(out)+j.streamed, start)
 	}
 	j.out.B = out
 	if j.gc == nil || j.gc.AsyncWrite(out, j.onWritten) != nil {

@@ -97,6 +97,12 @@ type Config struct {
 	// target, status, bytes, duration, remote address); nil, the default,
 	// turns access logging off at the cost of one nil check per request.
 	AccessLog *slog.Logger
+	// OnAccess, when set, is called once per response with what an access
+	// log line holds, from the event loops and the workers at once: it
+	// must be safe for concurrent use, must not block, and must not keep
+	// the Access's byte slices. A binary formats its own access log or
+	// observes a latency histogram with it, without the cost of slog.
+	OnAccess func(Access)
 }
 
 // Defaults of the Config fields whose zero value means "default".

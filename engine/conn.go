@@ -6,7 +6,6 @@ import (
 	stderrors "errors"
 	"net"
 	"runtime/debug"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -249,13 +248,14 @@ const (
 // response, or hands the request to the worker pool. With an access log it
 // also logs the response.
 func (c *conn) dispatch(out []byte, st *stamp) ([]byte, outcome) {
-	if c.srv.cfg.AccessLog == nil {
+	if !c.srv.accessLogged() {
 		return c.respond(out, st)
 	}
 	start, from := time.Now(), len(out)
+	c.loop.ctx.accessStart = start
 	out, next := c.respond(out, st)
 	if next != deferred {
-		c.srv.logAccess(&c.ex.req, c.t.RemoteAddr().String(), c.loop.ctx.logged, len(out)-from, start)
+		c.srv.logAccess(&c.ex.req, c.t.RemoteAddr(), c.loop.ctx.logged, len(out)-from, start)
 	}
 	return out, next
 }
@@ -344,6 +344,7 @@ func (c *conn) recoverBatch(r any, out []byte, consumed int) gnet.Action {
 		return gnet.None
 	}
 	c.srv.logPanic(r, &c.ex.req)
+	from := len(out)
 	out = httperrors.Append(out, errHandlerPanic, httperrors.Options{
 		Head:   string(c.ex.req.Method) == "HEAD",
 		Close:  true,
@@ -352,6 +353,11 @@ func (c *conn) recoverBatch(r any, out []byte, consumed int) gnet.Action {
 		Server: c.srv.cfg.Server,
 	})
 	c.loop.counts.response(errHandlerPanic.Status)
+	if x := &c.loop.ctx; c.srv.accessLogged() && x.req == &c.ex.req {
+		// The panicking request's 500 is logged like any response; its
+		// clock started in dispatch.
+		c.srv.logAccess(x.req, c.t.RemoteAddr(), errHandlerPanic.Status, len(out)-from, x.accessStart)
+	}
 	if consumed > 0 {
 		_, _ = c.t.Discard(consumed)
 	}
@@ -366,7 +372,7 @@ func (c *conn) recoverBatch(r any, out []byte, consumed int) gnet.Action {
 // logPanic logs a handler's panic with the request line and the stack.
 func (s *Server) logPanic(r any, req *parser.Request) {
 	s.cfg.Logger.Error("engine: handler panic",
-		"method", quotePrefix(req.Method), "target", quotePrefix(req.Target),
+		"method", logPrefix(req.Method), "target", logPrefix(req.Target),
 		"panic", r, "stack", string(debug.Stack()))
 }
 
@@ -393,21 +399,19 @@ func (s *Server) callHandler(h Handler, x *Context) (err error, panicked bool) {
 func (c *conn) appendParseError(out []byte, err error, raw []byte) []byte {
 	var start time.Time
 	from := len(out)
-	if c.srv.cfg.AccessLog != nil {
+	if c.srv.accessLogged() {
 		start = time.Now()
 	}
 	e := httperrors.From(err)
 	out = c.appendRefusal(out, c.srv.canned, e, isHead(raw), c.ex.req.Header("Accept"))
-	if c.srv.cfg.AccessLog != nil {
-		// The parser's view of a refused request is stale or partial: log
-		// the status without a method or target.
-		c.srv.logAccess(&refusedRequest, c.t.RemoteAddr().String(), e.Status, len(out)-from, start)
+	if c.srv.accessLogged() {
+		c.srv.logRefusal(&c.ex.req, raw, c.t.RemoteAddr(), e.Status, len(out)-from, start)
 	}
 	return out
 }
 
-// refusedRequest stands for a request the parser refused, in the access
-// log; it is never written.
+// refusedRequest stands for a request that is gone, in the panic log; it
+// is never written.
 var refusedRequest parser.Request
 
 // isHead reports whether the request starting in raw (after the empty
@@ -626,19 +630,9 @@ func (c *conn) release() {
 	}
 }
 
-// quotePrefix returns at most 64 bytes of b, quoted, for a log line that
-// must not carry raw request bytes.
-func quotePrefix(b []byte) string {
-	const max = 64
-	if len(b) > max {
-		return strconv.Quote(string(b[:max])) + "..."
-	}
-	return strconv.Quote(string(b))
-}
-
 // logHandlerError logs an error without a status that a handler returned;
 // the client got a plain 500.
 func (s *Server) logHandlerError(x *Context, err error) {
 	s.cfg.Logger.Error("engine: handler error",
-		"method", quotePrefix(x.req.Method), "target", quotePrefix(x.req.Target), "err", err)
+		"method", logPrefix(x.req.Method), "target", logPrefix(x.req.Target), "err", err)
 }

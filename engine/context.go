@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"net"
+	"time"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
 	"github.com/rawhttpd/rawhttpd/parser"
@@ -38,14 +39,17 @@ type Context struct {
 	// job is the blocking work this Context belongs to; nil inline.
 	job *job
 
-	status     httperrors.Status
-	fields     []byte // rendered "Name: value\r\n" lines set by the handler
-	body       []byte
-	length     int64             // a declared Content-Length (FromHTTP); -1 when none
-	streaming  bool              // the head has been sent by Flush
-	logged     httperrors.Status // the status answered, for the access log
-	closeAfter bool              // the handler asked for Connection: close
-	serverSet  bool              // the handler set its own Server field
+	status    httperrors.Status
+	fields    []byte // rendered "Name: value\r\n" lines set by the handler
+	body      []byte
+	length    int64             // a declared Content-Length (FromHTTP); -1 when none
+	streaming bool              // the head has been sent by Flush
+	logged    httperrors.Status // the status answered, for the access log
+	// accessStart is when the engine began to answer an inline request,
+	// for the access line of a request whose handler panics.
+	accessStart time.Time
+	closeAfter  bool // the handler asked for Connection: close
+	serverSet   bool // the handler set its own Server field
 }
 
 // reset readies c for req from the client at remote.
