@@ -11,7 +11,8 @@
 // unhealthy, and takes one of that upstream's connection slots. It builds
 // the upstream request: method, path and query, the body, and the
 // end-to-end header fields, without the hop-by-hop ones, plus Via and the
-// X-Forwarded fields (and Forwarded, if asked). A net/http Transport sends
+// X-Forwarded fields (and Forwarded, if asked), appended to only for a
+// peer in Options.TrustedProxies. A net/http Transport sends
 // it, with pooling, keep-alive, its own name resolution and a timeout for
 // each step. The upstream's status and end-to-end fields are copied back;
 // the engine frames the response itself, so the body is written as it

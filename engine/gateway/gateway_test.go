@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -62,7 +63,8 @@ func decodeSeen(t *testing.T, body string) seen {
 
 func TestForwardsRequestWithProxyFields(t *testing.T) {
 	t.Parallel()
-	s := startGateway(t, []string{echoUpstream(t)}, Options{Forwarded: true}, engine.Config{})
+	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	s := startGateway(t, []string{echoUpstream(t)}, Options{Forwarded: true, TrustedProxies: loopback}, engine.Config{})
 	c := dialRaw(t, s)
 	resp, body := c.do("POST /a/b%2Fc?x=1&y=%20 HTTP/1.1\r\n" +
 		"Host: client.example:8080\r\n" +
@@ -100,6 +102,40 @@ func TestForwardsRequestWithProxyFields(t *testing.T) {
 
 	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
 	assert.Equal(t, "1.1 rawhttpd", resp.Header.Get("Via"))
+}
+
+func TestForwardingFieldsTrustedOrReplaced(t *testing.T) {
+	t.Parallel()
+	upstream := echoUpstream(t)
+	forged := "GET / HTTP/1.1\r\nHost: h.example\r\n" +
+		"X-Forwarded-For: 6.6.6.6\r\n" +
+		"X-Forwarded-Host: forged.example\r\n" +
+		"X-Forwarded-Proto: https\r\n" +
+		"Forwarded: for=6.6.6.6\r\n\r\n"
+	tests := []struct {
+		name                     string
+		trusted                  []netip.Prefix
+		xff, xfHost, xfProto, fw string
+	}{
+		{"untrusted peer: replaced", nil,
+			"127.0.0.1", "h.example", "http", `for=127.0.0.1;host="h.example";proto=http`},
+		{"peer outside the trusted ranges: replaced", []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")},
+			"127.0.0.1", "h.example", "http", `for=127.0.0.1;host="h.example";proto=http`},
+		{"trusted peer: appended and kept", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+			"6.6.6.6, 127.0.0.1", "forged.example", "https", `for=6.6.6.6, for=127.0.0.1;host="h.example";proto=http`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := startGateway(t, []string{upstream}, Options{Forwarded: true, TrustedProxies: tt.trusted}, engine.Config{})
+			resp, body := dialRaw(t, s).do(forged)
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			got := decodeSeen(t, body)
+			assert.Equal(t, []string{tt.xff}, got.Header.Values("X-Forwarded-For"))
+			assert.Equal(t, []string{tt.xfHost}, got.Header.Values("X-Forwarded-Host"))
+			assert.Equal(t, []string{tt.xfProto}, got.Header.Values("X-Forwarded-Proto"))
+			assert.Equal(t, []string{tt.fw}, got.Header.Values("Forwarded"))
+		})
+	}
 }
 
 func TestHostPreservedOrRewritten(t *testing.T) {

@@ -3,6 +3,7 @@ package gateway
 import (
 	"log/slog"
 	"net"
+	"net/netip"
 	"time"
 )
 
@@ -45,6 +46,13 @@ type Options struct {
 	// Forwarded adds an RFC 7239 Forwarded field next to the X-Forwarded
 	// ones.
 	Forwarded bool
+	// TrustedProxies are the networks of the proxies whose X-Forwarded-For,
+	// X-Forwarded-Host, X-Forwarded-Proto and Forwarded fields are
+	// believed; default none. A request from a peer in one of them has
+	// this hop appended to X-Forwarded-For and Forwarded, and keeps its
+	// X-Forwarded-Host and -Proto; from any other peer, which could forge
+	// them, all four are replaced by what this hop saw.
+	TrustedProxies []netip.Prefix
 	// Pseudonym names this gateway in Via fields; default "rawhttpd".
 	Pseudonym string
 
@@ -94,4 +102,22 @@ func (o Options) withDefaults() Options {
 		o.Logger = slog.Default()
 	}
 	return o
+}
+
+// trusts reports whether the peer at addr is one of TrustedProxies.
+func (o *Options) trusts(addr net.Addr) bool {
+	if len(o.TrustedProxies) == 0 {
+		return false
+	}
+	a, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return false
+	}
+	ip := a.AddrPort().Addr().Unmap()
+	for _, p := range o.TrustedProxies {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }

@@ -179,6 +179,9 @@ func fieldsHeader(fields []fieldAt, text string) http.Header {
 // appendFields appends to fields the header fields to send upstream for
 // c's request, their text appended to t: the client's end-to-end fields,
 // then Via, X-Forwarded-For, -Proto and -Host and, if asked, Forwarded.
+// From a peer in Options.TrustedProxies the client's X-Forwarded-For and
+// Forwarded are appended to and its X-Forwarded-Proto and -Host kept;
+// from any other peer all four are replaced by what this hop saw.
 // Host, Content-Length and Expect are left out: the Transport writes Host
 // from the request and frames the body itself, and the engine has
 // already answered any 100-continue.
@@ -211,16 +214,36 @@ func (h *Handler) appendFields(fields []fieldAt, t *requestText, c *engine.Conte
 	t.buf = append(t.buf, ' ')
 	t.buf = append(t.buf, h.opts.Pseudonym...)
 	fields = append(fields, fieldAt{name: "Via", valueAt: span{start, len(t.buf)}})
-	start = t.addList(req.Fields, "X-Forwarded-For")
+	// What a client says of earlier hops is kept only when the client is
+	// a proxy the operator trusts; anyone else could forge it, so this
+	// hop's view replaces it.
+	trusted := h.opts.trusts(c.RemoteAddr())
+	start = len(t.buf)
+	if trusted {
+		start = t.addList(req.Fields, "X-Forwarded-For")
+	}
 	ipAt := appendClientIP(t, c.RemoteAddr())
 	fields = append(fields, fieldAt{name: "X-Forwarded-For", valueAt: span{start, len(t.buf)}})
-	fields = append(fields, fieldAt{name: "X-Forwarded-Proto", valueAt: t.addString("http")})
-	if req.Host != nil {
-		fields = append(fields, fieldAt{name: "X-Forwarded-Host", valueAt: t.add(req.Host)})
+	proto, host := []byte("http"), req.Host
+	if trusted {
+		// A trusted proxy in front saw the original scheme and host.
+		if p := req.Header("X-Forwarded-Proto"); p != nil {
+			proto = p
+		}
+		if fh := req.Header("X-Forwarded-Host"); fh != nil {
+			host = fh
+		}
+	}
+	fields = append(fields, fieldAt{name: "X-Forwarded-Proto", valueAt: t.add(proto)})
+	if host != nil {
+		fields = append(fields, fieldAt{name: "X-Forwarded-Host", valueAt: t.add(host)})
 	}
 	if h.opts.Forwarded {
 		client := string(t.buf[ipAt.start:ipAt.end])
-		start = t.addList(req.Fields, "Forwarded")
+		start = len(t.buf)
+		if trusted {
+			start = t.addList(req.Fields, "Forwarded")
+		}
 		t.buf = append(t.buf, forwardedElement(client, req.Host)...)
 		fields = append(fields, fieldAt{name: "Forwarded", valueAt: span{start, len(t.buf)}})
 	}
