@@ -3,10 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -119,40 +116,6 @@ func TestBinaryRootMustExist(t *testing.T) {
 	}
 }
 
-func TestBinaryAccessLog(t *testing.T) {
-	b := startBinary(t, "-access-log", "-log-format", "json")
-	resp, _ := roundTrip(t, b.addr, "GET /logged?x=1 HTTP/1.1\r\nHost: a\r\n\r\n")
-	require.Equal(t, 200, resp.StatusCode)
-	line := regexp.MustCompile(`\{[^\n]*"msg":"request"[^\n]*\}`)
-	require.Eventually(t, func() bool { return line.MatchString(b.stderr.String()) }, ioTimeout, 10*time.Millisecond)
-	got := line.FindString(b.stderr.String())
-	for _, want := range []string{`"method":"\"GET\""`, `"target":"\"/logged?x=1\""`, `"status":200`, `"bytes":`, `"duration":`, `"remote":"127.0.0.1:`} {
-		assert.Contains(t, got, want)
-	}
-}
-
-func TestBinaryMetricsAreValidPrometheusText(t *testing.T) {
-	b := startBinary(t, "-metrics", "/metrics")
-	for i := 0; i < 3; i++ {
-		roundTrip(t, b.addr, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-	}
-	roundTrip(t, b.addr, "BREW / HTTP/1.1\r\nHost: a\r\n\r\n")
-	resp, body := roundTrip(t, b.addr, "GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n")
-	require.Equal(t, 200, resp.StatusCode)
-	assert.Equal(t, metricsContentType, resp.Header.Get("Content-Type"))
-	samples := checkExposition(t, body)
-	assert.Equal(t, 3.0, samples[`rawhttpd_responses_total{class="2xx"}`])
-	assert.Equal(t, 1.0, samples[`rawhttpd_responses_total{class="5xx"}`])
-	assert.Positive(t, samples["rawhttpd_connections_accepted_total"])
-	assert.Positive(t, samples["rawhttpd_sent_bytes_total"])
-}
-
-func TestBinaryVersion(t *testing.T) {
-	out, code := runToExit(t, "-version")
-	assert.Equal(t, 0, code)
-	assert.Regexp(t, `^rawhttpd \S+\n$`, out)
-}
-
 // runToExit runs the binary to its end and returns its output and exit
 // code.
 func runToExit(t *testing.T, args ...string) (string, int) {
@@ -168,49 +131,4 @@ func writeFile(t *testing.T) string {
 	p := filepath.Join(t.TempDir(), "file")
 	require.NoError(t, os.WriteFile(p, nil, 0o644))
 	return p
-}
-
-// expositionLine is one sample of the Prometheus text format:
-//
-//	metric_name [ "{" label_name "=" `"` label_value `"` { "," ... } "}" ] value
-var expositionLine = regexp.MustCompile(`^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\.)*")*\})?) ([-+]?(?:[0-9.eE+-]+|Inf|NaN))$`)
-
-// checkExposition checks body against the text format's rules — every
-// family has one HELP and one TYPE before its samples, every sample line
-// parses, every sample belongs to the family declared — and returns the
-// samples.
-func checkExposition(t *testing.T, body string) map[string]float64 {
-	t.Helper()
-	require.True(t, strings.HasSuffix(body, "\n"), "the exposition ends with a newline")
-	samples := map[string]float64{}
-	types := map[string]string{}
-	current := ""
-	for _, line := range strings.Split(strings.TrimSuffix(body, "\n"), "\n") {
-		switch {
-		case strings.HasPrefix(line, "# HELP "):
-			fields := strings.SplitN(line, " ", 4)
-			require.Len(t, fields, 4, line)
-			current = fields[2]
-		case strings.HasPrefix(line, "# TYPE "):
-			fields := strings.Fields(line)
-			require.Len(t, fields, 4, line)
-			require.Equal(t, current, fields[2], "TYPE follows its HELP")
-			require.Contains(t, []string{"counter", "gauge", "histogram", "summary", "untyped"}, fields[3])
-			require.NotContains(t, types, fields[2], "one TYPE per family")
-			types[fields[2]] = fields[3]
-		default:
-			m := expositionLine.FindStringSubmatch(line)
-			require.NotNil(t, m, "sample line %q", line)
-			name := m[1]
-			if i := strings.IndexByte(name, '{'); i >= 0 {
-				name = name[:i]
-			}
-			require.Equal(t, current, name, "sample %q belongs to its family", line)
-			var v float64
-			_, err := fmtSscan(m[2], &v)
-			require.NoError(t, err)
-			samples[m[1]] = v
-		}
-	}
-	return samples
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/rawhttpd/rawhttpd/engine"
@@ -22,12 +24,49 @@ type options struct {
 	engine          engine.Config
 	gateway         gatewayOptions
 	root            string
-	accessLog       bool
+	accessLog       accessLogFlag
+	errorLog        string
 	logFormat       string
 	logLevel        slog.Level
 	metricsPath     string
+	maintenanceFile string
 	version         bool
 }
+
+// accessLogFlag is -access-log: a boolean that may name a file.
+// "-access-log" alone logs to stderr, "-access-log=PATH" appends to PATH,
+// "-access-log=false" turns it off.
+type accessLogFlag struct {
+	on   bool
+	path string // "" for stderr
+}
+
+// String returns the flag's value as -h shows it.
+func (f *accessLogFlag) String() string {
+	switch {
+	case f == nil || !f.on:
+		return "false"
+	case f.path == "":
+		return "true"
+	}
+	return f.path
+}
+
+// Set takes "true" (the flag alone) or "false", or a file's path.
+func (f *accessLogFlag) Set(s string) error {
+	switch s {
+	case "true", "stderr":
+		f.on, f.path = true, ""
+	case "false", "":
+		f.on, f.path = false, ""
+	default:
+		f.on, f.path = true, s
+	}
+	return nil
+}
+
+// IsBoolFlag lets the flag stand alone on the command line.
+func (f *accessLogFlag) IsBoolFlag() bool { return true }
 
 // parseFlags reads the command line in Go's -name value style. Errors
 // (and -h) have already been reported to stderr with the usage.
@@ -35,6 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("rawhttpd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { printUsage(fs, stderr) }
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "TCP `address` to listen on (host:port; port 0 picks a free one)")
 	fs.StringVar(&o.respond, "respond", "Hello, World!", "`text` of the default response body")
 	fs.IntVar(&o.status, "status", 200, "`status` code of the default response")
@@ -55,6 +95,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.engine.Workers, "workers", engine.DefaultWorkers, "goroutines of the blocking worker pool")
 	fs.IntVar(&o.engine.QueueLen, "queue", engine.DefaultQueueLen, "blocking requests that may wait for a worker (more: 503)")
 	fs.BoolVar(&o.engine.Shed, "shed", false, "adaptive shedding: 503 when blocking requests would wait longer than the target")
+	fs.StringVar(&o.maintenanceFile, "maintenance-file", "", "while the file at `path` exists, answer 503 with Retry-After (probes and metrics excepted)")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time SIGINT/SIGTERM give in-flight requests to finish")
 	fs.StringVar(&o.healthPath, "healthz", "/healthz", "liveness `path`: 200 while the process serves (empty: off)")
 	fs.StringVar(&o.readyPath, "readyz", "/readyz", "readiness `path`: 200, or 503 in maintenance or while draining (empty: off)")
@@ -62,17 +103,18 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.engine.NoServerHeader, "no-server-header", false, "leave the Server header out")
 	addGatewayFlags(fs, &o.gateway)
 	fs.StringVar(&o.root, "root", "", "serve static files from `dir`: the files mode")
-	fs.BoolVar(&o.accessLog, "access-log", false, "log one line per request (method, target, status, bytes, duration, remote)")
-	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json")
+	fs.Var(&o.accessLog, "access-log", "log one line per request: to stderr alone, or appended to a file with -access-log=`path` (reopened on SIGUSR1 and SIGHUP)")
+	fs.StringVar(&o.errorLog, "error-log", "", "append the server's own log to the file at `path` (reopened on SIGUSR1 and SIGHUP; default stderr)")
+	fs.StringVar(&o.logFormat, "log-format", formatText, "log `format`: text, json or combined (Apache/nginx, access log only; the error log is then text)")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "lowest `level` logged: debug, info, warn or error")
-	fs.StringVar(&o.metricsPath, "metrics", "", "serve the server's counters in the Prometheus text format at this `path` (e.g. /metrics; empty: off)")
+	fs.StringVar(&o.metricsPath, "metrics", "", "serve Prometheus metrics at this `path` (e.g. /metrics; empty: off)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()
-		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return o, fmt.Errorf("unexpected argument %q (a file for -access-log is given as -access-log=PATH)", fs.Arg(0))
 	}
 	if o.status < 100 || o.status > 999 {
 		return o, fmt.Errorf("-status %d: not a status code", o.status)
@@ -88,8 +130,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	default:
 		return o, fmt.Errorf("-overload %q: want refuse or 503", *overload)
 	}
-	if o.logFormat != "text" && o.logFormat != "json" {
-		return o, fmt.Errorf("-log-format %q: want text or json", o.logFormat)
+	switch o.logFormat {
+	case formatText, formatJSON, formatCombined:
+	default:
+		return o, fmt.Errorf("-log-format %q: want text, json or combined", o.logFormat)
 	}
 	if o.root != "" && o.gateway.upstreams != "" {
 		return o, fmt.Errorf("-root and -upstream are two modes: give one")
@@ -97,4 +141,25 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	o.engine.Multicore = *loops == 0
 	o.engine.NumLoops = *loops
 	return o, nil
+}
+
+// parsePrefixes reads a comma-separated list of CIDR prefixes; a bare
+// address stands for itself alone.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for s := range strings.SplitSeq(list, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither a CIDR prefix nor an address", s)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }

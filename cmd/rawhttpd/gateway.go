@@ -15,14 +15,16 @@ type gatewayOptions struct {
 	upstreams string // -upstream: comma-separated URLs; set means gateway mode
 	gateway   gateway.Options
 	resolver  string // -resolver: host:port of a DNS server
+	trusted   string // -trusted-proxies: comma-separated CIDR prefixes
 }
 
 // addGatewayFlags registers the gateway mode's flags on fs.
 func addGatewayFlags(fs *flag.FlagSet, o *gatewayOptions) {
-	fs.StringVar(&o.upstreams, "upstream", "", "forward every request to these `URL[,URL...]` (round robin): the gateway mode")
+	fs.StringVar(&o.upstreams, "upstream", "", "forward every request to these `URL[,URL...]` (round robin; host:port alone means http://host:port): the gateway mode")
 	fs.DurationVar(&o.gateway.UpstreamTimeout, "upstream-timeout", gateway.DefaultUpstreamTimeout, "time an upstream may take to send its response head (then 504)")
 	fs.DurationVar(&o.gateway.DNSTimeout, "dns-timeout", gateway.DefaultDNSTimeout, "time an upstream's name lookup may take (then 504)")
 	fs.StringVar(&o.resolver, "resolver", "", "send upstream name lookups to the DNS server at `host:port`")
+	fs.StringVar(&o.trusted, "trusted-proxies", "", "believe the X-Forwarded-* and Forwarded fields of peers in these `CIDR[,CIDR...]` and append to them; from any other peer they are replaced (default none)")
 }
 
 // newGateway returns the gateway mode's handler, or nil when -upstream
@@ -40,12 +42,26 @@ func newGateway(o gatewayOptions, logger *slog.Logger) (*gateway.Handler, error)
 	if o.gateway.UpstreamTimeout < 0 || o.gateway.DNSTimeout < 0 {
 		return nil, fmt.Errorf("-upstream-timeout and -dns-timeout must not be negative")
 	}
+	trusted, err := parsePrefixes(o.trusted)
+	if err != nil {
+		return nil, fmt.Errorf("-trusted-proxies: %w", err)
+	}
+	o.gateway.TrustedProxies = trusted
 	o.gateway.Logger = logger
 	var urls []string
 	for u := range strings.SplitSeq(o.upstreams, ",") {
 		if u = strings.TrimSpace(u); u != "" {
-			urls = append(urls, u)
+			urls = append(urls, withScheme(u))
 		}
 	}
 	return gateway.New(urls, o.gateway)
+}
+
+// withScheme reads an upstream given as host:port, without a scheme, as
+// http://host:port, the only scheme the gateway speaks.
+func withScheme(u string) string {
+	if strings.Contains(u, "://") {
+		return u
+	}
+	return "http://" + u
 }

@@ -78,12 +78,38 @@ func TestGatewayFlagsRejectBadValues(t *testing.T) {
 	}{
 		{"upstream not http", []string{"-upstream", "ftp://h"}},
 		{"resolver without port", []string{"-upstream", "http://h", "-resolver", "nocolon"}},
+		{"trusted proxy not a prefix", []string{"-upstream", "http://h", "-trusted-proxies", "10.0.0.0/8,nope"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stderr strings.Builder
 			assert.Equal(t, 2, run(tt.args, io.Discard, &stderr))
 			assert.Contains(t, stderr.String(), "rawhttpd:")
+		})
+	}
+}
+
+func TestBinaryGatewayTrustedProxies(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, r.Header.Get("X-Forwarded-For"))
+	}))
+	t.Cleanup(upstream.Close)
+	forged := "GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 6.6.6.6\r\n\r\n"
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"untrusted peer: replaced", nil, "127.0.0.1"},
+		{"trusted peer: kept and appended", []string{"-trusted-proxies", "10.0.0.0/8,127.0.0.0/8"}, "6.6.6.6, 127.0.0.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The upstream given as host:port, without a scheme.
+			addr, _ := startGatewayBinary(t, append([]string{"-upstream", strings.TrimPrefix(upstream.URL, "http://")}, tt.args...)...)
+			resp, body := roundTrip(t, addr, forged)
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			assert.Equal(t, tt.want, body)
 		})
 	}
 }

@@ -1,15 +1,18 @@
 // Command rawhttpd runs the rawhttpd engine as a small HTTP/1.x server.
 //
 // With no flags it listens on 127.0.0.1:8080 and answers every request
-// with a short plaintext greeting; with -upstream it is a reverse proxy
-// to those servers (the gateway mode, package engine/gateway); -h lists
-// every flag with its default.
-// SIGUSR1 toggles maintenance mode; SIGINT and SIGTERM drain the server
-// gracefully within -shutdown-timeout, then it exits 0.
+// with a short plaintext greeting; with -root it serves static files, and
+// with -upstream it is a reverse proxy to those servers (the gateway
+// mode, package engine/gateway); -h lists the flags by mode.
+//
+// Signals follow nginx's conventions: SIGINT and SIGTERM drain the server
+// gracefully within -shutdown-timeout, then it exits 0, and a second one
+// during the drain exits at once with status 1; SIGUSR1 and SIGHUP reopen
+// the log files, for logrotate. Maintenance mode is on while the
+// -maintenance-file exists.
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,7 +20,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -29,8 +31,8 @@ func main() {
 }
 
 // run is main with its inputs and outputs made explicit: it returns the
-// exit status (0 after a clean stop, 1 when serving fails, 2 for bad
-// flags).
+// exit status (0 after a clean stop, 1 when serving fails or a second
+// signal cuts the drain short, 2 for bad flags).
 func run(args []string, stdout, stderr io.Writer) int {
 	opts, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -41,17 +43,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if opts.version {
-		fmt.Fprintln(stdout, "rawhttpd", version())
+		fmt.Fprintln(stdout, "rawhttpd", buildVersion())
 		return 0
 	}
-	logger := newLogger(opts, stderr)
-	opts.engine.Logger = logger
-	if opts.accessLog {
-		out := newBufferedWriter(stderr)
-		defer out.Close()
-		opts.engine.AccessLog = newLogger(opts, out)
+	logs, err := openLogs(opts, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "rawhttpd:", err)
+		return 2
 	}
-	opts.engine.MaintenanceExempt = append(opts.engine.MaintenanceExempt, opts.healthPath, opts.readyPath)
+	defer logs.Close()
+	logger := logs.logger
+	opts.engine.Logger = logger
+	opts.engine.MaintenanceExempt = append(opts.engine.MaintenanceExempt, opts.healthPath, opts.readyPath, opts.metricsPath)
+
+	var srv *engine.Server
+	current := func() *engine.Server { return srv }
+	var m *metrics
+	if opts.metricsPath != "" {
+		m = newMetrics(current)
+	}
+	opts.engine.OnAccess = onAccess(logs.access, m)
 
 	app, mode := respond(opts), "respond"
 	gw, err := newGateway(opts.gateway, logger)
@@ -72,53 +83,48 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer root.Close()
 		app, mode = files, "files"
 	}
-	// Signals are caught before the listening line is printed: a SIGUSR1
-	// sent as soon as the server says it listens must toggle maintenance,
-	// not end the process with the signal's default action.
+	// Signals are caught before the listening line is printed: a signal
+	// sent as soon as the server says it listens must be handled, not end
+	// the process with the signal's default action.
 	sig := make(chan os.Signal, 4)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGHUP)
 	defer signal.Stop(sig)
-	var srv *engine.Server
-	srv = engine.New(withProbes(opts, app, func() *engine.Server { return srv }), opts.engine)
+	srv = engine.New(withProbes(opts, app, m, logger, current), opts.engine)
 	if err := srv.Start(opts.addr); err != nil {
 		fmt.Fprintln(stderr, "rawhttpd:", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "rawhttpd: listening on http://%s (mode %s)\n", srv.Addr(), mode)
-	return waitForSignals(sig, srv, opts, logger)
+	stopChores := startChores(srv, opts, logs)
+	defer stopChores()
+	return waitForSignals(sig, srv, opts, logs)
 }
 
-// waitForSignals serves until SIGINT or SIGTERM, toggling maintenance on
-// SIGUSR1, then drains the server and returns the exit status.
-func waitForSignals(sig <-chan os.Signal, srv *engine.Server, opts options, logger *slog.Logger) int {
-	for s := range sig {
-		if s == syscall.SIGUSR1 {
-			if srv.InMaintenance() {
-				srv.ClearMaintenance()
-				logger.Info("maintenance mode off")
-			} else {
-				srv.SetMaintenance(time.Duration(opts.engine.RetryAfter) * time.Second)
-				logger.Info("maintenance mode on", "retry_after", opts.engine.RetryAfter)
-			}
-			continue
+// onAccess returns the engine's OnAccess hook: the access log's line and
+// the duration histogram, whichever are on; nil when neither is.
+func onAccess(log *accessLog, m *metrics) func(engine.Access) {
+	switch {
+	case log != nil && m != nil:
+		return func(a engine.Access) {
+			m.observe(a)
+			log.log(a)
 		}
-		logger.Info("draining", "signal", s.String(), "timeout", opts.shutdownTimeout)
-		ctx, cancel := context.WithTimeout(context.Background(), opts.shutdownTimeout)
-		err := srv.Shutdown(ctx)
-		cancel()
-		if err != nil {
-			logger.Warn("drain ended at the timeout; remaining connections closed", "err", err)
-		}
-		return 0
+	case log != nil:
+		return log.log
+	case m != nil:
+		return m.observe
 	}
-	return 0
+	return nil
 }
 
-// withProbes answers the health and readiness paths and passes every other
-// request to app.
-func withProbes(o options, app engine.Handler, srv func() *engine.Server) engine.Handler {
+// withProbes answers the health, readiness and metrics paths and passes
+// every other request to app.
+func withProbes(o options, app engine.Handler, m *metrics, logger *slog.Logger, srv func() *engine.Server) engine.Handler {
 	health := engine.HealthHandler()
-	metrics := metricsHandler(srv)
+	var metricsHandler engine.Handler
+	if m != nil {
+		metricsHandler = m.handler(logger)
+	}
 	// A target shorter than every probe path cannot name one: most
 	// requests pass without their path being cut from the target.
 	shortest := -1
@@ -137,8 +143,8 @@ func withProbes(o options, app engine.Handler, srv func() *engine.Server) engine
 			return health.Serve(c)
 		case o.readyPath != "" && string(path) == o.readyPath:
 			return srv().ReadinessHandler().Serve(c)
-		case o.metricsPath != "" && string(path) == o.metricsPath:
-			return metrics.Serve(c)
+		case metricsHandler != nil && string(path) == o.metricsPath:
+			return metricsHandler.Serve(c)
 		}
 		return app.Serve(c)
 	})
@@ -163,22 +169,4 @@ func respond(o options) engine.Handler {
 		return engine.Blocking(h)
 	}
 	return h
-}
-
-// newLogger returns the logger -log-format and -log-level ask for.
-func newLogger(o options, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: o.logLevel}
-	if o.logFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
-}
-
-// version returns the module version the binary was built from, or
-// "devel" for a build from a work tree.
-func version() string {
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
-	}
-	return "devel"
 }

@@ -198,35 +198,6 @@ func TestBinaryRespondAndStatusFlags(t *testing.T) {
 	assert.Equal(t, "custom", body)
 }
 
-func TestBinaryMaintenanceToggleAndProbes(t *testing.T) {
-	b := startBinary(t, "-retry-after", "12")
-	resp, probe := roundTrip(t, b.addr, "GET /readyz HTTP/1.1\r\nHost: a\r\n\r\n")
-	assert.Equal(t, 200, resp.StatusCode)
-	assert.NotContains(t, probe, "Hello")
-	// The probe is found by path, with a query too; a shorter or longer
-	// path is the application's.
-	_, body := roundTrip(t, b.addr, "GET /readyz?full=1 HTTP/1.1\r\nHost: a\r\n\r\n")
-	assert.Equal(t, probe, body)
-	for _, target := range []string{"/", "/ready", "/readyzz"} {
-		_, body = roundTrip(t, b.addr, "GET "+target+" HTTP/1.1\r\nHost: a\r\n\r\n")
-		assert.Equal(t, "Hello, World!", body, target)
-	}
-
-	require.NoError(t, b.cmd.Process.Signal(syscall.SIGUSR1))
-	require.Eventually(t, func() bool { return statusOf(b.addr) == 503 }, ioTimeout, 10*time.Millisecond)
-	resp, body = roundTrip(t, b.addr, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-	assert.Equal(t, "12", resp.Header.Get("Retry-After"))
-	assert.Contains(t, body, "maintenance")
-	resp, _ = roundTrip(t, b.addr, "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n")
-	assert.Equal(t, 200, resp.StatusCode)
-	resp, _ = roundTrip(t, b.addr, "GET /readyz HTTP/1.1\r\nHost: a\r\n\r\n")
-	assert.Equal(t, 503, resp.StatusCode)
-	assert.Contains(t, b.stderr.String(), "maintenance mode on")
-
-	require.NoError(t, b.cmd.Process.Signal(syscall.SIGUSR1))
-	require.Eventually(t, func() bool { return statusOf(b.addr) == 200 }, ioTimeout, 10*time.Millisecond)
-}
-
 func TestBinaryDrainsOnSIGTERM(t *testing.T) {
 	b := startBinary(t, "-delay", "300ms", "-shutdown-timeout", "5s")
 	conn, err := net.DialTimeout("tcp", b.addr, ioTimeout)
@@ -285,7 +256,36 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	require.NoError(t, err)
 	for _, name := range []string{"addr", "respond", "status", "loops", "reuseport", "max-target-bytes",
 		"max-header-bytes", "max-fields", "max-body-bytes", "read-header-timeout", "idle-timeout",
-		"max-conns", "overload", "retry-after", "workers", "queue", "shed", "delay", "shutdown-timeout"} {
+		"max-conns", "overload", "retry-after", "workers", "queue", "shed", "delay", "shutdown-timeout",
+		"access-log", "error-log", "log-format", "maintenance-file", "trusted-proxies", "metrics", "version"} {
 		assert.Regexp(t, `(?m)^  -`+name+`( |$)`, string(out))
 	}
+}
+
+func TestHelpOpensWithTheModesAndGroupsFlagsByMode(t *testing.T) {
+	out, err := exec.Command(buildBinary(t), "-h").CombinedOutput()
+	require.NoError(t, err)
+	help := string(out)
+	assert.Regexp(t, `^rawhttpd is .*\n  respond .*\n  files +-root .*\n  gateway +-upstream `, help)
+	tests := []struct{ group, flag string }{
+		{"Respond mode", "respond"},
+		{"Files mode", "root"},
+		{"Gateway mode", "upstream"},
+		{"Gateway mode", "trusted-proxies"},
+		{"Logging", "access-log"},
+	}
+	for _, tt := range tests {
+		assert.Regexp(t, `(?s)\n`+tt.group+`:\n(  -[^\n]*\n    \t[^\n]*\n)*  -`+tt.flag+` `, help, tt.flag)
+	}
+}
+
+// readStatus reads one response from r, body included, and returns its
+// status.
+func readStatus(t *testing.T, r *bufio.Reader) int {
+	t.Helper()
+	resp, err := http.ReadResponse(r, nil)
+	require.NoError(t, err)
+	_, err = io.Copy(io.Discard, resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode
 }
