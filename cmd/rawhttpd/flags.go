@@ -30,6 +30,7 @@ type options struct {
 	logLevel        slog.Level
 	metricsPath     string
 	maintenanceFile string
+	pidFile         string
 	version         bool
 }
 
@@ -96,6 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.engine.QueueLen, "queue", engine.DefaultQueueLen, "blocking requests that may wait for a worker (more: 503)")
 	fs.BoolVar(&o.engine.Shed, "shed", false, "adaptive shedding: 503 when blocking requests would wait longer than the target")
 	fs.StringVar(&o.maintenanceFile, "maintenance-file", "", "while the file at `path` exists, answer 503 with Retry-After (probes and metrics excepted)")
+	fs.StringVar(&o.pidFile, "pid-file", "", "write the process ID to the file at `path` once listening (removed at exit)")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time SIGINT/SIGTERM give in-flight requests to finish")
 	fs.StringVar(&o.healthPath, "healthz", "/healthz", "liveness `path`: 200 while the process serves (empty: off)")
 	fs.StringVar(&o.readyPath, "readyz", "/readyz", "readiness `path`: 200, or 503 in maintenance or while draining (empty: off)")

@@ -95,6 +95,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "rawhttpd: listening on http://%s (mode %s)\n", srv.Addr(), mode)
+	if opts.pidFile != "" {
+		if err := writePIDFile(opts.pidFile, os.Getpid()); err != nil {
+			logger.Error("writing the PID file failed", "file", opts.pidFile, "err", err)
+		}
+		defer removePIDFile(opts.pidFile, os.Getpid())
+	}
+	if err := notifySystemd("READY=1"); err != nil {
+		logger.Warn("notifying systemd failed", "err", err)
+	}
 	stopChores := startChores(srv, opts, logs)
 	defer stopChores()
 	return waitForSignals(sig, srv, opts, logs)

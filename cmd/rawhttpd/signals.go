@@ -33,6 +33,7 @@ func waitForSignals(sig <-chan os.Signal, srv *engine.Server, opts options, logs
 				return 1
 			}
 			logger.Info("draining", "signal", s.String(), "timeout", opts.shutdownTimeout)
+			_ = notifySystemd("STOPPING=1")
 			drained = make(chan struct{})
 			go drain(srv, opts.shutdownTimeout, logs, drained)
 		case <-drained:
