@@ -94,7 +94,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "rawhttpd:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "rawhttpd: listening on http://%s (mode %s)\n", srv.Addr(), mode)
 	if opts.pidFile != "" {
 		if err := writePIDFile(opts.pidFile, os.Getpid()); err != nil {
 			logger.Error("writing the PID file failed", "file", opts.pidFile, "err", err)
@@ -104,6 +103,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := notifySystemd("READY=1"); err != nil {
 		logger.Warn("notifying systemd failed", "err", err)
 	}
+	// Printed last: whoever waits for this line finds the PID file written.
+	fmt.Fprintf(stdout, "rawhttpd: listening on http://%s (mode %s)\n", srv.Addr(), mode)
 	stopChores := startChores(srv, opts, logs)
 	defer stopChores()
 	return waitForSignals(sig, srv, opts, logs)
