@@ -84,6 +84,21 @@ func TestIsHostPort(t *testing.T) {
 	}
 }
 
+// TestIsHostPortEveryByte puts each byte value in a name, a port and an
+// IPvFuture literal.
+func TestIsHostPortEveryByte(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		b := string([]byte{byte(c)})
+		assert.Equal(t, regNameTable[c], isHostPort([]byte("a"+b+"b"), false), "name, byte %#x", c)
+		assert.Equal(t, c >= '0' && c <= '9', isHostPort([]byte("a:1"+b), false), "port, byte %#x", c)
+		assert.Equal(t, regNameTable[c] || c == ':', isHostPort([]byte("[v1."+b+"]"), false), "IPvFuture, byte %#x", c)
+	}
+	for _, c := range []byte("-._~!$&'()*+,;=") {
+		assert.True(t, regNameTable[c], "%q", c)
+	}
+	assert.False(t, regNameTable['%'], "an escape is checked by hostLen, not the table")
+}
+
 // TestHostRuleIsOneForFieldAndTarget sends every row as a Host field, as
 // the authority of an absolute-form target and, with a port, as CONNECT's
 // authority-form, and requires the verdict of the one rule each time: the
