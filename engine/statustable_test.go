@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,6 +18,10 @@ type statusRow struct {
 	status  int
 	close   bool     // the server closes the connection after answering
 	contain []string // the entity must contain these
+	// everyCut rows are also sent in two pieces cut at every byte, and
+	// one byte per write: their fault is in the framing, which the parser
+	// judges as the bytes arrive.
+	everyCut bool
 }
 
 // statusTable follows DESIGN.md's "Status decisions" table, row by row.
@@ -42,6 +47,10 @@ var statusTable = []statusRow{
 	{name: "asterisk with OPTIONS", raw: "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", status: 200},
 	{name: "CONNECT: no tunnels, for any target", raw: "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n", status: 501, contain: []string{"tunnel", "permanent"}},
 	{name: "authority-form without CONNECT", raw: "GET example.com:443 HTTP/1.1\r\nHost: a\r\n\r\n", status: 400, close: true},
+	{name: "fragment in origin-form", raw: "GET /#frag HTTP/1.1\r\nHost: a\r\n\r\n", status: 400, close: true, contain: []string{"fragment"}},
+	{name: "fragment after a query", raw: "GET /a?b=c#d HTTP/1.1\r\nHost: a\r\n\r\n", status: 400, close: true, contain: []string{"fragment"}},
+	{name: "fragment in absolute-form", raw: "GET http://a/b#c HTTP/1.1\r\nHost: a\r\n\r\n", status: 400, close: true, contain: []string{"fragment"}},
+	{name: "escaped hash is not a fragment", raw: "GET /a%23b HTTP/1.1\r\nHost: a\r\n\r\n", status: 200},
 	{name: "header section too large", raw: "GET / HTTP/1.1\r\nHost: a\r\nX: " + strings.Repeat("b", 33<<10) + "\r\n\r\n", status: 431, close: true},
 	{name: "too many fields", raw: "GET / HTTP/1.1\r\nHost: a\r\n" + strings.Repeat("X: y\r\n", 101) + "\r\n", status: 431, close: true},
 	{name: "space before colon", raw: "GET / HTTP/1.1\r\nHost : a\r\n\r\n", status: 400, close: true},
@@ -52,6 +61,27 @@ var statusTable = []statusRow{
 	{name: "missing Host", raw: "GET / HTTP/1.1\r\n\r\n", status: 400, close: true},
 	{name: "two Hosts", raw: "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", status: 400, close: true},
 	{name: "HTTP/1.0 without Host", raw: "GET / HTTP/1.0\r\n\r\n", status: 200, close: true},
+	// The Host value is uri-host [ ":" port ] by RFC 3986's grammar (see
+	// parser/host.go for the reading): a reg-name (unreserved, sub-delims,
+	// pct-encoded), an IPv4 address, or an IPv6 or IPvFuture literal in
+	// brackets; then an optional ":" and digits, none allowed. Empty is
+	// allowed too (RFC 9112 §3.2: a target without authority).
+	{name: "Host name", raw: "GET / HTTP/1.1\r\nHost: host\r\n\r\n", status: 200},
+	{name: "Host name and port", raw: "GET / HTTP/1.1\r\nHost: host:80\r\n\r\n", status: 200},
+	{name: "Host empty port", raw: "GET / HTTP/1.1\r\nHost: host:\r\n\r\n", status: 200},
+	{name: "Host IPv4 and port", raw: "GET / HTTP/1.1\r\nHost: 1.2.3.4:8080\r\n\r\n", status: 200},
+	{name: "Host IPv6 and port", raw: "GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n", status: 200},
+	{name: "Host IPvFuture", raw: "GET / HTTP/1.1\r\nHost: [v1.x]\r\n\r\n", status: 200},
+	{name: "Host pct-encoded and sub-delims", raw: "GET / HTTP/1.1\r\nHost: ho%41st,a;b=c\r\n\r\n", status: 200},
+	{name: "Host empty", raw: "GET / HTTP/1.1\r\nHost:\r\n\r\n", status: 200},
+	{name: "Host port not digits", raw: "GET / HTTP/1.1\r\nHost: localhost:abc\r\n\r\n", status: 400, close: true, contain: []string{"Host header field"}},
+	{name: "Host unbalanced bracket", raw: "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", status: 400, close: true, contain: []string{"Host header field"}},
+	{name: "Host IPv6 without brackets", raw: "GET / HTTP/1.1\r\nHost: ::1\r\n\r\n", status: 400, close: true, contain: []string{"Host header field"}},
+	{name: "Host with a space", raw: "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", status: 400, close: true, contain: []string{"Host header field"}},
+	{name: "Host two ports", raw: "GET / HTTP/1.1\r\nHost: host:80:80\r\n\r\n", status: 400, close: true, contain: []string{"Host header field"}},
+	{name: "Host text after the bracket", raw: "GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n", status: 400, close: true, contain: []string{"Host header field"}},
+	{name: "Host bad percent", raw: "GET / HTTP/1.1\r\nHost: ho%st\r\n\r\n", status: 400, close: true, contain: []string{"Host header field"}},
+	{name: "Host port alone", raw: "GET / HTTP/1.1\r\nHost: :80\r\n\r\n", status: 400, close: true, contain: []string{"Host header field"}},
 	{name: "bad Content-Length", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: abc\r\n\r\n", status: 400, close: true},
 	{name: "negative Content-Length", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", status: 400, close: true},
 	{name: "overflowing Content-Length", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n", status: 400, close: true},
@@ -65,10 +95,21 @@ var statusTable = []statusRow{
 	{name: "Transfer-Encoding in HTTP/1.0", raw: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400, close: true},
 	{name: "malformed chunk size", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", status: 400, close: true},
 	{name: "chunk size overflow", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n", status: 400, close: true},
+	// A chunk line may hold whitespace after the size only before a ";"
+	// extension (RFC 9112 §7.1.1: BWS).
+	{name: "chunk size then extension", raw: chunkedHead + "5;ext\r\nhello\r\n0\r\n\r\n", status: 200, everyCut: true},
+	{name: "chunk size, space, extension", raw: chunkedHead + "5 ;ext\r\nhello\r\n0\r\n\r\n", status: 200, everyCut: true},
+	{name: "space after chunk size", raw: chunkedHead + "5 \r\nhello\r\n0\r\n\r\n", status: 400, close: true, contain: []string{"chunk size"}, everyCut: true},
+	{name: "tab after chunk size", raw: chunkedHead + "5\t\r\nhello\r\n0\r\n\r\n", status: 400, close: true, contain: []string{"chunk size"}, everyCut: true},
+	{name: "space after last chunk size", raw: chunkedHead + "5\r\nhello\r\n0 \r\n\r\n", status: 400, close: true, everyCut: true},
+	{name: "space after chunk extension", raw: chunkedHead + "5;ext \r\nhello\r\n0\r\n\r\n", status: 400, close: true, contain: []string{"chunk extension"}, everyCut: true},
 	{name: "chunk missing CRLF", raw: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n0\r\n\r\n", status: 400, close: true},
 	{name: "body over the limit", raw: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5000000\r\n\r\n", status: 413, close: true},
 	{name: "unknown expectation", raw: "POST / HTTP/1.1\r\nHost: a\r\nExpect: teapot\r\nContent-Length: 1\r\n\r\nx", status: 417, close: true},
 }
+
+// chunkedHead is the head of a chunked POST, for the chunk-line rows.
+const chunkedHead = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
 
 func TestStatusTableOverTCP(t *testing.T) {
 	s := startServer(t, hello, Config{})
@@ -194,4 +235,41 @@ func TestConnectIsRefusedBeforeTheHandler(t *testing.T) {
 	assert.Equal(t, 200, resp.StatusCode, "the connection is still usable")
 	assert.Equal(t, "hello", body)
 	assert.Equal(t, int32(1), calls.Load(), "the handler saw only the GET")
+}
+
+// TestStatusTableEveryCut sends each everyCut row in two writes, cut at
+// every byte, each on its own connection, and then one byte per write:
+// the status and the close must be the whole row's. Nothing makes the
+// server read a piece before the next one arrives, so some cuts may be
+// read whole; most are not on loopback, and the parser's own tests cut
+// at every byte deterministically.
+func TestStatusTableEveryCut(t *testing.T) {
+	s := startServer(t, hello, Config{})
+	for _, row := range statusTable {
+		if !row.everyCut {
+			continue
+		}
+		t.Run(row.name, func(t *testing.T) {
+			check := func(c *client, how string) {
+				resp, _ := c.read("POST")
+				require.Equal(t, row.status, resp.StatusCode, how)
+				require.Equal(t, row.close, resp.Close, how)
+				if row.close {
+					require.True(t, c.closedByServer(), how)
+				}
+			}
+			for cut := 1; cut < len(row.raw); cut++ {
+				c := dialRaw(t, s)
+				c.send(row.raw[:cut])
+				c.send(row.raw[cut:])
+				check(c, fmt.Sprintf("cut at %d", cut))
+				_ = c.conn.Close()
+			}
+			c := dialRaw(t, s)
+			for i := range len(row.raw) {
+				c.send(row.raw[i : i+1])
+			}
+			check(c, "one byte per write")
+		})
+	}
 }

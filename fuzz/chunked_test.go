@@ -17,9 +17,10 @@ import (
 // sentinels by which our decoder refuses a chunk section that httputil
 // accepts.
 var chunkedStricter = []error{
-	parser.ErrBadChunkExtension, // we check chunk-ext's grammar; httputil drops everything after ";"
-	parser.ErrChunkOverhead,     // our framing allowance differs from httputil's
-	parser.ErrBodyTooLarge,      // MaxBodyBytes
+	parser.ErrBadChunkExtension,   // we check chunk-ext's grammar; httputil drops everything after ";"
+	parser.ErrSpaceAfterChunkSize, // RFC 9112 §7.1.1: BWS only before ";"; httputil trims the line's end
+	parser.ErrChunkOverhead,       // our framing allowance differs from httputil's
+	parser.ErrBodyTooLarge,        // MaxBodyBytes
 }
 
 // Texts of httputil errors for inputs we accept, by design: its framing

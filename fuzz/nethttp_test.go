@@ -62,6 +62,7 @@ var oursStricter = []error{
 	parser.ErrTransferEncodingHTTP10,     // smuggling guard
 	parser.ErrMultipleContentLength,      // one length per message; net/http merges equal lines
 	parser.ErrBadTarget,                  // visible US-ASCII only
+	parser.ErrFragmentInTarget,           // no "#" in a request-target; net/url keeps it in the path
 	parser.ErrAsteriskNotOptions,         // request-target form per method
 	parser.ErrAuthorityNotConnect,
 	parser.ErrConnectNeedsAuthority,
@@ -92,7 +93,28 @@ func theirsStricter(data []byte, req *parser.Request) bool {
 	case req.Chunked && !bytes.EqualFold(req.Header("Transfer-Encoding"), []byte("chunked")):
 		return true // chunked in a list with empty elements, or on several lines
 	}
-	return false
+	// An absolute-form authority that RFC 3986 allows and net/url does
+	// not: a pct-encoded octet net/url refuses in a host (it takes only
+	// escapes of non-ASCII bytes and %25), or an IPvFuture literal.
+	a := absoluteAuthority(req)
+	return bytes.IndexByte(a, '%') >= 0 || (len(a) > 1 && a[0] == '[' && a[1]|0x20 == 'v')
+}
+
+// absoluteAuthority returns the authority of req's target when it is in
+// absolute-form (scheme "://" authority), or nil.
+func absoluteAuthority(req *parser.Request) []byte {
+	t := req.Target
+	if len(t) == 0 || t[0] == '/' || string(req.Method) == "CONNECT" {
+		return nil
+	}
+	_, a, ok := bytes.Cut(t, []byte("://"))
+	if !ok {
+		return nil
+	}
+	if i := bytes.IndexAny(a, "/?"); i >= 0 {
+		a = a[:i]
+	}
+	return a
 }
 
 // FuzzNetHTTP compares our verdict on a request head with net/http's

@@ -217,6 +217,29 @@ var requestSeeds = []seed{
 	{"issue4-connect-unbracketed-ipv6", "CONNECT ::0 HTTP/1.0\r\n0000:\r\n\r\n"},
 	{"400-absolute-port-not-digits", "GET http://a:b/ HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{"400-space-in-field-name", "GET / HTTP/1.1\r\nHost: a\r\nX Y: v\r\n\r\n"},
+	// Found by probing the binary over raw TCP: a Host that is not
+	// uri-host [ ":" port ] (RFC 9112 §3.2), whitespace after a chunk size
+	// with no ";" after it (RFC 9112 §7.1.1), and a "#" fragment in the
+	// target (RFC 3986 §4.3) were accepted; each is now 400.
+	{"400-host-port-not-digits", "GET / HTTP/1.1\r\nHost: localhost:abc\r\n\r\n"},
+	{"400-host-unbalanced-bracket", "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n"},
+	{"400-host-unbracketed-ipv6", "GET / HTTP/1.1\r\nHost: ::1\r\n\r\n"},
+	{"400-host-two-ports", "GET / HTTP/1.1\r\nHost: host:80:80\r\n\r\n"},
+	{"400-host-text-after-bracket", "GET / HTTP/1.1\r\nHost: [::1]x\r\n\r\n"},
+	{"400-host-bad-percent", "GET / HTTP/1.1\r\nHost: ho%st\r\n\r\n"},
+	{"400-host-port-alone", "GET / HTTP/1.1\r\nHost: :80\r\n\r\n"},
+	{"400-host-ipv6-zone", "GET / HTTP/1.1\r\nHost: [fe80::1%25eth0]:80\r\n\r\n"},
+	{"host-forms", "GET / HTTP/1.1\r\nHost: host:\r\n\r\nGET / HTTP/1.1\r\nHost: 1.2.3.4:8080\r\n\r\nGET / HTTP/1.1\r\nHost: [v1.x]\r\n\r\nGET / HTTP/1.1\r\nHost: ho%41st,a;b=c\r\n\r\n"},
+	{"absolute-authority-escaped", "GET http://a%41/ HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{"absolute-authority-ipvfuture", "GET http://[v1.x]:80/ HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{"400-absolute-authority-zone", "GET http://[fe80::1%25eth0]/ HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{"400-chunk-size-trailing-space", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n0\r\n\r\n"},
+	{"400-chunk-size-trailing-tab", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\t\r\nhello\r\n0\r\n\r\n"},
+	{"400-chunk-ext-trailing-space", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5;ext \r\nhello\r\n0\r\n\r\n"},
+	{"post-chunked-space-before-ext", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5 ;ext\r\nhello\r\n0\r\n\r\n"},
+	{"400-fragment-origin", "GET /#frag HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{"400-fragment-after-query", "GET /a?b=c#d HTTP/1.1\r\nHost: a\r\n\r\n"},
+	{"400-fragment-absolute", "GET http://a/b#c HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{"smuggle-501-method-body", "BREW / HTTP/1.1\r\nHost: a\r\nContent-Length: 35\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"},
 }
 
@@ -235,6 +258,11 @@ var chunkedSeeds = []seed{
 	{"ext-quoted-escape", "5;a=\"b\\\"c\"\r\nhello\r\n0\r\n\r\n"},
 	{"ext-bws", "5 ; a = b\r\nhello\r\n0\r\n\r\n"},
 	{"trailing-space", "5 \r\nhello\r\n0\t\r\n\r\n"},
+	{"trailing-tab", "5\t\r\nhello\r\n0\r\n\r\n"},
+	{"last-trailing-space", "5\r\nhello\r\n0 \r\n\r\n"},
+	{"ext-trailing-space", "5;a \r\nhello\r\n0\r\n\r\n"},
+	{"ext-value-trailing-tab", "5;a=b\t\r\nhello\r\n0\r\n\r\n"},
+	{"space-before-ext", "5 ;a\r\nhello\r\n0\t;b\r\n\r\n"},
 	{"trailer", "1\r\nx\r\n0\r\nX-Sum: abc\r\n\r\n"},
 	{"trailers", "1\r\nx\r\n0\r\nA: 1\r\nB: 2\r\n\r\n"},
 	{"crlf-data", "4\r\n\r\n\r\n\r\n0\r\n\r\n"},

@@ -252,6 +252,9 @@ func (d *ChunkedDecoder) scanTrailerLine(b []byte) (bool, error) {
 // parseChunkLine reads a chunk size line without its CRLF: the size in hex
 // and any extensions. Like net/http's parseHexUint it refuses more than 16
 // hex digits, leading zeros included; it also refuses sizes past an int64.
+// Whitespace may follow the size only before a ";" (chunk-ext's BWS):
+// "5 ;a" is a size and an extension, "5 " is neither, and is refused with
+// its own explanation (net/http trims it, a reader beside it might not).
 func parseChunkLine(line []byte) (int64, error) {
 	var size uint64
 	i := 0
@@ -271,18 +274,25 @@ func parseChunkLine(line []byte) (int64, error) {
 	if size > math.MaxInt64 {
 		return 0, ErrChunkSizeOverflow
 	}
-	if !isChunkExt(line[i:]) {
+	ext := line[i:]
+	if len(ext) > 0 && skipOWS(ext, 0) == len(ext) {
+		return 0, ErrSpaceAfterChunkSize
+	}
+	if !isChunkExt(ext) {
 		return 0, ErrBadChunkExtension
 	}
 	return int64(size), nil
 }
 
 // isChunkExt reports whether ext is a valid chunk-ext (see ChunkedDecoder).
-// Whitespace at the end of the line is tolerated, as net/http does.
+// The grammar has whitespace (BWS) only before and after each ";" and
+// "=": whitespace at the end of the line, after a name or a value, is
+// not a chunk-ext.
 func isChunkExt(ext []byte) bool {
-	i := skipOWS(ext, 0)
-	for i < len(ext) {
-		if ext[i] != ';' {
+	for i := 0; i < len(ext); {
+		// BWS ";" BWS chunk-ext-name
+		i = skipOWS(ext, i)
+		if i == len(ext) || ext[i] != ';' {
 			return false
 		}
 		i = skipOWS(ext, i+1)
@@ -290,9 +300,9 @@ func isChunkExt(ext []byte) bool {
 		if j == i {
 			return false
 		}
-		i = skipOWS(ext, j)
-		if i < len(ext) && ext[i] == '=' {
-			i = skipOWS(ext, i+1)
+		// [ BWS "=" BWS chunk-ext-val ]
+		if k := skipOWS(ext, j); k < len(ext) && ext[k] == '=' {
+			i = skipOWS(ext, k+1)
 			if i < len(ext) && ext[i] == '"' {
 				j = skipQuoted(ext, i)
 			} else {
@@ -301,8 +311,8 @@ func isChunkExt(ext []byte) bool {
 			if j == i {
 				return false
 			}
-			i = skipOWS(ext, j)
 		}
+		i = j
 	}
 	return true
 }

@@ -24,7 +24,7 @@ func TestChunkedDecoder(t *testing.T) {
 		{name: "last chunk of zeros", in: "1\r\nx\r\n000\r\n\r\n", want: "x"},
 		{name: "upper and lower hex", in: "a\r\n0123456789\r\nA\r\n0123456789\r\n0\r\n\r\n", want: strings.Repeat("0123456789", 2)},
 		{name: "extensions", in: "3;a\r\nabc\r\n2 ; b = c ;d=\"q\\\"x\"\r\nde\r\n0;last\r\n\r\n", want: "abcde"},
-		{name: "trailing whitespace tolerated", in: "3 \r\nabc\r\n0\r\n\r\n", want: "abc"},
+		{name: "whitespace before an extension", in: "3 ;a\r\nabc\r\n0\t;b\r\n\r\n", want: "abc"},
 		{name: "trailers", in: "3\r\nabc\r\n0\r\nExpires: never\r\nX-Sum: 1\r\n\r\n", want: "abc"},
 		{name: "data holding CRLF", in: "4\r\n\r\n\r\n\r\n0\r\n\r\n", want: "\r\n\r\n"},
 		{name: "bytes after the body are not read", in: "1\r\nx\r\n0\r\n\r\nGARBAGE", want: "x"},
@@ -32,6 +32,14 @@ func TestChunkedDecoder(t *testing.T) {
 		{name: "bad hex", in: "g\r\nabc\r\n", err: ErrBadChunkSize},
 		{name: "negative", in: "-1\r\nabc\r\n", err: ErrBadChunkSize},
 		{name: "size then garbage", in: "3x\r\nabc\r\n", err: ErrBadChunkExtension},
+		// RFC 9112 §7.1.1: whitespace only where chunk-ext has BWS.
+		{name: "space after size", in: "3 \r\nabc\r\n0\r\n\r\n", err: ErrSpaceAfterChunkSize},
+		{name: "tab after size", in: "3\t\r\nabc\r\n0\r\n\r\n", err: ErrSpaceAfterChunkSize},
+		{name: "space after the last chunk's size", in: "3\r\nabc\r\n0 \r\n\r\n", err: ErrSpaceAfterChunkSize},
+		{name: "space then a word", in: "3 a\r\nabc\r\n", err: ErrBadChunkExtension},
+		{name: "space after an extension name", in: "3;a \r\nabc\r\n", err: ErrBadChunkExtension},
+		{name: "tab after an extension value", in: "3;a=b\t\r\nabc\r\n", err: ErrBadChunkExtension},
+		{name: "space after a quoted value", in: "3;a=\"b\" \r\nabc\r\n", err: ErrBadChunkExtension},
 		{name: "extension without name", in: "3;\r\nabc\r\n", err: ErrBadChunkExtension},
 		{name: "extension with empty value", in: "3;a=\r\nabc\r\n", err: ErrBadChunkExtension},
 		{name: "extension with open quote", in: "3;a=\"x\r\nabc\r\n", err: ErrBadChunkExtension},
@@ -109,6 +117,36 @@ func TestChunkedDecoderAgreesWithNetHTTP(t *testing.T) {
 	}
 }
 
+// TestChunkedDecoderSpaceVerdictEveryCut feeds chunk lines with
+// whitespace after the size in two pieces, cut at every byte, and
+// requires the verdict of the whole line.
+func TestChunkedDecoderSpaceVerdictEveryCut(t *testing.T) {
+	tests := []struct {
+		in  string
+		err error
+	}{
+		{in: "5 \r\nhello\r\n0\r\n\r\n", err: ErrSpaceAfterChunkSize},
+		{in: "5\t\r\nhello\r\n0\r\n\r\n", err: ErrSpaceAfterChunkSize},
+		{in: "5;ext \r\nhello\r\n0\r\n\r\n", err: ErrBadChunkExtension},
+		{in: "5;ext\r\nhello\r\n0\r\n\r\n"},
+		{in: "5 ;ext\r\nhello\r\n0\r\n\r\n"},
+	}
+	for _, tt := range tests {
+		for cut := 0; cut <= len(tt.in); cut++ {
+			var d ChunkedDecoder
+			_, err := d.Scan([]byte(tt.in[:cut]))
+			if err == nil {
+				_, err = d.Scan([]byte(tt.in))
+			}
+			if tt.err == nil {
+				require.NoError(t, err, "%q cut at %d", tt.in, cut)
+				continue
+			}
+			require.ErrorIs(t, err, tt.err, "%q cut at %d", tt.in, cut)
+		}
+	}
+}
+
 func TestChunkedDecoderDecodePanicsEarly(t *testing.T) {
 	var d ChunkedDecoder
 	_, err := d.Scan([]byte("5\r\nhel"))
@@ -132,6 +170,15 @@ func TestParseChunkLine(t *testing.T) {
 		{in: "", err: ErrBadChunkSize},
 		{in: ";x", err: ErrBadChunkSize},
 		{in: "1;x=\"a b\"", want: 1},
+		{in: "5;ext", want: 5},
+		{in: "5 ;ext", want: 5},
+		{in: "5\t; ext = v ; e2", want: 5},
+		{in: "5 ", err: ErrSpaceAfterChunkSize},
+		{in: "5\t", err: ErrSpaceAfterChunkSize},
+		{in: "5 \t ", err: ErrSpaceAfterChunkSize},
+		{in: "5;ext ", err: ErrBadChunkExtension},
+		{in: "5 ;ext\t", err: ErrBadChunkExtension},
+		{in: "5 5", err: ErrBadChunkExtension},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

@@ -38,8 +38,10 @@ type Config struct {
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 
-	// Methods is the method registry; nil means DefaultMethods. A token
-	// method that is not registered is answered with 501
+	// Methods is the method registry; nil means DefaultMethods, an origin
+	// server's (the RFC 9110 methods and PATCH). A gateway uses
+	// GatewayMethods, the whole IANA HTTP Method Registry. A token method
+	// that is not registered is answered with 501
 	// (ErrMethodNotImplemented).
 	Methods *Methods
 }

@@ -16,6 +16,14 @@
 // complete: the chunk data is then moved, in place, to the front of the body
 // bytes (see Parser.Parse and ChunkedDecoder).
 //
+// Which methods are served is a registry's choice (Methods): a token
+// method the registry lacks is answered 501 from the request line alone.
+// The default, DefaultMethods, is an origin server's: RFC 9110's methods
+// and PATCH. GatewayMethods is a gateway's: every name of the IANA HTTP
+// Method Registry (WebDAV, LINK, SEARCH, QUERY, ...), since the upstream,
+// not the gateway, knows which it implements. NewMethods and
+// Methods.Register add more.
+//
 // A Parser keeps per-connection state so that a request that arrives in
 // pieces is checked once: each call resumes where the previous one stopped,
 // and a slow sender costs linear time, not quadratic.

@@ -58,6 +58,11 @@ var (
 	// differently.
 	ErrBadPercentEncoding = httperrors.NewClosing(httperrors.StatusBadRequest,
 		"the request-target has a \"%\" that is not followed by two hexadecimal digits")
+	// ErrFragmentInTarget: a "#" in the request-target. A fragment is
+	// never sent (RFC 9112 §3.2 builds the target from a URI without
+	// one; RFC 3986 §3.5); readers differ on whether to cut it off.
+	ErrFragmentInTarget = httperrors.NewClosing(httperrors.StatusBadRequest,
+		"the request-target has a fragment (\"#\"), which is not sent in a request")
 	// ErrAsteriskNotOptions: asterisk-form with a method other than
 	// OPTIONS (RFC 9112 §3.2.4).
 	ErrAsteriskNotOptions = httperrors.NewClosing(httperrors.StatusBadRequest,
@@ -121,10 +126,11 @@ var (
 	// ErrMultipleHost: more than one Host field line.
 	ErrMultipleHost = httperrors.NewClosing(httperrors.StatusBadRequest,
 		"the request has more than one Host header field")
-	// ErrBadHost: the Host value holds a character a uri-host and port
-	// cannot.
+	// ErrBadHost: a Host value that is neither empty nor uri-host [ ":"
+	// port ] (RFC 9112 §3.2: MUST respond with 400; the rule is
+	// isHostPort's, the one an absolute-form authority is read by).
 	ErrBadHost = httperrors.NewClosing(httperrors.StatusBadRequest,
-		"the Host header field value is not a valid host")
+		"the Host header field value is not a host with an optional port (uri-host [ \":\" port ])")
 	// ErrBadContentLength: a Content-Length that is empty, not digits, or
 	// larger than an int64.
 	ErrBadContentLength = httperrors.NewClosing(httperrors.StatusBadRequest,
@@ -179,8 +185,13 @@ var (
 	// larger than an int64.
 	ErrChunkSizeOverflow = httperrors.NewClosing(httperrors.StatusBadRequest,
 		"a chunk size is too large to represent")
+	// ErrSpaceAfterChunkSize: whitespace after a chunk size that no ";"
+	// follows ("5 "). RFC 9112 §7.1.1 allows whitespace (BWS) there only
+	// before a chunk extension.
+	ErrSpaceAfterChunkSize = httperrors.NewClosing(httperrors.StatusBadRequest,
+		"whitespace follows a chunk size; it is allowed there only before a \";\" chunk extension")
 	// ErrBadChunkExtension: a chunk extension that is not ";" name ["="
-	// value].
+	// value], whitespace allowed only around ";" and "=".
 	ErrBadChunkExtension = httperrors.NewClosing(httperrors.StatusBadRequest,
 		"a chunk extension is malformed")
 	// ErrChunkLineTooLong: a chunk size line (with its extensions) longer

@@ -15,7 +15,7 @@ import (
 type framing struct {
 	hosts              int  // Host field lines
 	hostStart, hostEnd int  // the last Host value (one is all verdict accepts)
-	hostBad            bool // a Host value with a byte no host may hold
+	hostBad            bool // a Host value that is not uri-host [ ":" port ]
 
 	lengths        int   // Content-Length field lines
 	lengthSeen     bool  // contentLength holds a value read
@@ -47,7 +47,10 @@ func (f *framing) note(buf []byte, s fieldSpan) {
 		if equalLower(name, "host") {
 			f.hosts++
 			f.hostStart, f.hostEnd = s.valueStart, s.valueEnd
-			f.hostBad = f.hostBad || !isHost(value)
+			// An empty value is the one Host that is no host: RFC
+			// 9112 §3.2 makes a client send it when the target URI
+			// has no authority.
+			f.hostBad = f.hostBad || (len(value) > 0 && !isHostPort(value, false))
 		}
 	case 6:
 		if equalLower(name, "expect") {

@@ -20,6 +20,13 @@ func TestHostStatus(t *testing.T) {
 		{name: "Host with space", raw: "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", want: ErrBadHost, status: 400},
 		{name: "Host with slash", raw: "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", want: ErrBadHost, status: 400},
 		{name: "Host with userinfo", raw: "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", want: ErrBadHost, status: 400},
+		{name: "Host with empty port", raw: "GET / HTTP/1.1\r\nHost: a:\r\n\r\n"},
+		{name: "Host IPvFuture", raw: "GET / HTTP/1.1\r\nHost: [v1.x]\r\n\r\n"},
+		{name: "Host port not digits", raw: "GET / HTTP/1.1\r\nHost: localhost:abc\r\n\r\n", want: ErrBadHost, status: 400},
+		{name: "Host unbalanced bracket", raw: "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", want: ErrBadHost, status: 400},
+		{name: "Host port alone", raw: "GET / HTTP/1.1\r\nHost: :80\r\n\r\n", want: ErrBadHost, status: 400},
+		{name: "bad Host in HTTP/1.0", raw: "GET / HTTP/1.0\r\nHost: a:b\r\n\r\n", want: ErrBadHost, status: 400},
+		{name: "two Host lines, one bad", raw: "GET / HTTP/1.1\r\nHost: a:b\r\nHost: a\r\n\r\n", want: ErrMultipleHost, status: 400},
 	})
 }
 

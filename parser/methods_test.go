@@ -47,3 +47,47 @@ func TestMethodsRegisterPanics(t *testing.T) {
 	assert.Panics(t, func() { NewMethods("") })
 	assert.Panics(t, func() { DefaultMethods.Register("PROPFIND") })
 }
+
+func TestGatewayMethods(t *testing.T) {
+	m := GatewayMethods()
+	for _, name := range []string{
+		"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+		"PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "REPORT",
+		"ACL", "BASELINE-CONTROL", "BIND", "CHECKIN", "CHECKOUT", "LABEL", "MERGE",
+		"MKACTIVITY", "MKCALENDAR", "MKREDIRECTREF", "MKWORKSPACE", "ORDERPATCH",
+		"REBIND", "UNBIND", "UNCHECKOUT", "UPDATE", "UPDATEREDIRECTREF", "VERSION-CONTROL",
+		"LINK", "UNLINK", "SEARCH", "QUERY", "PRI",
+	} {
+		assert.True(t, m.Known([]byte(name)), name)
+	}
+	for _, name := range []string{"BREW", "propfind", "*", "WHEN", ""} {
+		assert.False(t, m.Known([]byte(name)), name)
+	}
+
+	withBrew := GatewayMethods("BREW")
+	assert.True(t, withBrew.Known([]byte("BREW")))
+	assert.False(t, m.Known([]byte("BREW")), "each call returns its own registry")
+	assert.False(t, DefaultMethods.Known([]byte("PROPFIND")), "the origin default is unchanged")
+	assert.Panics(t, func() { GatewayMethods("NOT A TOKEN") })
+}
+
+func TestGatewayMethodsParse(t *testing.T) {
+	cfg := Config{Methods: GatewayMethods()}
+	runStatusTable(t, cfg, []statusRow{
+		{name: "PROPFIND", raw: "PROPFIND /dav HTTP/1.1\r\nHost: a\r\nDepth: 1\r\n\r\n"},
+		{name: "REPORT", raw: "REPORT /dav HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n<>"},
+		{name: "QUERY", raw: "QUERY /q HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n\r\nx"},
+		{name: "unregistered token", raw: "BREW /pot HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrMethodNotImplemented, status: 501},
+		{name: "case-sensitive", raw: "propfind /dav HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrMethodNotImplemented, status: 501},
+		{name: "h2 preface is 505 still", raw: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", want: ErrVersionUnsupported, status: 505},
+	})
+}
+
+func TestValidMethod(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		ok   bool
+	}{{"BREW", true}, {"VERSION-CONTROL", true}, {"M!#$", true}, {"", false}, {"A B", false}, {"A/B", false}, {"É", false}} {
+		assert.Equal(t, tt.ok, ValidMethod(tt.name), "%q", tt.name)
+	}
+}

@@ -314,7 +314,7 @@ func TestErrorIsSticky(t *testing.T) {
 func TestErrorsListsEverySentinel(t *testing.T) {
 	declared := []*httperrors.Error{
 		ErrBadRequestLine, ErrTooManyEmptyLines, ErrBareLF, ErrBadVersion, ErrVersionUnsupported,
-		ErrMethodNotToken, ErrMethodNotImplemented, ErrEmptyTarget, ErrTargetTooLong, ErrBadTarget, ErrBadPercentEncoding,
+		ErrMethodNotToken, ErrMethodNotImplemented, ErrEmptyTarget, ErrTargetTooLong, ErrBadTarget, ErrBadPercentEncoding, ErrFragmentInTarget,
 		ErrAsteriskNotOptions, ErrAuthorityNotConnect, ErrBadAuthority, ErrConnectNeedsAuthority,
 		ErrObsFold, ErrFieldNoColon, ErrEmptyFieldName, ErrSpaceBeforeColon, ErrBadFieldName,
 		ErrBadFieldValue, ErrHeaderTooLarge, ErrTooManyFields,
@@ -322,7 +322,7 @@ func TestErrorsListsEverySentinel(t *testing.T) {
 		ErrEmptyTransferEncoding, ErrBadTransferEncoding, ErrChunkedRepeated, ErrChunkedNotLast,
 		ErrUnsupportedTransferCoding, ErrTransferEncodingWithLength, ErrTransferEncodingHTTP10,
 		ErrExpectationFailed, ErrBodyTooLarge,
-		ErrBadChunkSize, ErrChunkSizeOverflow, ErrBadChunkExtension, ErrChunkLineTooLong,
+		ErrBadChunkSize, ErrChunkSizeOverflow, ErrSpaceAfterChunkSize, ErrBadChunkExtension, ErrChunkLineTooLong,
 		ErrMissingChunkCRLF, ErrChunkOverhead, ErrTrailerTooLarge, ErrTooManyTrailerFields,
 	}
 	assert.ElementsMatch(t, declared, Errors())

@@ -114,19 +114,19 @@ func (p *Parser) acceptCommonLine(buf []byte, ls int) bool {
 	if len(b) < len("GET / HTTP/1.1\r\n") || string(b[:5]) != "GET /" {
 		return false
 	}
-	// The pass stops at the first byte that is not visible ASCII, or at a
-	// "%", whose escape the general path checks: then the tail does not
-	// match and the line is left to it.
+	// The pass stops at the first byte that is not visible ASCII, at a
+	// "%", whose escape the general path checks, or at a "#", which it
+	// refuses: then the tail does not match and the line is left to it.
 	i := 5
 	for ; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		if m := hasLess(x, '!') | hasMore(x, '~') | hasZero(x^('%'*lsb)); m != 0 {
+		if m := hasLess(x, '!') | hasMore(x, '~') | hasZero(x^('%'*lsb)) | hasZero(x^('#'*lsb)); m != 0 {
 			// The lowest flagged byte is a true one (see swar.go).
 			i += bits.TrailingZeros64(m) / 8
 			break
 		}
 	}
-	for i < len(b) && targetTable[b[i]] && b[i] != '%' {
+	for i < len(b) && targetTable[b[i]] && b[i] != '%' && b[i] != '#' {
 		i++
 	}
 	const tail = " HTTP/1.1\r\n"
@@ -218,7 +218,10 @@ func parseVersion(b []byte) (version.Version, error) {
 // Every byte must be a visible US-ASCII character and every "%" must
 // begin a pct-encoded octet (RFC 3986 §2.1: "%" HEXDIG HEXDIG), so that
 // no two readers can decode the target differently; finer URI syntax is
-// left to the router.
+// left to the router. No form has room for a fragment: "#" is neither in
+// a path nor in a query (RFC 3986 §3.3, §3.4), and absolute-URI is a URI
+// without one (§4.3). A "#" is refused rather than cut off, since readers
+// that cut it and readers that keep it would see different resources.
 func (p *Parser) checkTarget(method, t []byte) error {
 	if len(t) == 0 {
 		return ErrEmptyTarget
@@ -228,6 +231,9 @@ func (p *Parser) checkTarget(method, t []byte) error {
 	}
 	if !isTarget(t) {
 		return ErrBadTarget
+	}
+	if bytes.IndexByte(t, '#') >= 0 {
+		return ErrFragmentInTarget
 	}
 	if !validPercents(t) {
 		return ErrBadPercentEncoding
@@ -255,53 +261,6 @@ func (p *Parser) checkTarget(method, t []byte) error {
 // with a port of at least one digit.
 func isAuthority(t []byte) bool { return isHostPort(t, true) }
 
-// isHostPort reports whether a is uri-host [ ":" port ] (RFC 3986 §3.2.2,
-// §3.2.3; the port required when needPort is set):
-//
-//	uri-host = IP-literal / IPv4address / reg-name
-//	port     = *DIGIT
-//
-// An IP literal is bracketed, and its inside holds Host bytes but no
-// bracket; a name or IPv4 address holds Host bytes but no ":", bracket
-// or "%" (RFC 3986 allows escapes in reg-name, but no DNS name needs
-// one, and readers disagree on them: net/url refuses most).
-func isHostPort(a []byte, needPort bool) bool {
-	var rest []byte
-	if len(a) > 0 && a[0] == '[' {
-		end := bytes.IndexByte(a, ']')
-		if end < 2 {
-			return false
-		}
-		lit := a[1:end]
-		if bytes.IndexByte(lit, '[') >= 0 || !isHost(lit) {
-			return false
-		}
-		rest = a[end+1:]
-	} else {
-		end := bytes.IndexByte(a, ':')
-		if end < 0 {
-			end = len(a)
-		}
-		name := a[:end]
-		if len(name) == 0 || bytes.IndexAny(name, "[]%") >= 0 || !isHost(name) {
-			return false
-		}
-		rest = a[end:]
-	}
-	if len(rest) == 0 {
-		return !needPort
-	}
-	if rest[0] != ':' || (needPort && len(rest) == 1) {
-		return false
-	}
-	for _, c := range rest[1:] {
-		if !isDigit(c) {
-			return false
-		}
-	}
-	return true
-}
-
 // validPercents reports whether every "%" in t is followed by two HEXDIG.
 func validPercents(t []byte) bool {
 	for i := bytes.IndexByte(t, '%'); i >= 0; {
@@ -319,8 +278,8 @@ func validPercents(t []byte) bool {
 
 // hasHostAuthority reports whether the authority of t, an absolute-form
 // target — from "://" to the first "/" or "?" — is a host with an
-// optional port (isHostPort): so not empty, not a port alone, without
-// userinfo ("@") and without "#".
+// optional port (isHostPort): so not empty, not a port alone and without
+// userinfo ("@").
 func hasHostAuthority(t []byte) bool {
 	a := t[bytes.Index(t, schemeSep)+len(schemeSep):]
 	if i := bytes.IndexAny(a, "/?"); i >= 0 {

@@ -45,16 +45,24 @@ func TestRequestLineStatus(t *testing.T) {
 		{name: "bad percent after a good one", raw: "GET /%41%4g HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadPercentEncoding, status: 400},
 		{name: "bad percent in the query", raw: "GET /a?b=%x1 HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadPercentEncoding, status: 400},
 		{name: "bad percent in an absolute-form host", raw: "GET A://% HTTP/1.0\r\n\r\n", want: ErrBadPercentEncoding, status: 400},
+		{name: "fragment in origin-form", raw: "GET /#frag HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrFragmentInTarget, status: 400},
+		{name: "fragment after a query", raw: "GET /a?b=c#d HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrFragmentInTarget, status: 400},
+		{name: "empty fragment", raw: "GET /a# HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrFragmentInTarget, status: 400},
+		{name: "fragment past the first word", raw: "GET /abcdefghijklmnop#q HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrFragmentInTarget, status: 400},
+		{name: "escaped hash is data", raw: "GET /a%23b HTTP/1.1\r\nHost: a\r\n\r\n"},
+		{name: "fragment with OPTIONS asterisk", raw: "OPTIONS *# HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrFragmentInTarget, status: 400},
 		{name: "asterisk with OPTIONS", raw: "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"},
 		{name: "asterisk with GET", raw: "GET * HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrAsteriskNotOptions, status: 400},
 		{name: "absolute-form", raw: "GET http://a/b?c HTTP/1.1\r\nHost: a\r\n\r\n"},
 		{name: "absolute-form with port and query only", raw: "GET http://a:8080?c HTTP/1.1\r\nHost: a\r\n\r\n"},
 		{name: "absolute-form IPv6", raw: "GET http://[::1]:8080/b HTTP/1.1\r\nHost: a\r\n\r\n"},
-		{name: "absolute-form fragment after path", raw: "GET http://a/b#c HTTP/1.1\r\nHost: a\r\n\r\n"},
+		{name: "absolute-form fragment after path", raw: "GET http://a/b#c HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrFragmentInTarget, status: 400},
+		{name: "absolute-form fragment after query", raw: "GET http://a/b?c#d HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrFragmentInTarget, status: 400},
+		{name: "absolute-form fragment after authority", raw: "GET http://a#b HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrFragmentInTarget, status: 400},
 		{name: "absolute-form empty host", raw: "GET http:///b HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadAuthority, status: 400},
 		{name: "absolute-form port without host", raw: "GET http://:80/b HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadAuthority, status: 400},
 		{name: "absolute-form userinfo", raw: "GET http://good@evil/ HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadAuthority, status: 400},
-		{name: "absolute-form fragment as authority", raw: "GET A://# HTTP/1.0\r\n\r\n", want: ErrBadAuthority, status: 400},
+		{name: "absolute-form fragment as authority", raw: "GET A://# HTTP/1.0\r\n\r\n", want: ErrFragmentInTarget, status: 400},
 		{name: "absolute-form empty port", raw: "GET http://a:/b HTTP/1.1\r\nHost: a\r\n\r\n"},
 		{name: "absolute-form port not digits", raw: "GET http://a:b/ HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadAuthority, status: 400},
 		{name: "absolute-form two colons", raw: "GET http://a:1:2/ HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadAuthority, status: 400},
@@ -62,8 +70,11 @@ func TestRequestLineStatus(t *testing.T) {
 		{name: "absolute-form unclosed bracket", raw: "GET http://[::1/ HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadAuthority, status: 400},
 		{name: "absolute-form empty brackets", raw: "GET http://[]/ HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadAuthority, status: 400},
 		{name: "absolute-form text after brackets", raw: "GET http://[::1]x/ HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadAuthority, status: 400},
-		{name: "absolute-form escaped name", raw: "GET http://a%41/ HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadAuthority, status: 400},
-		{name: "absolute-form IPv6 zone", raw: "GET http://[fe80::1%25eth0]:8080/ HTTP/1.1\r\nHost: a\r\n\r\n"},
+		{name: "absolute-form escaped name", raw: "GET http://a%41/ HTTP/1.1\r\nHost: a\r\n\r\n"},
+		{name: "absolute-form bad escape in name", raw: "GET http://a%4g/ HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadPercentEncoding, status: 400},
+		{name: "absolute-form IPv6 zone", raw: "GET http://[fe80::1%25eth0]:8080/ HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadAuthority, status: 400},
+		{name: "absolute-form IPvFuture", raw: "GET http://[v1.x]/ HTTP/1.1\r\nHost: a\r\n\r\n"},
+		{name: "absolute-form bracketed IPv4", raw: "GET http://[1.2.3.4]/ HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrBadAuthority, status: 400},
 		{name: "authority-form with GET", raw: "GET a.example:443 HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrAuthorityNotConnect, status: 400},
 		{name: "relative path", raw: "GET a/b HTTP/1.1\r\nHost: a\r\n\r\n", want: ErrAuthorityNotConnect, status: 400},
 		{name: "CONNECT authority-form", raw: "CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n"},
@@ -139,6 +150,8 @@ func TestTargetEveryByte(t *testing.T) {
 			switch {
 			case c == '%': // followed by "/t", not two hex digits
 				assert.ErrorIs(t, err, ErrBadPercentEncoding, "byte %#x", c)
+			case c == '#':
+				assert.ErrorIs(t, err, ErrFragmentInTarget, "byte %#x", c)
 			case c > 0x20 && c < 0x7f:
 				assert.NoError(t, err, "byte %#x", c)
 			case c == '\n':

@@ -32,21 +32,6 @@ var targetTable = makeTable(func(c byte) bool {
 	return c > ' ' && c < 0x7f
 })
 
-// hostTable holds the bytes allowed in a Host value (RFC 9110 §7.2, RFC
-// 3986 §3.2.2):
-//
-//	Host       = uri-host [ ":" port ]
-//	uri-host   = IP-literal / IPv4address / reg-name
-//	reg-name   = *( unreserved / pct-encoded / sub-delims )
-//	unreserved = ALPHA / DIGIT / "-" / "." / "_" / "~"
-//	sub-delims = "!" / "$" / "&" / "'" / "(" / ")" / "*" / "+" / "," / ";" / "="
-//
-// plus "%" for pct-encoded, ":" for the port and IPv6, "[" "]" for an
-// IP-literal.
-var hostTable = makeTable(func(c byte) bool {
-	return isAlpha(c) || isDigit(c) || contains("-._~!$&'()*+,;=%:[]", c)
-})
-
 // quotedTextTable holds the bytes allowed unescaped in a quoted-string
 // (RFC 9110 §5.6.4):
 //
@@ -108,31 +93,6 @@ func isToken(b []byte) bool {
 		}
 	}
 	return true
-}
-
-// notHostTable is hostTable inverted, as 0 or 1, for isHost to OR.
-var notHostTable = func() (t [256]uint8) {
-	for c, ok := range hostTable {
-		if !ok {
-			t[c] = 1
-		}
-	}
-	return t
-}()
-
-// isHost reports whether every byte of b may appear in a Host value. Every
-// request carries one, most of them valid: it ORs the verdicts of eight
-// bytes at a time and branches once per word, not once per byte.
-func isHost(b []byte) bool {
-	var bad uint8
-	for ; len(b) >= 8; b = b[8:] {
-		bad |= notHostTable[b[0]] | notHostTable[b[1]] | notHostTable[b[2]] | notHostTable[b[3]] |
-			notHostTable[b[4]] | notHostTable[b[5]] | notHostTable[b[6]] | notHostTable[b[7]]
-	}
-	for _, c := range b {
-		bad |= notHostTable[c]
-	}
-	return bad == 0
 }
 
 // isOWS reports whether c is optional whitespace (RFC 9110 §5.6.3:

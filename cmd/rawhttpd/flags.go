@@ -104,6 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.engine.Server, "server", engine.DefaultServer, "Server header value")
 	fs.BoolVar(&o.engine.NoServerHeader, "no-server-header", false, "leave the Server header out")
 	addGatewayFlags(fs, &o.gateway)
+	methods := fs.String("methods", "", "comma-separated request `methods` to serve besides the mode's: RFC 9110's and PATCH, or in gateway mode the IANA HTTP Method Registry (others: 501)")
 	fs.StringVar(&o.root, "root", "", "serve static files from `dir`: the files mode")
 	fs.Var(&o.accessLog, "access-log", "log one line per request: to stderr alone, or appended to a file with -access-log=`path` (reopened on SIGUSR1 and SIGHUP)")
 	fs.StringVar(&o.errorLog, "error-log", "", "append the server's own log to the file at `path` (reopened on SIGUSR1 and SIGHUP; default stderr)")
@@ -139,6 +140,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.root != "" && o.gateway.upstreams != "" {
 		return o, fmt.Errorf("-root and -upstream are two modes: give one")
+	}
+	var err error
+	if o.engine.Methods, err = methodRegistry(*methods, o.gateway.upstreams != ""); err != nil {
+		return o, err
 	}
 	o.engine.Multicore = *loops == 0
 	o.engine.NumLoops = *loops
