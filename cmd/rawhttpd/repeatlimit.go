@@ -12,7 +12,8 @@ import (
 // the gateway logged one line per failed request (40,792 lines in 3 s).
 // A line that follows dropped ones carries count, the failures since the
 // last line written, itself included; flush writes the count of a burst
-// that ended with dropped lines. Records below Warn pass untouched.
+// that ended with dropped lines. Records below Warn, and records that
+// carry a count already, pass untouched.
 type repeatLimiter struct {
 	next  slog.Handler
 	state *repeatState // shared by the handlers WithAttrs and WithGroup derive
@@ -56,13 +57,21 @@ func (h *repeatLimiter) Handle(ctx context.Context, r slog.Record) error {
 		return h.next.Handle(ctx, r)
 	}
 	key := repeatKey{msg: r.Message}
+	counted := false
 	r.Attrs(func(a slog.Attr) bool {
-		if a.Key == "upstream" {
+		switch a.Key {
+		case "upstream":
 			key.upstream = a.Value.String()
-			return false
+		case "count":
+			counted = true
 		}
 		return true
 	})
+	if counted {
+		// Already a summary of repeats (the engine counts its accept
+		// failures itself): limiting it again would split its count.
+		return h.next.Handle(ctx, r)
+	}
 	st := h.state
 	st.mu.Lock()
 	rep := st.seen[key]

@@ -61,6 +61,11 @@ func TestRepeatLimiterOneLinePerUpstreamPerSecond(t *testing.T) {
 	log(500*time.Millisecond, slog.LevelWarn, "gateway: upstream failed", "b")
 	log(600*time.Millisecond, slog.LevelInfo, "draining", "")
 	log(700*time.Millisecond, slog.LevelInfo, "draining", "")
+	for _, at := range []time.Duration{800 * time.Millisecond, 900 * time.Millisecond} {
+		r := slog.NewRecord(t0.Add(at), slog.LevelError, "engine: accept failed", 0)
+		r.AddAttrs(slog.Int("count", 7))
+		require.NoError(t, l.Handle(context.Background(), r))
+	}
 	l.flush(t0.Add(5 * time.Second))
 
 	assert.Equal(t, []recordedLine{
@@ -70,6 +75,8 @@ func TestRepeatLimiterOneLinePerUpstreamPerSecond(t *testing.T) {
 		{msg: "gateway: upstream failed", upstream: "b"},
 		{msg: "draining"},
 		{msg: "draining"},
+		{msg: "engine: accept failed", count: 7},
+		{msg: "engine: accept failed", count: 7},
 		{msg: "gateway: upstream failed", upstream: "a", count: 999},
-	}, rec.lines, "the first line at once, then one a second with the failures since the last, the rest at flush; info passes")
+	}, rec.lines, "the first line at once, then one a second with the failures since the last, the rest at flush; info and counted lines pass")
 }
