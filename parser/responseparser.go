@@ -7,10 +7,11 @@ import (
 	"github.com/rawhttpd/rawhttpd/version"
 )
 
-// maxStatusLineBytes bounds the status line. "HTTP/1.1 200 OK" is 15
-// bytes; a reason phrase has no use for kilobytes, and an upstream that
-// sends them without an LF is not speaking HTTP.
-const maxStatusLineBytes = 4 << 10
+// MaxStatusLineBytes bounds a response's status line, CR included; a
+// longer one is ErrBadStatusLine. "HTTP/1.1 200 OK" is 15 bytes; a reason
+// phrase has no use for kilobytes, and an upstream that sends them without
+// an LF is not speaking HTTP.
+const MaxStatusLineBytes = 4 << 10
 
 // unboundedBody is the body limit the chunked decoder is given for a
 // response: a gateway streams response bodies and bounds their memory, not
@@ -270,13 +271,13 @@ func (r *ResponseParser) parseStatusLine(buf []byte) (bool, error) {
 	i := bytes.IndexByte(buf[p.scan:], '\n')
 	if i < 0 {
 		p.scan = len(buf)
-		if !maybeHTTPName(buf) || len(buf) > maxStatusLineBytes {
+		if !maybeHTTPName(buf) || len(buf) > MaxStatusLineBytes {
 			return false, ErrBadStatusLine
 		}
 		return false, nil
 	}
 	lf := p.scan + i
-	if !maybeHTTPName(buf[:lf]) || lf > maxStatusLineBytes {
+	if !maybeHTTPName(buf[:lf]) || lf > MaxStatusLineBytes {
 		return false, ErrBadStatusLine
 	}
 	if lf == 0 || buf[lf-1] != '\r' {

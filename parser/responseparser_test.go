@@ -148,7 +148,7 @@ var statusLineRows = []responseRow{
 	{name: "bare LF ends the status line", raw: "HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n", want: ErrBadStatusLine, cause: ErrBareLF},
 	{name: "empty line first", raw: "\r\nHTTP/1.1 200 OK" + okHead, want: ErrBadStatusLine},
 	{name: "another protocol", raw: "SSH-2.0-OpenSSH_9.6\r\n", want: ErrBadStatusLine},
-	{name: "status line past the limit", raw: "HTTP/1.1 200 " + strings.Repeat("x", maxStatusLineBytes) + okHead, want: ErrBadStatusLine},
+	{name: "status line past the limit", raw: "HTTP/1.1 200 " + strings.Repeat("x", MaxStatusLineBytes) + okHead, want: ErrBadStatusLine},
 }
 
 func TestResponseStatusLine(t *testing.T) { runResponseTable(t, statusLineRows) }
