@@ -318,33 +318,3 @@ func TestResponseParserKeepAlive(t *testing.T) {
 		})
 	}
 }
-
-// BenchmarkResponseParse reads a typical upstream response: head and a
-// Content-Length body, or a chunked one.
-func BenchmarkResponseParse(b *testing.B) {
-	inputs := []struct{ name, raw string }{
-		{"length", "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nDate: Mon, 07 Dec 2026 14:00:00 GMT\r\nContent-Length: 13\r\n\r\nHello, World!"},
-		{"chunked", "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nDate: Mon, 07 Dec 2026 14:00:00 GMT\r\nTransfer-Encoding: chunked\r\n\r\nd\r\nHello, World!\r\n0\r\n\r\n"},
-	}
-	for _, in := range inputs {
-		b.Run("in="+in.name+"/impl=rawhttpd", func(b *testing.B) {
-			buf := []byte(in.raw)
-			p := NewResponseParser(Config{})
-			var resp Response
-			b.ReportAllocs()
-			b.SetBytes(int64(len(buf)))
-			for b.Loop() {
-				p.Sent(false)
-				n, err := p.Parse(buf, &resp)
-				for err == nil && !p.Done() {
-					var m int
-					_, m, err = p.Body(buf[n:])
-					n += m
-				}
-				if err != nil || n != len(buf) {
-					b.Fatal("response did not parse")
-				}
-			}
-		})
-	}
-}
