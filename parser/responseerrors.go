@@ -14,7 +14,9 @@ import (
 // chunk), the response sentinel wraps the request one as its Cause, so
 // errors.Is finds both: errors.Is(err, ErrBadResponseFraming) and
 // errors.Is(err, ErrTransferEncodingWithLength). Details say what the
-// upstream did wrong and never echo its bytes.
+// upstream did wrong and never echo its bytes. The cause's own text is
+// the request parser's and speaks of "the request"; it is for logs, and
+// the response sentinel before it says whose message it was.
 var (
 	// ErrUnsolicitedResponse: the upstream sent bytes while no request
 	// was waiting for a response (before the first request, or after a
