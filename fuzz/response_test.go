@@ -129,6 +129,13 @@ func checkResponse(t *testing.T, r *parser.Response, head bool) {
 	if r.Framing == parser.UntilCloseBody {
 		require.False(t, r.KeepAlive)
 	}
+	// What a gateway copies to its client can split no response: no CR,
+	// LF or NUL in the reason or a field, and field names are tokens.
+	require.False(t, bytes.ContainsAny(r.Reason, "\r\n\x00"), "reason %q", r.Reason)
+	for _, f := range r.Fields {
+		require.True(t, parser.ValidFieldName(string(f.Name)), "field name %q", f.Name)
+		require.True(t, parser.ValidFieldValue(string(f.Value)), "field value %q", f.Value)
+	}
 }
 
 // describeResponse renders what Parse reports about a head.
