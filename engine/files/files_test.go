@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -142,7 +141,7 @@ func TestSymlinkRetargetedOutsideIsRefused(t *testing.T) {
 
 			require.NoError(t, os.Remove(link))
 			require.NoError(t, os.Symlink(filepath.Join(root, "..", "secret.txt"), link))
-			clock.advance(time.Second)
+			clock.advance(revalidateEvery)
 			resp, body = c.get("/moving.txt", "")
 			assert.Equal(t, 403, resp.StatusCode)
 			assert.NotContains(t, body, "TOP SECRET")

@@ -71,8 +71,8 @@ func writeFile(t *testing.T, p, body string) {
 // fakeClock is a Handler's clock that moves only when a test says.
 type fakeClock struct{ ns atomic.Int64 }
 
-func (f *fakeClock) now() int64              { return f.ns.Load() }
-func (f *fakeClock) advance(d time.Duration) { f.ns.Add(int64(d)) }
+func (f *fakeClock) now() int64       { return f.ns.Load() }
+func (f *fakeClock) advance(ns int64) { f.ns.Add(ns) }
 
 // startFiles serves root with a Handler of opts on 127.0.0.1 and returns
 // the Handler and the server's address; both stop when the test ends.
