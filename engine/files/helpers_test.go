@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -85,7 +87,7 @@ func startFiles(t *testing.T, root string, opts Options) (*Handler, string) {
 }
 
 // startServer serves h on 127.0.0.1 and returns its address.
-func startServer(t *testing.T, h engine.Handler) string {
+func startServer(t testing.TB, h engine.Handler) string {
 	t.Helper()
 	s := engine.New(h, engine.Config{})
 	require.NoError(t, s.Start("127.0.0.1:0"))
@@ -128,4 +130,35 @@ func (c *client) do(method, raw string) (*http.Response, string) {
 func (c *client) get(target, extra string) (*http.Response, string) {
 	c.t.Helper()
 	return c.do("GET", "GET "+target+" HTTP/1.1\r\nHost: a\r\n"+extra+"\r\n")
+}
+
+// responseLen sends req once on conn and returns the length of the whole
+// response, which has a Content-Length (or none, and no body).
+func responseLen(t testing.TB, conn net.Conn, req []byte) int {
+	t.Helper()
+	_, err := conn.Write(req)
+	require.NoError(t, err)
+	var got []byte
+	buf := make([]byte, 4096)
+	for {
+		n, err := conn.Read(buf)
+		require.NoError(t, err)
+		got = append(got, buf[:n]...)
+		head, body, ok := strings.Cut(string(got), "\r\n\r\n")
+		if !ok {
+			continue
+		}
+		length := 0
+		for _, line := range strings.Split(head, "\r\n") {
+			if v, ok := strings.CutPrefix(line, "Content-Length: "); ok && !strings.HasPrefix(string(req), "HEAD") {
+				var err error
+				length, err = strconv.Atoi(v)
+				require.NoError(t, err)
+			}
+		}
+		if len(body) >= length {
+			require.Equal(t, length, len(body))
+			return len(head) + 4 + length
+		}
+	}
 }
