@@ -14,9 +14,7 @@ import (
 
 func TestCacheNoticesChangeAndRemoval(t *testing.T) {
 	root := newTree(t)
-	h, addr := startFiles(t, root, Options{})
-	clock := &fakeClock{}
-	h.now = clock.now
+	h, addr, clock := startClocked(t, root, Options{})
 	c := dial(t, addr)
 	file := filepath.Join(root, "hello.txt")
 
@@ -52,9 +50,7 @@ func TestCacheNoticesChangeAndRemoval(t *testing.T) {
 
 func TestCacheRevalidatesOncePerInterval(t *testing.T) {
 	root := newTree(t)
-	h, addr := startFiles(t, root, Options{})
-	clock := &fakeClock{}
-	h.now = clock.now
+	h, addr, clock := startClocked(t, root, Options{})
 	c := dial(t, addr)
 	c.get("/hello.txt", "")
 	e := h.cache.get([]byte("/hello.txt"))

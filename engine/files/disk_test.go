@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -92,4 +93,33 @@ func dialNarrow(t *testing.T, addr string) net.Conn {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = conn.Close() })
 	return conn
+}
+
+func TestStreamedRangeSpansPieces(t *testing.T) {
+	root := t.TempDir()
+	content := make([]byte, 3*pieceSize+7)
+	for i := range content {
+		content[i] = byte(i * 31)
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(root, "f.bin"), content, 0o644))
+	tests := []struct {
+		name, rangeSpec string
+		status          int
+		from, to        int
+	}{
+		{"whole", "", 200, 0, len(content)},
+		{"across pieces", "Range: bytes=100-" + strconv.Itoa(2*pieceSize+100) + "\r\n", 206, 100, 2*pieceSize + 101},
+		{"the last bytes", "Range: bytes=-10\r\n", 206, len(content) - 10, len(content)},
+	}
+	for _, mode := range cacheModes {
+		_, addr := startFiles(t, root, mode.opts)
+		for _, tt := range tests {
+			t.Run(mode.name+"/"+tt.name, func(t *testing.T) {
+				resp, body := dial(t, addr).get("/f.bin", tt.rangeSpec)
+				assert.Equal(t, tt.status, resp.StatusCode)
+				assert.Equal(t, string(content[tt.from:tt.to]), body)
+				assert.Equal(t, "application/octet-stream", resp.Header.Get("Content-Type"))
+			})
+		}
+	}
 }

@@ -131,9 +131,7 @@ func TestSymlinkRetargetedOutsideIsRefused(t *testing.T) {
 			link := filepath.Join(root, "moving.txt")
 			_ = os.Remove(link)
 			require.NoError(t, os.Symlink("hello.txt", link))
-			h, addr := startFiles(t, root, mode.opts)
-			clock := &fakeClock{}
-			h.now = clock.now
+			_, addr, clock := startClocked(t, root, mode.opts)
 			c := dial(t, addr)
 			resp, body := c.get("/moving.txt", "")
 			require.Equal(t, 200, resp.StatusCode)

@@ -86,6 +86,18 @@ func startFiles(t *testing.T, root string, opts Options) (*Handler, string) {
 	return h, startServer(t, h)
 }
 
+// startClocked is startFiles with a Handler whose clock moves only when
+// the test advances it; the clock is set before the server starts.
+func startClocked(t *testing.T, root string, opts Options) (*Handler, string, *fakeClock) {
+	t.Helper()
+	h, err := New(root, opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = h.Close() })
+	clock := &fakeClock{}
+	h.now = clock.now
+	return h, startServer(t, h), clock
+}
+
 // startServer serves h on 127.0.0.1 and returns its address.
 func startServer(t testing.TB, h engine.Handler) string {
 	t.Helper()
