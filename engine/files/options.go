@@ -13,7 +13,8 @@ type Options struct {
 	// CacheBytes bounds the memory of the open-file cache; 0 means
 	// DefaultCacheBytes and a negative value turns the cache off, so that
 	// every request reads the file on the worker pool. When the cache is
-	// full, the entries not requested for longest are evicted first.
+	// full, an entry not requested since the eviction hand last passed it
+	// is evicted (CLOCK, an approximation of least recently used).
 	CacheBytes int64
 	// CacheMaxFile is the size of the largest file the cache holds; 0
 	// means DefaultCacheMaxFile. Larger files are streamed from disk.
