@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestCachedFileAllocatesNothing serves a cached file through a real
+// TestCachedFileAllocatesNothing serves cached files through a real
 // server over loopback and counts the allocations of the whole process per
 // request: the engine offers packages outside it no in-memory connection,
 // so the loop's work is measured from outside. The client side writes and
@@ -22,6 +22,7 @@ import (
 func TestCachedFileAllocatesNothing(t *testing.T) {
 	root := newTree(t)
 	writeFile(t, root+"/1k.txt", strings.Repeat("x", 1024))
+	writeFile(t, root+"/large.txt", strings.Repeat("x", DefaultCacheMaxFile+1))
 	_, addr := startFiles(t, root, Options{})
 	conn, err := net.DialTimeout("tcp", addr, ioTimeout)
 	require.NoError(t, err)
@@ -37,6 +38,8 @@ func TestCachedFileAllocatesNothing(t *testing.T) {
 		{"If-Modified-Since 304", "GET /1k.txt HTTP/1.1\r\nHost: a\r\nIf-Modified-Since: " + resp.Header.Get("Last-Modified") + "\r\n\r\n"},
 		{"416", "GET /1k.txt HTTP/1.1\r\nHost: a\r\nRange: bytes=5000-\r\n\r\n"},
 		{"404 refused", "GET /.env HTTP/1.1\r\nHost: a\r\n\r\n"},
+		{"HEAD of a file too large to hold", "HEAD /large.txt HTTP/1.1\r\nHost: a\r\n\r\n"},
+		{"304 of a file too large to hold", "GET /large.txt HTTP/1.1\r\nHost: a\r\nIf-None-Match: *\r\n\r\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

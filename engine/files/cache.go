@@ -18,11 +18,14 @@ const revalidateEvery = int64(time.Second)
 const entryOverhead = 512
 
 // entry is one cached file: its bytes and the response fields rendered
-// for them. Its key, name, body, meta and id never change once the entry
-// is published; a changed file gets a new entry.
+// for them, or, for a file larger than the cache holds, the fields alone,
+// which still answer a HEAD or a conditional request from memory. Its key,
+// name, body, meta and id never change once the entry is published; a
+// changed file gets a new entry.
 type entry struct {
 	key  string // the request path it answers, as appendKey made it
 	name string // the file it holds, as os.Root names it
+	// body is the file's content; nil when the file is too large to hold.
 	body []byte
 	meta *meta
 	id   fileID
@@ -51,17 +54,22 @@ func (e *entry) fresh(now int64) bool {
 	return !e.checked.CompareAndSwap(checked, now)
 }
 
-// serve answers a GET (or HEAD, head set) from e's memory. A hit, its
-// 304 and its HEAD allocate nothing: every field was rendered when e was
-// made; only a 206 renders its Content-Range.
-func (e *entry) serve(c *engine.Context, head bool) error {
+// serve answers a GET (or HEAD, head set) from e's memory, and reports
+// false, having written nothing, when the answer needs bytes e does not
+// hold: those of a file too large to cache. A hit, its 304 and its HEAD
+// allocate nothing: every field was rendered when e was made; only a 206
+// renders its Content-Range.
+func (e *entry) serve(c *engine.Context, head bool) (bool, error) {
 	if !e.referenced.Load() {
 		e.referenced.Store(true)
 	}
 	k := readConditions(c.Request())
 	a, err := evaluate(&k, e.meta, !head)
-	if err != nil {
-		return err
+	switch {
+	case err != nil:
+		return true, err
+	case e.body == nil && !head && a.status != statusNotModified:
+		return false, nil
 	}
 	e.meta.addFields(c, a)
 	switch {
@@ -71,7 +79,7 @@ func (e *entry) serve(c *engine.Context, head bool) error {
 	default:
 		_, _ = c.Write(e.body[a.from:a.to])
 	}
-	return nil
+	return true, nil
 }
 
 // cache is the open-file cache: entries by key, bounded in bytes. The

@@ -11,12 +11,19 @@ import (
 )
 
 // TestConditionalSameWithAndWithoutCache runs one table of conditional
-// and Range requests against a server with the cache and one without,
-// and requires the same status, fields (but Date) and body from both.
+// and Range requests against a server without the cache and, in turn, the
+// other cache modes, and requires the same status, fields (but Date) and
+// body from each.
 func TestConditionalSameWithAndWithoutCache(t *testing.T) {
 	root := newTree(t)
-	_, cached := startFiles(t, root, Options{})
 	_, uncached := startFiles(t, root, Options{CacheBytes: -1})
+	for _, mode := range cacheModes[:2] {
+		_, cached := startFiles(t, root, mode.opts)
+		t.Run(mode.name, func(t *testing.T) { testConditional(t, cached, uncached) })
+	}
+}
+
+func testConditional(t *testing.T, cached, uncached string) {
 	resp, _ := dial(t, uncached).get("/hello.txt", "")
 	etag, lastModified := resp.Header.Get("ETag"), resp.Header.Get("Last-Modified")
 	require.NotEmpty(t, etag)

@@ -70,8 +70,7 @@ func (h *Handler) fromDisk(c *engine.Context) error {
 	if h.cache != nil && info.Size() <= h.opts.CacheMaxFile {
 		return h.serveCached(c, key, name, info, head)
 	}
-	h.forget(key)
-	return h.stream(c, name, head)
+	return h.stream(c, key, name, head)
 }
 
 // forget drops the cache's entry for key, if any.
@@ -85,17 +84,19 @@ func (h *Handler) forget(key string) {
 // the file info describes, and otherwise reads the file into a new entry
 // first.
 func (h *Handler) serveCached(c *engine.Context, key, name string, info fs.FileInfo, head bool) error {
-	if e := h.cache.get([]byte(key)); e != nil && e.name == name && e.id == idOf(info) {
+	e := h.cache.get([]byte(key))
+	if e != nil && e.body != nil && e.name == name && e.id == idOf(info) {
 		e.checked.Store(h.now())
-		return e.serve(c, head)
+	} else {
+		var err error
+		if e, err = h.load(key, name); err != nil {
+			h.forget(key)
+			return err
+		}
+		h.cache.put(e)
 	}
-	e, err := h.load(key, name)
-	if err != nil {
-		h.forget(key)
-		return err
-	}
-	h.cache.put(e)
-	return e.serve(c, head)
+	_, err := e.serve(c, head) // always served: e holds the body
+	return err
 }
 
 // load reads the file name into a new entry for key.
@@ -121,10 +122,13 @@ func (h *Handler) load(key, name string) (*entry, error) {
 
 // stream answers with the file name read from disk, through pooled
 // buffers, flushing each so that memory stays bounded however slowly the
-// client reads.
-func (h *Handler) stream(c *engine.Context, name string, head bool) error {
+// client reads. With the cache on, the file's fields are kept under key
+// (an entry without a body), so that HEAD and conditional requests for it
+// are answered on the loop.
+func (h *Handler) stream(c *engine.Context, key, name string, head bool) error {
 	f, err := h.root.Open(name)
 	if err != nil {
+		h.forget(key)
 		return statusOf(err)
 	}
 	defer f.Close()
@@ -133,20 +137,16 @@ func (h *Handler) stream(c *engine.Context, name string, head bool) error {
 		return err
 	}
 	if !info.Mode().IsRegular() {
+		h.forget(key)
 		return errNotFound
 	}
-	var first []byte
 	bp := pieces.Get().(*[]byte)
 	defer pieces.Put(bp)
 	buf := *bp
-	if !knownType(name) {
-		n, err := f.ReadAt(buf[:sniffLen], 0)
-		if err != nil && err != io.EOF {
-			return err
-		}
-		first = buf[:n]
+	m, err := h.fieldsOf(key, name, f, info, buf)
+	if err != nil {
+		return err
 	}
-	m := newMeta(info, contentType(name, first))
 	k := readConditions(c.Request())
 	a, err := evaluate(&k, m, !head)
 	if err != nil {
@@ -161,6 +161,35 @@ func (h *Handler) stream(c *engine.Context, name string, head bool) error {
 		return nil
 	}
 	return sendRange(c, f, buf, a.from, a.to)
+}
+
+// fieldsOf returns the meta of the open file f, described by info: the
+// cache's, when it holds this version of the file under key, or else a new
+// one, which the cache then keeps. When the name does not tell the type,
+// the first bytes are read into buf to sniff it.
+func (h *Handler) fieldsOf(key, name string, f *os.File, info fs.FileInfo, buf []byte) (*meta, error) {
+	id := idOf(info)
+	if h.cache != nil {
+		if e := h.cache.get([]byte(key)); e != nil && e.body == nil && e.name == name && e.id == id {
+			e.checked.Store(h.now())
+			return e.meta, nil
+		}
+	}
+	var first []byte
+	if !knownType(name) {
+		n, err := f.ReadAt(buf[:sniffLen], 0)
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		first = buf[:n]
+	}
+	m := newMeta(info, contentType(name, first))
+	if h.cache != nil {
+		e := &entry{key: key, name: name, meta: m, id: id}
+		e.checked.Store(h.now())
+		h.cache.put(e)
+	}
+	return m, nil
 }
 
 // sendRange writes the bytes [from, to) of f through buf, flushing after

@@ -10,7 +10,9 @@
 // when a segment is "." or "..", holds an encoded "/" or a NUL, or starts
 // with "." while dotfiles are off. A key the cache holds is answered at
 // once from memory: the response fields were rendered when the file was
-// read, so a hit, its 304 and its HEAD allocate nothing. Once a second per
+// read, so a hit, its 304 and its HEAD allocate nothing. For a file larger
+// than CacheMaxFile the cache keeps the fields alone: its HEAD, 304, 412
+// and 416 are answered on the loop too, its content from disk. Once a second per
 // file, the first request to find the entry older than that goes to the
 // worker pool instead, which stats the file and keeps, replaces or drops
 // the entry; the other requests meanwhile go on being served from memory.

@@ -56,9 +56,10 @@ func New(dir string, o Options) (*Handler, error) {
 	return h, nil
 }
 
-// Serve answers a request on the event loop when it can: a refusal, or a
-// file the cache holds and has checked within the last second. Anything
-// else goes to the worker pool.
+// Serve answers a request on the event loop when it can: a refusal, a
+// file the cache holds and has checked within the last second, or a HEAD
+// or conditional request that the cached fields of a larger file answer.
+// Anything else goes to the worker pool.
 func (h *Handler) Serve(c *engine.Context) error {
 	head, err := isHead(c)
 	if err != nil {
@@ -71,7 +72,9 @@ func (h *Handler) Serve(c *engine.Context) error {
 	}
 	if h.cache != nil {
 		if e := h.cache.get(key); e != nil && e.fresh(h.now()) {
-			return e.serve(c, head)
+			if served, err := e.serve(c, head); served {
+				return err
+			}
 		}
 	}
 	return h.onWorker.Serve(c)

@@ -59,7 +59,7 @@ func TestServeFiles(t *testing.T) {
 	for _, mode := range cacheModes {
 		for _, tt := range tests {
 			opts := tt.opts
-			opts.CacheBytes = mode.opts.CacheBytes
+			opts.CacheBytes, opts.CacheMaxFile = mode.opts.CacheBytes, mode.opts.CacheMaxFile
 			if servers[opts] == "" {
 				_, servers[opts] = startFiles(t, root, opts)
 			}

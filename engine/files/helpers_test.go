@@ -21,13 +21,15 @@ import (
 // ioTimeout bounds every read and write a test makes.
 const ioTimeout = 5 * time.Second
 
-// cacheModes are the two ways every behaviour is checked: with the
-// open-file cache and without it.
+// cacheModes are the ways every behaviour is checked: with the open-file
+// cache, with a cache that holds every file's fields but no content (as
+// for files larger than it holds), and without a cache.
 var cacheModes = []struct {
 	name string
 	opts Options
 }{
 	{"cache=on", Options{}},
+	{"cache=fields", Options{CacheMaxFile: 1}},
 	{"cache=off", Options{CacheBytes: -1}},
 }
 
