@@ -12,10 +12,11 @@
 // once from memory: the response fields were rendered when the file was
 // read, so a hit, its 304 and its HEAD allocate nothing. For a file larger
 // than CacheMaxFile the cache keeps the fields alone: its HEAD, 304, 412
-// and 416 are answered on the loop too, its content from disk. Once a second per
-// file, the first request to find the entry older than that goes to the
-// worker pool instead, which stats the file and keeps, replaces or drops
-// the entry; the other requests meanwhile go on being served from memory.
+// and 416 are answered on the loop too, its content from disk. Once a
+// second per file, the first request to find the entry older than that
+// goes to the worker pool instead, which stats the file and keeps,
+// replaces or drops the entry; the other requests meanwhile go on being
+// served from memory.
 //
 // Everything else runs on the worker pool (engine.Blocking): a miss, a
 // directory (index.html, a redirect to the path with a trailing slash, or
