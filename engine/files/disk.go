@@ -247,6 +247,8 @@ func statusOf(err error) error {
 		return errNotFound
 	case stderrors.Is(err, fs.ErrPermission):
 		return errForbidden
+	case stderrors.Is(err, fs.ErrClosed):
+		return err // the Handler was closed: the server's condition
 	case !stderrors.As(err, &errno):
 		return errForbidden
 	}

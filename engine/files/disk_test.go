@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -121,5 +122,29 @@ func TestStreamedRangeSpansPieces(t *testing.T) {
 				assert.Equal(t, "application/octet-stream", resp.Header.Get("Content-Type"))
 			})
 		}
+	}
+}
+
+func TestStatusOf(t *testing.T) {
+	root, err := os.OpenRoot(t.TempDir())
+	require.NoError(t, err)
+	_, escape := root.Stat("../x")
+	require.Error(t, escape)
+	_, missing := root.Stat("x")
+	tests := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"missing", missing, errNotFound},
+		{"not a directory", &fs.PathError{Op: "stat", Path: "a/b", Err: syscall.ENOTDIR}, errNotFound},
+		{"permission", &fs.PathError{Op: "open", Path: "a", Err: syscall.EACCES}, errForbidden},
+		{"escape", escape, errForbidden},
+		{"I/O error", &fs.PathError{Op: "read", Path: "a", Err: syscall.EIO}, syscall.EIO},
+		{"closed", fs.ErrClosed, fs.ErrClosed},
+	}
+	require.NoError(t, root.Close())
+	for _, tt := range tests {
+		assert.ErrorIs(t, statusOf(tt.err), tt.want, tt.name)
 	}
 }
