@@ -26,6 +26,6 @@
 // Timeouts live in a per-loop timing wheel (timeout.go): arming one is a
 // store, and each tick looks only at the connections whose slot is due.
 //
-// The engine leaves TLS, HTTP/2, tunnels and routing to others. cmd/rawhttpd and
-// engine/gateway import it.
+// The engine leaves TLS, HTTP/2, tunnels and routing to others. cmd/rawhttpd,
+// engine/gateway and engine/files import it.
 package engine

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/engine/files"
 )
 
 // options are the parsed command line.
@@ -22,6 +23,7 @@ type options struct {
 	engine          engine.Config
 	gateway         gatewayOptions
 	root            string
+	files           filesOptions
 	accessLog       bool
 	logFormat       string
 	logLevel        slog.Level
@@ -63,6 +65,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	addGatewayFlags(fs, &o.gateway)
 	methods := fs.String("methods", "", "comma-separated request `methods` to serve besides the mode's: RFC 9110's and PATCH, or in gateway mode the IANA HTTP Method Registry (others: 501)")
 	fs.StringVar(&o.root, "root", "", "serve static files from `dir`: the files mode")
+	fs.BoolVar(&o.files.browse, "browse", false, "files mode: list a directory that has no index.html (off: 404)")
+	fs.BoolVar(&o.files.dotfiles, "dotfiles", false, "files mode: serve paths with a segment starting with \".\" (off: 404)")
+	fs.Int64Var(&o.files.cacheBytes, "file-cache-bytes", files.DefaultCacheBytes, "files mode: memory of the open-file cache in `bytes` (0: no cache)")
+	fs.Int64Var(&o.files.cacheMaxFile, "file-cache-max-file", files.DefaultCacheMaxFile, "files mode: largest file the cache holds, in `bytes`; larger ones are streamed")
 	fs.BoolVar(&o.accessLog, "access-log", false, "log one line per request (method, target, status, bytes, duration, remote)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json")
 	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "lowest `level` logged: debug, info, warn or error")

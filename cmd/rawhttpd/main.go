@@ -64,12 +64,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		app, mode = gw, "gateway"
 	}
 	if opts.root != "" {
-		files, root, err := newFiles(opts.root)
+		files, err := newFiles(opts.root, opts.files)
 		if err != nil {
 			fmt.Fprintln(stderr, "rawhttpd:", err)
 			return 2
 		}
-		defer root.Close()
+		defer files.Close()
 		app, mode = files, "files"
 	}
 	// Signals are caught before the listening line is printed: a SIGUSR1
