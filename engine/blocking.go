@@ -314,6 +314,7 @@ func (j *job) finishStream(out []byte, failed bool) []byte {
 // flushDone runs on the loop once a streamed write is written or buffered.
 func (j *job) flushDone(gnet.Conn, error) error {
 	c := j.c
+	c.streamed = true
 	switch {
 	case c.closed:
 		j.flushed <- errClientGone

@@ -60,6 +60,9 @@ type conn struct {
 	// lingering: the final response has left and the write side is shut;
 	// the connection only waits for the client's EOF.
 	lingering bool
+	// streamed: part of a blocking handler's streamed response has been
+	// written, so no other response can be written in its place.
+	streamed bool
 	// remoteStr is the client's address as text, formatted on first use.
 	remoteStr string
 	// local is the server's address of the connection, read on first use.
@@ -91,10 +94,11 @@ func (c *conn) serve() (action gnet.Action) {
 		return gnet.None
 	}
 	if c.ex == nil {
-		if c.srv.draining.Load() {
-			// A new request after Shutdown began: refuse it, explained,
-			// and without the entity when it is HEAD, which its first
-			// bytes say without a parse.
+		if c.srv.drainExpired.Load() {
+			// A new request after the drain ran out of time: refuse it,
+			// explained, and without the entity when it is HEAD, which
+			// its first bytes say without a parse. Before that, a drain
+			// serves it (respond says Connection: close).
 			head := bytes.HasPrefix(buf, headPrefix)
 			if c.write(c.appendRefusal(c.loop.out[:0], c.srv.canned, c.srv.errDraining, head, nil)) {
 				c.closing = true
@@ -191,7 +195,7 @@ func (c *conn) afterBatch(closeAfter, drained bool) gnet.Action {
 			l.release(c.ex)
 			c.ex = nil
 		}
-		l.wheel.arm(c, timerIdle, c.srv.clock.after(c.srv.cfg.IdleTimeout))
+		l.wheel.arm(c, timerIdle, c.idleDeadline(c.srv.cfg.IdleTimeout))
 	case c.ex.parser.HeadDone():
 		if c.timer.kind != timerBody {
 			l.wheel.arm(c, timerBody, c.srv.clock.after(c.srv.cfg.BodyReadTimeout))
@@ -440,9 +444,9 @@ func (c *conn) appendRefusal(out []byte, canned *httperrors.Canned, e *httperror
 }
 
 // localAddr returns the server's address of the connection, asked of the
-// socket the first time: gnet gives the listener's address, which says
-// port 0 or a wildcard IP when the server listens on one. It is nil
-// without a real loop.
+// socket the first time: the address gnet keeps is the listener's, which
+// says port 0 or a wildcard IP when the server listens on one (and, for a
+// Unix socket, a name gnet made up). It is nil without a real loop.
 func (c *conn) localAddr() net.Addr {
 	if c.local != nil || c.gc == nil {
 		return c.local
@@ -457,6 +461,10 @@ func (c *conn) localAddr() net.Addr {
 	case *syscall.SockaddrInet6:
 		if err == nil {
 			c.local = &net.TCPAddr{IP: append(net.IP(nil), sa.Addr[:]...), Port: sa.Port}
+		}
+	case *syscall.SockaddrUnix:
+		if err == nil {
+			c.local = &net.UnixAddr{Name: sa.Name, Net: "unix"}
 		}
 	}
 	return c.local
