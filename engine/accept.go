@@ -45,6 +45,7 @@ type acceptor struct {
 
 	state    atomic.Int32
 	stopOnce sync.Once
+	stopped  chan struct{} // closed by stop, to cut a backoff short
 	// done is closed once the listener is closed and, after a drain's
 	// stop, every accepted connection is open on a loop or failed.
 	done chan struct{}
@@ -56,7 +57,7 @@ type acceptor struct {
 
 // newAcceptor returns an acceptor that enrolls what ln accepts with eng.
 func newAcceptor(s *Server, ln net.Listener, eng gnet.Engine) *acceptor {
-	return &acceptor{srv: s, ln: ln, eng: eng, done: make(chan struct{}),
+	return &acceptor{srv: s, ln: ln, eng: eng, done: make(chan struct{}), stopped: make(chan struct{}),
 		errs: acceptErrors{logger: s.cfg.Logger}}
 }
 
@@ -82,7 +83,12 @@ func (a *acceptor) run() {
 			}
 			a.errs.add(err, time.Now())
 			backoff = min(max(2*backoff, acceptBackoffMin), acceptBackoffMax)
-			time.Sleep(backoff)
+			pause := time.NewTimer(backoff)
+			select {
+			case <-pause.C:
+			case <-a.stopped:
+				pause.Stop()
+			}
 			continue
 		}
 		backoff = 0
@@ -109,6 +115,7 @@ func (a *acceptor) run() {
 // done says when the listener is closed.
 func (a *acceptor) stop(drain bool) {
 	a.stopOnce.Do(func() {
+		defer close(a.stopped)
 		d, ok := a.ln.(interface{ SetDeadline(time.Time) error })
 		if drain && ok {
 			a.state.Store(stopDrain)

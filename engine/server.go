@@ -234,6 +234,10 @@ func (s *Server) Close() error {
 		return nil
 	}
 	acc.stop(false)
+	select {
+	case <-acc.done:
+	case <-time.After(closeWait):
+	}
 	// Engine.Stop polls for the end every half second; with a context
 	// already cancelled it starts the stop and returns at once, and done
 	// says when gnet.Run has returned.
