@@ -20,11 +20,15 @@ import (
 // Output back-pressure: past outputHighWater bytes the client has not
 // read, the connection's later requests stay unparsed until the backlog
 // falls under outputLowWater; its inbound bytes are bounded meanwhile by
-// stalledInboundLimit, past which it is closed.
+// unreadInboundLimit, past which it is closed: a client that does not
+// read has no use for more requests parsed, and gnet keeps reading what
+// it sends. While blocking work runs the bound is heldInboundLimit, which
+// leaves room for a pipelined request with a large body.
 const (
-	outputHighWater     = 1 << 20
-	outputLowWater      = 64 << 10
-	stalledInboundLimit = 8 << 20
+	outputHighWater    = 1 << 20
+	outputLowWater     = 64 << 10
+	unreadInboundLimit = 256 << 10
+	heldInboundLimit   = 8 << 20
 )
 
 // continueResponse is the interim response to "Expect: 100-continue".
@@ -114,6 +118,9 @@ func (c *conn) serve() (action gnet.Action) {
 	consumed := 0
 	closeAfter := false
 	full := false // the batch stopped at outputHighWater bytes of responses
+	// The bound counts what the socket has not taken yet: a client that
+	// does not read holds at most outputHighWater bytes of responses.
+	room := outputHighWater - c.t.OutboundBuffered()
 	defer func() {
 		if r := recover(); r != nil {
 			action = c.recoverBatch(r, out, consumed)
@@ -138,7 +145,7 @@ func (c *conn) serve() (action gnet.Action) {
 			closeAfter = next == closeConn
 			break
 		}
-		if len(out) >= outputHighWater {
+		if len(out) >= room {
 			// Answer no more of a long pipeline than the back-pressure
 			// bound holds: a client that does not read must not make one
 			// batch buffer all its responses.
@@ -219,7 +226,11 @@ func (c *conn) holdInput() gnet.Action {
 		}
 		return gnet.None
 	}
-	if c.t.InboundBuffered() > stalledInboundLimit {
+	limit := heldInboundLimit
+	if c.stalled {
+		limit = unreadInboundLimit
+	}
+	if c.t.InboundBuffered() > limit {
 		return gnet.Close
 	}
 	return gnet.None

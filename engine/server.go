@@ -44,6 +44,7 @@ type Server struct {
 	notReady atomic.Bool
 	pool     pool
 	shed     shedder
+	memory   memoryReturn
 	counters counters
 	// maintenance is the mode's pre-rendered 503, nil when off.
 	maintenance atomic.Pointer[maintenanceMode]
@@ -291,6 +292,7 @@ func (s *Server) up() {
 func (s *Server) tick() time.Duration {
 	s.up()
 	s.clock.refresh()
+	s.memory.tick(time.Now())
 	s.mu.Lock()
 	for _, l := range s.loops {
 		_ = l.el.Execute(context.Background(), l.sweep)
