@@ -68,12 +68,11 @@ func newAcceptor(s *Server, ln net.Listener, eng gnet.Engine) *acceptor {
 func (a *acceptor) run() {
 	defer close(a.done)
 	backoff := time.Duration(0)
+	var last net.Conn // accepted as the acceptor stopped
 	for {
 		c, err := a.ln.Accept()
 		if a.state.Load() != accepting {
-			if c != nil {
-				a.enroll(c)
-			}
+			last = c
 			break
 		}
 		if err != nil {
@@ -97,10 +96,18 @@ func (a *acceptor) run() {
 		}
 		a.enroll(c)
 	}
+	var queued []int
 	if a.state.Load() == stopDrain {
-		a.sweep()
+		queued = a.takeQueue()
 	}
+	// Closed right after the queue is emptied: a connection the kernel
+	// completes in between is reset, and that window is kept to a few
+	// system calls.
 	_ = a.ln.Close()
+	if last != nil {
+		a.enroll(last)
+	}
+	a.enrollQueued(queued)
 	a.errs.flush(time.Now())
 	if a.state.Load() == stopDrain {
 		// The loops run until the drain ends: each enrollment finishes.
@@ -172,17 +179,18 @@ func (a *acceptor) prune() []<-chan gnet.RegisteredResult {
 	return left
 }
 
-// sweep accepts, without waiting, every connection left in the listener's
-// accept queue and enrolls it: those clients connected before the drain
-// stopped accepting, and may have sent a request already.
-func (a *acceptor) sweep() {
+// takeQueue accepts, without waiting, every connection left in the
+// listener's accept queue, and returns their descriptors: those clients
+// connected before the drain stopped accepting, and may have sent a
+// request already.
+func (a *acceptor) takeQueue() []int {
 	sc, ok := a.ln.(syscall.Conn)
 	if !ok {
-		return
+		return nil
 	}
 	rc, err := sc.SyscallConn()
 	if err != nil {
-		return
+		return nil
 	}
 	var fds []int
 	_ = rc.Control(func(fd uintptr) {
@@ -199,6 +207,11 @@ func (a *acceptor) sweep() {
 			fds = append(fds, nfd)
 		}
 	})
+	return fds
+}
+
+// enrollQueued enrolls the connections takeQueue accepted.
+func (a *acceptor) enrollQueued(fds []int) {
 	for _, fd := range fds {
 		f := os.NewFile(uintptr(fd), "accepted")
 		c, err := net.FileConn(f)

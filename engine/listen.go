@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	stderrors "errors"
-	"fmt"
 	"net"
 	"os"
 	"strings"
@@ -19,6 +18,9 @@ const unixPrefix = "unix:"
 // errSocketInUse refuses to take over a Unix socket another process
 // serves on.
 var errSocketInUse = stderrors.New("engine: another process is listening on the socket")
+
+// errEmptySocketPath refuses "unix:" without a path.
+var errEmptySocketPath = stderrors.New("engine: empty socket path")
 
 // errNotSocket refuses to replace a file that is not a socket.
 var errNotSocket = stderrors.New("engine: the path exists and is not a socket")
@@ -76,24 +78,27 @@ const staleProbeTimeout = time.Second
 // listenUnix listens on the Unix socket at path, replacing a stale socket
 // file.
 func listenUnix(path string) (net.Listener, error) {
+	fail := func(err error) error {
+		return &net.OpError{Op: "listen", Net: "unix", Addr: &net.UnixAddr{Name: path, Net: "unix"}, Err: err}
+	}
 	if path == "" {
-		return nil, fmt.Errorf("engine: listen %s: empty socket path", unixPrefix)
+		return nil, fail(errEmptySocketPath)
 	}
 	if fi, err := os.Lstat(path); err == nil {
 		if fi.Mode()&os.ModeSocket == 0 {
-			return nil, fmt.Errorf("engine: listen %s%s: %w", unixPrefix, path, errNotSocket)
+			return nil, fail(errNotSocket)
 		}
 		c, err := net.DialTimeout("unix", path, staleProbeTimeout)
 		if err == nil {
 			_ = c.Close()
-			return nil, fmt.Errorf("engine: listen %s%s: %w", unixPrefix, path, errSocketInUse)
+			return nil, fail(errSocketInUse)
 		}
 		if !stderrors.Is(err, syscall.ECONNREFUSED) {
-			return nil, fmt.Errorf("engine: listen %s%s: %w", unixPrefix, path, err)
+			return nil, fail(err)
 		}
 		// Refused: the socket's process is gone and its file stayed.
 		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
-			return nil, fmt.Errorf("engine: listen %s%s: %w", unixPrefix, path, err)
+			return nil, fail(err)
 		}
 	}
 	return net.Listen("unix", path)

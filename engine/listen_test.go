@@ -218,3 +218,33 @@ func TestStartTwiceFails(t *testing.T) {
 	assert.Error(t, s.StartListener(ln))
 	assert.True(t, refused(ln.Addr()), "the refused listener is closed")
 }
+
+// BenchmarkConnect measures a short-lived connection end to end: connect,
+// one request, its response, close. Each connection passes through the
+// acceptor and gnet's Register, so it shows what owning the listener
+// costs per connection.
+func BenchmarkConnect(b *testing.B) {
+	s := New(plaintext, Config{})
+	require.NoError(b, s.Start("127.0.0.1:0"))
+	b.Cleanup(func() { _ = s.Close() })
+	addr := s.Addr().String()
+	req := []byte("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+	buf := make([]byte, 4096)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := conn.Write(req); err != nil {
+			b.Fatal(err)
+		}
+		// The server closes after the response: read to EOF.
+		for {
+			if _, err := conn.Read(buf); err != nil {
+				break
+			}
+		}
+		_ = conn.Close()
+	}
+}

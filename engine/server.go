@@ -150,7 +150,7 @@ func (s *Server) wait() error {
 func (s *Server) Start(addr string) error {
 	ln, err := Listen(addr, s.cfg.ReusePort)
 	if err != nil {
-		return fmt.Errorf("engine: listen on %s: %w", addr, err)
+		return fmt.Errorf("engine: %w", err)
 	}
 	return s.StartListener(ln)
 }
