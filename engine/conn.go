@@ -67,6 +67,9 @@ type conn struct {
 	// streamed: part of a blocking handler's streamed response has been
 	// written, so no other response can be written in its place.
 	streamed bool
+	// pipelined: bytes of a further request are buffered behind the one
+	// being answered (a drain answers them before closing).
+	pipelined bool
 	// remoteStr is the client's address as text, formatted on first use.
 	remoteStr string
 	// local is the server's address of the connection, read on first use.
@@ -138,6 +141,7 @@ func (c *conn) serve() (action gnet.Action) {
 			break
 		}
 		consumed += n
+		c.pipelined = consumed < len(buf)
 		var next outcome
 		out, next = c.dispatch(out, st)
 		c.ex.sent100 = false
@@ -299,7 +303,7 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 		x.logged = httperrors.StatusServiceUnavailable
 		return out, keepOpen
 	}
-	keep := req.KeepAlive && !x.closeAfter && !c.srv.draining.Load()
+	keep := req.KeepAlive && !x.closeAfter && !c.srv.closesForDrain(c.pipelined)
 	next := keepOpen
 	if err != nil {
 		e := httperrors.From(err)

@@ -137,6 +137,15 @@ func (s *Server) onEachLoop(f func(*loop) int) int {
 	return sum
 }
 
+// closesForDrain reports whether a response closes its connection because
+// a drain began. The last request a client has sent is answered with
+// Connection: close; one it has pipelined behind others, already
+// received (pipelined), is answered after them, so that a drain drops
+// none of the requests a client managed to send.
+func (s *Server) closesForDrain(pipelined bool) bool {
+	return !pipelined && s.draining.Load()
+}
+
 // SetReady says whether the server wants traffic: with false, Ready
 // reports false and ReadinessHandler answers 503, while every other
 // request is served as before. A process about to drain calls

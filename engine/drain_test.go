@@ -238,3 +238,34 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+func TestDrainAnswersEveryPipelinedRequest(t *testing.T) {
+	tests := []struct {
+		name    string
+		handler Handler
+	}{
+		{name: "inline", handler: hello},
+		{name: "blocking", handler: Blocking(hello)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New(tt.handler, Config{})
+			require.NoError(t, s.Start("127.0.0.1:0"))
+			t.Cleanup(func() { _ = s.Close() })
+			c := dialRaw(t, s)
+			c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+			_, _ = c.read("GET")
+			done := shutdownAsync(s, context.Background())
+			require.Eventually(t, func() bool { return refused(s.Addr()) }, ioTimeout, time.Millisecond)
+			c.send(strings.Repeat("GET / HTTP/1.1\r\nHost: a\r\n\r\n", 3))
+			for i := 0; i < 3; i++ {
+				resp, body := c.read("GET")
+				assert.Equal(t, 200, resp.StatusCode, "response %d", i)
+				assert.Equal(t, "Hello, World!", body)
+				assert.Equal(t, i == 2, resp.Close, "only the last response closes, response %d", i)
+			}
+			assert.True(t, c.closedByServer())
+			assert.NoError(t, waitResult(t, done, ioTimeout))
+		})
+	}
+}
