@@ -57,9 +57,11 @@ func (e *ShutdownError) Unwrap() error { return e.Err }
 // completed are taken from the accept queue and served, then the listener
 // closes, so a new connection is refused by the kernel, or goes to another
 // process listening on the same port; none is accepted and dropped. Every
-// request on an open connection is served, its response saying
-// Connection: close. An idle keep-alive connection stays open for a grace
-// of a second, in case a request is on its way, and closes after it.
+// request on an open connection is served; the response to the last one
+// its client has sent says Connection: close (requests pipelined behind
+// it are answered first). An idle keep-alive connection stays open for a
+// grace of a second, in case a request is on its way, and closes after
+// it.
 //
 // Shutdown returns nil once every connection has closed or sent its last
 // response. When ctx ends first, each request still in progress is
