@@ -5,7 +5,8 @@
 // to those servers (the gateway mode, package engine/gateway); -h lists
 // every flag with its default.
 // SIGUSR1 toggles maintenance mode; SIGINT and SIGTERM drain the server
-// gracefully within -shutdown-timeout, then it exits 0.
+// gracefully within -shutdown-timeout, then it exits 0, or 1 when the
+// drain ran out of time.
 package main
 
 import (
@@ -106,8 +107,9 @@ func waitForSignals(sig <-chan os.Signal, srv *engine.Server, opts options, logg
 		ctx, cancel := context.WithTimeout(context.Background(), opts.shutdownTimeout)
 		err := srv.Shutdown(ctx)
 		cancel()
-		if err != nil {
-			logger.Warn("drain ended at the timeout; remaining connections closed", "err", err)
+		if cut := (*engine.ShutdownError)(nil); errors.As(err, &cut) {
+			logger.Error("drain timed out; requests in progress cut off", "cut_off", cut.CutOff, "err", cut.Err)
+			return 1
 		}
 		return 0
 	}
