@@ -68,6 +68,9 @@ type job struct {
 	rctx *requestContext
 	head bool
 	keep bool // the connection stays open after the response
+	// pipelined: a further request was buffered behind this one when it
+	// was handed over (a drain keeps the connection open for it).
+	pipelined bool
 	// enqueued is when the job entered the queue (clock.nanotime); 0
 	// when the wait is not measured.
 	enqueued int64
@@ -118,6 +121,7 @@ func (c *conn) startJob(out []byte, h Handler) ([]byte, bool) {
 	copyRequest(&j.req, &c.ex.req, j.in)
 	j.head = head
 	j.keep = j.req.KeepAlive
+	j.pipelined = c.pipelined
 	j.rctx = newRequestContext(c.localAddr())
 	j.ctx.reset(&j.req, c.t.RemoteAddr())
 	if c.remoteStr == "" {
@@ -199,7 +203,7 @@ func (j *job) run() {
 	st := j.srv.clock.stamp()
 	date := st.date[:]
 	status := x.status
-	j.keep = j.keep && !x.closeAfter && !j.srv.draining.Load()
+	j.keep = j.keep && !x.closeAfter && !j.srv.closesForDrain(j.pipelined)
 	out := j.out.B[:0]
 	switch {
 	case x.streaming:
@@ -314,6 +318,7 @@ func (j *job) finishStream(out []byte, failed bool) []byte {
 // flushDone runs on the loop once a streamed write is written or buffered.
 func (j *job) flushDone(gnet.Conn, error) error {
 	c := j.c
+	c.streamed = true
 	switch {
 	case c.closed:
 		j.flushed <- errClientGone

@@ -19,11 +19,15 @@ import (
 // Output back-pressure: past outputHighWater bytes the client has not
 // read, the connection's later requests stay unparsed until the backlog
 // falls under outputLowWater; its inbound bytes are bounded meanwhile by
-// stalledInboundLimit, past which it is closed.
+// unreadInboundLimit, past which it is closed: a client that does not
+// read has no use for more requests parsed, and gnet keeps reading what
+// it sends. While blocking work runs the bound is heldInboundLimit, which
+// leaves room for a pipelined request with a large body.
 const (
-	outputHighWater     = 1 << 20
-	outputLowWater      = 64 << 10
-	stalledInboundLimit = 8 << 20
+	outputHighWater    = 1 << 20
+	outputLowWater     = 64 << 10
+	unreadInboundLimit = 256 << 10
+	heldInboundLimit   = 8 << 20
 )
 
 // continueResponse is the interim response to "Expect: 100-continue".
@@ -59,6 +63,12 @@ type conn struct {
 	// lingering: the final response has left and the write side is shut;
 	// the connection only waits for the client's EOF.
 	lingering bool
+	// streamed: part of a blocking handler's streamed response has been
+	// written, so no other response can be written in its place.
+	streamed bool
+	// pipelined: bytes of a further request are buffered behind the one
+	// being answered (a drain answers them before closing).
+	pipelined bool
 	// remoteStr is the client's address as text, formatted on first use.
 	remoteStr string
 	// local is the server's address of the connection, read on first use.
@@ -90,10 +100,11 @@ func (c *conn) serve() (action gnet.Action) {
 		return gnet.None
 	}
 	if c.ex == nil {
-		if c.srv.draining.Load() {
-			// A new request after Shutdown began: refuse it, explained,
-			// and without the entity when it is HEAD, which its first
-			// bytes say without a parse.
+		if c.srv.drainExpired.Load() {
+			// A new request after the drain ran out of time: refuse it,
+			// explained, and without the entity when it is HEAD, which
+			// its first bytes say without a parse. Before that, a drain
+			// serves it (respond says Connection: close).
 			head := bytes.HasPrefix(buf, headPrefix)
 			if c.write(c.appendRefusal(c.loop.out[:0], c.srv.canned, c.srv.errDraining, head, nil)) {
 				c.closing = true
@@ -109,6 +120,9 @@ func (c *conn) serve() (action gnet.Action) {
 	consumed := 0
 	closeAfter := false
 	full := false // the batch stopped at outputHighWater bytes of responses
+	// The bound counts what the socket has not taken yet: a client that
+	// does not read holds at most outputHighWater bytes of responses.
+	room := outputHighWater - c.t.OutboundBuffered()
 	defer func() {
 		if r := recover(); r != nil {
 			action = c.recoverBatch(r, out, consumed)
@@ -126,6 +140,7 @@ func (c *conn) serve() (action gnet.Action) {
 			break
 		}
 		consumed += n
+		c.pipelined = consumed < len(buf)
 		var next outcome
 		out, next = c.dispatch(out, st)
 		c.ex.sent100 = false
@@ -133,7 +148,7 @@ func (c *conn) serve() (action gnet.Action) {
 			closeAfter = next == closeConn
 			break
 		}
-		if len(out) >= outputHighWater {
+		if len(out) >= room {
 			// Answer no more of a long pipeline than the back-pressure
 			// bound holds: a client that does not read must not make one
 			// batch buffer all its responses.
@@ -190,7 +205,7 @@ func (c *conn) afterBatch(closeAfter, drained bool) gnet.Action {
 			l.release(c.ex)
 			c.ex = nil
 		}
-		l.wheel.arm(c, timerIdle, c.srv.clock.after(c.srv.cfg.IdleTimeout))
+		l.wheel.arm(c, timerIdle, c.idleDeadline(c.srv.cfg.IdleTimeout))
 	case c.ex.parser.HeadDone():
 		if c.timer.kind != timerBody {
 			l.wheel.arm(c, timerBody, c.srv.clock.after(c.srv.cfg.BodyReadTimeout))
@@ -214,7 +229,11 @@ func (c *conn) holdInput() gnet.Action {
 		}
 		return gnet.None
 	}
-	if c.t.InboundBuffered() > stalledInboundLimit {
+	limit := heldInboundLimit
+	if c.stalled {
+		limit = unreadInboundLimit
+	}
+	if c.t.InboundBuffered() > limit {
 		return gnet.Close
 	}
 	return gnet.None
@@ -284,7 +303,7 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 		x.logged = httperrors.StatusServiceUnavailable
 		return out, keepOpen
 	}
-	keep := req.KeepAlive && !x.closeAfter && !c.srv.draining.Load()
+	keep := req.KeepAlive && !x.closeAfter && !c.srv.closesForDrain(c.pipelined)
 	next := keepOpen
 	if err != nil {
 		e := httperrors.From(err)
@@ -444,9 +463,9 @@ func (c *conn) appendRefusal(out []byte, canned *httperrors.Canned, e *httperror
 }
 
 // localAddr returns the server's address of the connection, asked of the
-// socket the first time: gnet gives the listener's address, which says
-// port 0 or a wildcard IP when the server listens on one. It is nil
-// without a real loop.
+// socket the first time: the address gnet keeps is the listener's, which
+// says port 0 or a wildcard IP when the server listens on one (and, for a
+// Unix socket, a name gnet made up). It is nil without a real loop.
 func (c *conn) localAddr() net.Addr {
 	if c.local != nil || c.gc == nil {
 		return c.local
@@ -461,6 +480,10 @@ func (c *conn) localAddr() net.Addr {
 	case *syscall.SockaddrInet6:
 		if err == nil {
 			c.local = &net.TCPAddr{IP: append(net.IP(nil), sa.Addr[:]...), Port: sa.Port}
+		}
+	case *syscall.SockaddrUnix:
+		if err == nil {
+			c.local = &net.UnixAddr{Name: sa.Name, Net: "unix"}
 		}
 	}
 	return c.local

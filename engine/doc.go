@@ -26,6 +26,15 @@
 // Timeouts live in a per-loop timing wheel (timeout.go): arming one is a
 // store, and each tick looks only at the connections whose slot is due.
 //
-// The engine leaves TLS, HTTP/2, tunnels and routing to others. cmd/rawhttpd and
-// engine/gateway import it.
+// # Listening and draining
+//
+// The engine owns the listening socket (listen.go, accept.go): gnet runs
+// its loops without a listener anyone can reach, and an accept goroutine
+// enrolls each connection with a loop through gnet's Register. So a drain
+// (drain.go) can stop accepting while the open connections are served,
+// and the socket can be a Unix socket, shared with SO_REUSEPORT, or
+// inherited from a parent process.
+//
+// The engine leaves TLS, HTTP/2, tunnels and routing to others. cmd/rawhttpd,
+// engine/gateway and engine/files import it.
 package engine

@@ -13,17 +13,19 @@ type events struct {
 	srv *Server
 }
 
-// OnBoot records the listener.
+// OnBoot records gnet's engine.
 func (e *events) OnBoot(eng gnet.Engine) gnet.Action {
 	e.srv.boot(eng)
 	return gnet.None
 }
 
-// OnOpen admits a connection, or closes it at once past MaxConns.
+// OnOpen admits a connection the acceptor enrolled, or closes it at once
+// past MaxConns. One accepted while a drain begins is served: the
+// acceptor stopped accepting before the drain counts what is open.
 func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	s := e.srv
 	over := s.cfg.MaxConns > 0 && s.openConns.Load() >= int64(s.cfg.MaxConns)
-	if s.draining.Load() || (over && s.cfg.Overload == Refuse) {
+	if over && s.cfg.Overload == Refuse {
 		s.counters.refused.Add(1)
 		return nil, gnet.Close
 	}
@@ -31,13 +33,14 @@ func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	l := s.loopFor(gc.EventLoop())
 	c := &conn{srv: s, loop: l, t: gc, gc: gc}
 	gc.SetContext(c)
+	l.conns[c] = struct{}{}
 	if over {
 		s.counters.refused.Add(1)
 		c.reject(s.errConnLimit)
 		return nil, gnet.None
 	}
 	s.counters.accepted.Add(1)
-	l.wheel.arm(c, timerIdle, s.clock.after(s.cfg.ReadHeaderTimeout))
+	l.wheel.arm(c, timerIdle, c.idleDeadline(s.cfg.ReadHeaderTimeout))
 	return nil, gnet.None
 }
 
@@ -49,7 +52,9 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 // OnClose releases the connection's state.
 func (e *events) OnClose(gc gnet.Conn, _ error) gnet.Action {
 	if c, ok := gc.Context().(*conn); ok {
+		e.srv.memory.noteRelease(gc.InboundBuffered() + gc.OutboundBuffered())
 		c.release()
+		delete(c.loop.conns, c)
 		e.srv.openConns.Add(-1)
 	}
 	return gnet.None

@@ -180,3 +180,13 @@ func (c *client) readPipelined(n, size int) {
 		require.True(c.t, strings.HasPrefix(body, strconv.Itoa(i)+" "), "response %d in order", i)
 	}
 }
+
+// refused reports whether a connection to addr is refused by the kernel.
+func refused(addr net.Addr) bool {
+	c, err := net.DialTimeout(addr.Network(), addr.String(), ioTimeout)
+	if err == nil {
+		_ = c.Close()
+		return false
+	}
+	return errors.Is(err, syscall.ECONNREFUSED)
+}

@@ -23,6 +23,9 @@ type loop struct {
 	ctx   Context // the handler context, reused per request
 	free  []*exchange
 	wheel wheel
+	// conns holds the loop's open connections, for a drain to visit
+	// (the wheel holds only those with a deadline).
+	conns map[*conn]struct{}
 	// counts are this loop's counters, plain since only the loop writes
 	// them; publish adds them to the server's atomics.
 	counts, published loopCounts
@@ -45,7 +48,7 @@ type exchange struct {
 
 // newLoop returns the state for event loop el.
 func newLoop(s *Server, el gnet.EventLoop) *loop {
-	l := &loop{srv: s, el: el}
+	l := &loop{srv: s, el: el, conns: make(map[*conn]struct{})}
 	l.wheel.now = s.clock.now()
 	l.sweep = func(context.Context) error {
 		l.wheel.advance(l.srv.clock.now(), l.expire)
@@ -78,30 +81,22 @@ func (l *loop) release(x *exchange) {
 // expire acts on a connection whose deadline passed.
 func (l *loop) expire(c *conn) {
 	switch c.timer.kind {
-	case timerIdle, timerLinger:
+	case timerIdle:
+		if l.srv.draining.Load() {
+			// The drain's grace is over: close gracefully, so that a
+			// request crossing the close meets EOF rather than a reset.
+			c.closing = true
+			c.finish()
+			return
+		}
+		c.close()
+	case timerLinger:
 		c.close()
 	case timerHeader, timerBody:
 		c.timeOut()
 	case timerWrite:
 		c.checkOutput()
 	}
-}
-
-// closeIdle closes every connection on the loop that waits for a request
-// with nothing received: the start of a drain.
-func (l *loop) closeIdle(context.Context) error {
-	var idle []*conn
-	for _, head := range l.wheel.slots {
-		for c := head; c != nil; c = c.timer.next {
-			if c.timer.kind == timerIdle && c.ex == nil && c.pending == nil {
-				idle = append(idle, c)
-			}
-		}
-	}
-	for _, c := range idle {
-		c.close()
-	}
-	return nil
 }
 
 // loopCounts are the counters a loop keeps for Stats.

@@ -161,7 +161,7 @@ func ewma(avg, sample int64) int64 {
 type Stats struct {
 	ConnsOpen     int64  // connections open now
 	ConnsAccepted uint64 // connections accepted since start
-	ConnsRefused  uint64 // connections refused past MaxConns or while draining
+	ConnsRefused  uint64 // connections refused past MaxConns
 	Requests      uint64 // responses sent, all statuses
 	// Responses counts responses by status class: [1] is 1xx ... [5] 5xx.
 	Responses [6]uint64
@@ -247,18 +247,22 @@ func (s *Server) ClearMaintenance() { s.maintenance.Store(nil) }
 // InMaintenance reports whether maintenance mode is on.
 func (s *Server) InMaintenance() bool { return s.maintenance.Load() != nil }
 
-// Ready reports whether the server wants traffic: not in maintenance and
-// not draining.
-func (s *Server) Ready() bool { return !s.InMaintenance() && !s.draining.Load() }
+// Ready reports whether the server wants traffic: not in maintenance, not
+// draining, and not marked unready with SetReady(false).
+func (s *Server) Ready() bool {
+	return !s.InMaintenance() && !s.draining.Load() && !s.notReady.Load()
+}
 
-// errNotReady answers a readiness probe during maintenance or a drain.
+// errNotReady answers a readiness probe during maintenance, a drain, or
+// after SetReady(false).
 var errNotReady = httperrors.New(httperrors.StatusServiceUnavailable,
 	"the server is not ready for traffic: it is in maintenance or shutting down")
 
 // ReadinessHandler returns a handler for load balancers' readiness probes
-// (e.g. /readyz): 200 normally, 503 with Retry-After during maintenance
-// or a drain, so traffic moves away before the process goes. Exempt its
-// path from maintenance so that it answers for itself.
+// (e.g. /readyz): 200 normally, 503 with Retry-After during maintenance,
+// a drain or after SetReady(false), so traffic moves away before the
+// process goes. Exempt its path from maintenance so that it answers for
+// itself.
 func (s *Server) ReadinessHandler() Handler {
 	notReady := errNotReady.WithRetryAfter(s.cfg.RetryAfter)
 	return HandlerFunc(func(c *Context) error {

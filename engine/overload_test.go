@@ -110,6 +110,10 @@ func TestReadinessDuringDrain(t *testing.T) {
 	s.draining.Store(true)
 	assert.False(t, s.Ready())
 	s.draining.Store(false)
+	s.SetReady(false)
+	assert.False(t, s.Ready())
+	s.SetReady(true)
+	assert.True(t, s.Ready())
 	s.SetMaintenance(time.Second)
 	assert.False(t, s.Ready())
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,11 +35,16 @@ type Server struct {
 	// response and wait only for the client to close; a drain does not
 	// wait for them.
 	lingering atomic.Int64
-	// draining is set by Shutdown: responses say Connection: close and new
-	// requests get 503.
+	// draining is set by Shutdown: responses say Connection: close.
 	draining atomic.Bool
+	// drainExpired is set when Shutdown's context ends: a request parsed
+	// from then on gets 503, as does each one still in progress.
+	drainExpired atomic.Bool
+	// notReady is set by SetReady(false).
+	notReady atomic.Bool
 	pool     pool
 	shed     shedder
+	memory   memoryReturn
 	counters counters
 	// maintenance is the mode's pre-rendered 503, nil when off.
 	maintenance atomic.Pointer[maintenanceMode]
@@ -50,15 +56,18 @@ type Server struct {
 	errQueueFull *httperrors.Error
 	errDraining  *httperrors.Error
 
-	// mu guards loops, eng, addr and state.
-	mu      sync.Mutex
-	loops   map[gnet.EventLoop]*loop
-	eng     gnet.Engine
-	addr    net.Addr
-	started bool
-	booted  chan struct{} // closed once the listener is up (or Run failed)
-	done    chan struct{} // closed when gnet.Run has returned
-	runErr  error
+	// mu guards loops, eng, addr, acceptor and state.
+	mu       sync.Mutex
+	loops    map[gnet.EventLoop]*loop
+	eng      gnet.Engine
+	addr     net.Addr
+	acceptor *acceptor // nil until serving
+	started  bool
+	running  bool          // gnet's loops are up
+	bootOnce sync.Once     // closes booted
+	booted   chan struct{} // closed once the loops are up (or Run failed)
+	done     chan struct{} // closed when gnet.Run has returned
+	runErr   error
 }
 
 // New returns a Server that answers requests with h.
@@ -104,126 +113,145 @@ func tickInterval(c Config) time.Duration {
 	return max(d, 5*time.Millisecond)
 }
 
-// ListenAndServe listens on the TCP address addr ("host:port") and
-// serves until Close; it then returns ErrServerClosed.
+// ListenAndServe listens on addr ("host:port", or "unix:/path/to.sock"
+// for a Unix socket, as Listen takes it) and serves until Close or
+// Shutdown; it then returns ErrServerClosed.
 func (s *Server) ListenAndServe(addr string) error {
 	if err := s.Start(addr); err != nil {
 		return err
 	}
+	return s.wait()
+}
+
+// Serve serves on ln until Close or Shutdown, which close ln, and then
+// returns ErrServerClosed. ln may come from Listen or be inherited from a
+// parent process (net.FileListener); it is closed when Serve fails too.
+func (s *Server) Serve(ln net.Listener) error {
+	if err := s.StartListener(ln); err != nil {
+		return err
+	}
+	return s.wait()
+}
+
+// wait waits until gnet has stopped and returns Serve's result.
+func (s *Server) wait() error {
 	<-s.done
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.runErr != nil {
 		return s.runErr
 	}
 	return ErrServerClosed
 }
 
-// Start listens on addr and serves in the background. It returns once the
-// listener is up, so Addr is known, or with the error that prevented it.
+// Start listens on addr (as Listen takes it, with Config.ReusePort) and
+// serves in the background. It returns once the server accepts
+// connections, so Addr is known, or with the error that prevented it.
 func (s *Server) Start(addr string) error {
+	ln, err := Listen(addr, s.cfg.ReusePort)
+	if err != nil {
+		return fmt.Errorf("engine: %w", err)
+	}
+	return s.StartListener(ln)
+}
+
+// StartListener serves on ln in the background, like Start: it returns
+// once the server accepts connections on ln, or with the error that
+// prevented it, having closed ln. ln may come from Listen or be inherited
+// from a parent process (net.FileListener); Close and Shutdown close it.
+func (s *Server) StartListener(ln net.Listener) error {
 	s.mu.Lock()
 	if s.started {
 		s.mu.Unlock()
+		_ = ln.Close()
 		return errors.New("engine: server already started")
 	}
 	s.started = true
 	s.mu.Unlock()
 
+	// gnet accepts nothing itself: the acceptor owns ln and enrolls each
+	// connection with a loop. gnet will not run without a listener of its
+	// own, so it gets a Unix socket whose file is removed as soon as gnet
+	// is up; nobody can connect to it after that.
+	dir, err := os.MkdirTemp("", "rawhttpd")
+	if err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("engine: %w", err)
+	}
+	defer os.RemoveAll(dir)
 	opts := []gnet.Option{
 		gnet.WithMulticore(s.cfg.Multicore),
-		gnet.WithReusePort(s.cfg.ReusePort),
 		gnet.WithTicker(true),
 		gnet.WithLogger(discardLogger{}),
 	}
 	if s.cfg.NumLoops > 0 {
 		opts = append(opts, gnet.WithNumEventLoop(s.cfg.NumLoops))
 	}
-	if s.cfg.TCPDelay {
-		opts = append(opts, gnet.WithTCPNoDelay(gnet.TCPDelay))
-	}
 	s.pool.start(s.cfg.Workers)
 	go func() {
-		err := gnet.Run(s.events, "tcp://"+addr, opts...)
+		err := gnet.Run(s.events, "unix://"+filepath.Join(dir, "gnet.sock"), opts...)
 		s.pool.stop()
 		s.mu.Lock()
 		s.runErr = err
 		s.mu.Unlock()
-		select {
-		case <-s.booted:
-		default:
-			close(s.booted)
-		}
+		s.bootOnce.Do(func() { close(s.booted) })
 		close(s.done)
 	}()
 	<-s.booted
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.addr == nil {
+	if s.runErr != nil || !s.running {
+		_ = ln.Close()
 		if s.runErr == nil {
-			return errors.New("engine: server stopped before listening")
+			return errors.New("engine: server stopped before serving")
 		}
-		return fmt.Errorf("engine: listen on %s: %w", addr, s.runErr)
+		return fmt.Errorf("engine: start event loops: %w", s.runErr)
 	}
+	s.addr = ln.Addr()
+	s.acceptor = newAcceptor(s, ln, s.eng)
+	go s.acceptor.run()
 	return nil
 }
 
-// Addr returns the address the server listens on, once Start returned; nil
-// before. With port 0 it names the port the system chose.
+// Addr returns the address the server listens on (a *net.TCPAddr or a
+// *net.UnixAddr), once Start returned; nil before. With port 0 it names
+// the port the system chose.
 func (s *Server) Addr() net.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.addr
 }
 
+// closeWait bounds how long Close waits for gnet to stop its loops.
+const closeWait = 10 * time.Second
+
 // Close stops the server at once: the listener and every connection close
 // without waiting for requests in progress.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	eng, started := s.eng, s.addr != nil
+	eng, acc := s.eng, s.acceptor
 	s.mu.Unlock()
-	if !started {
+	if acc == nil {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := eng.Stop(ctx)
-	<-s.done
-	if errors.Is(err, context.DeadlineExceeded) {
-		return err
+	acc.stop(false)
+	select {
+	case <-acc.done:
+	case <-time.After(closeWait):
 	}
-	return nil
+	// Engine.Stop polls for the end every half second; with a context
+	// already cancelled it starts the stop and returns at once, and done
+	// says when gnet.Run has returned.
+	stopped, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = eng.Stop(stopped)
+	select {
+	case <-s.done:
+		return nil
+	case <-time.After(closeWait):
+		return errors.New("engine: event loops did not stop")
+	}
 }
-
-// Shutdown stops the server gracefully. New connections are closed at
-// once (gnet cannot close its listener alone, so the socket stays bound
-// until the end); idle connections close; requests in progress, inline or
-// blocking, finish and their responses go out with Connection: close; a
-// request that arrives on an open connection gets 503 with Retry-After.
-// Shutdown returns once every connection has closed or sent its last
-// response, or when ctx ends; it then closes the rest at once (returning
-// ctx's error in the second case).
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.draining.Store(true)
-	s.mu.Lock()
-	for _, l := range s.loops {
-		_ = l.el.Execute(ctx, gnet.RunnableFunc(l.closeIdle))
-	}
-	s.mu.Unlock()
-	poll := time.NewTicker(10 * time.Millisecond)
-	defer poll.Stop()
-	for s.openConns.Load() > s.lingering.Load() {
-		select {
-		case <-ctx.Done():
-			_ = s.Close()
-			return ctx.Err()
-		case <-poll.C:
-		}
-	}
-	return s.Close()
-}
-
-// errDraining answers a request that arrives after Shutdown began.
-var errDraining = httperrors.NewClosing(httperrors.StatusServiceUnavailable,
-	"the server is shutting down")
 
 // OpenConns returns the number of open connections.
 func (s *Server) OpenConns() int { return int(s.openConns.Load()) }
@@ -240,40 +268,31 @@ func (s *Server) loopFor(el gnet.EventLoop) *loop {
 	return l
 }
 
-// booted records the listener's address; gnet calls it through OnBoot.
+// boot records gnet's engine; gnet calls it through OnBoot, before the
+// loops exist.
 func (s *Server) boot(eng gnet.Engine) {
-	addr, err := listenerAddr(eng)
 	s.mu.Lock()
 	s.eng = eng
-	s.addr = addr
-	if err != nil {
-		s.runErr = err
-	}
 	s.mu.Unlock()
-	close(s.booted)
 }
 
-// listenerAddr learns the bound address from a duplicate of the listening
-// socket, since gnet does not report it.
-func listenerAddr(eng gnet.Engine) (net.Addr, error) {
-	fd, err := eng.Dup()
-	if err != nil {
-		return nil, err
-	}
-	f := os.NewFile(uintptr(fd), "listener")
-	defer f.Close()
-	ln, err := net.FileListener(f)
-	if err != nil {
-		return nil, err
-	}
-	defer ln.Close()
-	return ln.Addr(), nil
+// up notes that gnet's loops are running: its ticker, which calls OnTick,
+// starts once they are, and only then can connections be enrolled.
+func (s *Server) up() {
+	s.bootOnce.Do(func() {
+		s.mu.Lock()
+		s.running = true
+		s.mu.Unlock()
+		close(s.booted)
+	})
 }
 
 // tick runs on gnet's ticker goroutine: it refreshes the clock and asks
 // every loop to sweep its timing wheel on its own goroutine.
 func (s *Server) tick() time.Duration {
+	s.up()
 	s.clock.refresh()
+	s.memory.tick(time.Now())
 	s.mu.Lock()
 	for _, l := range s.loops {
 		_ = l.el.Execute(context.Background(), l.sweep)

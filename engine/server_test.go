@@ -339,30 +339,44 @@ func TestResponseHeaderInjectionRefused(t *testing.T) {
 	assert.Equal(t, "ok", resp.Header.Get("X-Fine"))
 }
 
-func TestNewRequestWhileDrainingGets503(t *testing.T) {
-	m := &memTransport{in: []byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n")}
-	c := memConn(hello, m)
-	c.srv.draining.Store(true)
-	c.serve()
-	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(m.out)), nil)
-	require.NoError(t, err)
-	assert.Equal(t, 503, resp.StatusCode)
-	assert.Equal(t, "1", resp.Header.Get("Retry-After"))
-	assert.True(t, resp.Close)
-	body, _ := io.ReadAll(resp.Body)
-	assert.Contains(t, string(body), "shutting down")
-	assert.Contains(t, string(body), "temporary")
-}
-
-func TestNewHEADWhileDrainingGets503WithoutEntity(t *testing.T) {
-	m := &memTransport{in: []byte("HEAD / HTTP/1.1\r\nHost: a\r\n\r\n")}
-	c := memConn(hello, m)
-	c.srv.draining.Store(true)
-	c.serve()
-	out := string(m.out)
-	require.True(t, strings.HasPrefix(out, "HTTP/1.1 503 "), out)
-	assert.True(t, strings.HasSuffix(out, "\r\n\r\n"), "no entity after the head: %q", out)
-	assert.Contains(t, out, "Retry-After: 1\r\n")
+func TestRequestWhileDraining(t *testing.T) {
+	get := "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+	tests := []struct {
+		name    string
+		in      string
+		expired bool // the drain's context has ended
+		want    string
+		status  int
+		entity  bool
+	}{
+		{name: "served during the drain", in: get, status: 200, want: "Hello, World!", entity: true},
+		{name: "refused past the deadline", in: get, expired: true, status: 503, want: "shutting down", entity: true},
+		{name: "HEAD past the deadline", in: "HEAD / HTTP/1.1\r\nHost: a\r\n\r\n", expired: true, status: 503},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &memTransport{in: []byte(tt.in)}
+			c := memConn(hello, m)
+			c.srv.draining.Store(true)
+			c.srv.drainExpired.Store(tt.expired)
+			c.serve()
+			method := strings.SplitN(tt.in, " ", 2)[0]
+			resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(m.out)), &http.Request{Method: method})
+			require.NoError(t, err)
+			assert.Equal(t, tt.status, resp.StatusCode)
+			assert.True(t, resp.Close, "Connection: close")
+			body, _ := io.ReadAll(resp.Body)
+			if !tt.entity {
+				assert.True(t, strings.HasSuffix(string(m.out), "\r\n\r\n"), "no entity after the head: %q", m.out)
+				return
+			}
+			assert.Contains(t, string(body), tt.want)
+			if tt.status == 503 {
+				assert.Equal(t, "1", resp.Header.Get("Retry-After"))
+				assert.Contains(t, string(body), "temporary")
+			}
+		})
+	}
 }
 
 // TestFailedWriteLeavesTheConnectionAlone has the write of a batch's

@@ -41,6 +41,14 @@ func corpus() []corpusEntry {
 	for _, s := range chunkedSeeds {
 		es = append(es, corpusEntry{"FuzzChunked", s.name, []any{[]byte(s.raw)}})
 	}
+	for i, s := range responseSeeds {
+		es = append(es, corpusEntry{"FuzzResponse", s.name, []any{[]byte(s.raw), s.head}})
+		cuts := []byte{0}
+		if i%2 == 1 {
+			cuts = []byte{byte(i%13 + 1), 0, 6, 2}
+		}
+		es = append(es, corpusEntry{"FuzzResponseSplit", s.name, []any{[]byte(s.raw), s.head, cuts}})
+	}
 	return es
 }
 
@@ -53,6 +61,8 @@ func marshalCorpus(args []any) []byte {
 		switch v := a.(type) {
 		case []byte:
 			fmt.Fprintf(&b, "[]byte(%s)\n", strconv.Quote(string(v)))
+		case bool:
+			fmt.Fprintf(&b, "bool(%v)\n", v)
 		default:
 			panic(fmt.Sprintf("fuzz: no corpus encoding for %T", a))
 		}

@@ -72,6 +72,7 @@ type ChunkedDecoder struct {
 	trailer  int   // offset of the trailer section
 	trailers int   // trailer field lines so far
 	end      int   // in chunkDone, the length of the encoded body
+	base     int64 // bytes Next has handed back as consumed; offsets count from there
 	err      error // the error returned, if any
 }
 
@@ -94,18 +95,8 @@ func (d *ChunkedDecoder) Scan(b []byte) (n int, err error) {
 	if d.err != nil {
 		return 0, d.err
 	}
-	for {
-		var ok bool
-		switch d.state {
-		case chunkSize:
-			ok, err = d.scanSizeLine(b)
-		case chunkData:
-			ok, err = d.scanDataEnd(b)
-		case chunkTrailer:
-			ok, err = d.scanTrailerLine(b)
-		case chunkDone:
-			return d.end, nil
-		}
+	for d.state != chunkDone {
+		ok, err := d.step(b)
 		if err != nil {
 			d.err = err
 			return 0, err
@@ -114,6 +105,61 @@ func (d *ChunkedDecoder) Scan(b []byte) (n int, err error) {
 			return 0, nil
 		}
 	}
+	return d.end, nil
+}
+
+// Next decodes a chunked body relayed as it arrives, a piece at a time,
+// instead of waiting for all of it as Scan does: b starts where the bytes
+// consumed by the previous call ended (the first call, at the start of the
+// body). It returns the next run of chunk data, as a slice of b (empty when
+// b holds only framing so far), and n, how many bytes of b are consumed:
+// the framing checked before the data, and the data. The caller passes the
+// data on, drops b[:n], and calls again with what follows. A partial chunk
+// size or trailer line stays unconsumed until its LF arrives; chunk data
+// is returned as far as it has come. Done reports the end of the body, its
+// trailer section and final CRLF consumed. Errors are Scan's. Next does
+// not write to b. A decoder uses Scan or Next for a body, not both.
+func (d *ChunkedDecoder) Next(b []byte) (data []byte, n int, err error) {
+	if d.err != nil {
+		return nil, 0, d.err
+	}
+	for d.state != chunkDone {
+		if d.state == chunkData && d.pos < d.dataEnd {
+			// Chunk data, as far as it has come; in this state d.pos is
+			// how far it has been handed on.
+			end := min(len(b), d.dataEnd)
+			if end == d.pos {
+				return nil, d.consume(d.pos), nil
+			}
+			data = b[d.pos:end]
+			d.pos = end
+			return data, d.consume(end), nil
+		}
+		ok, err := d.step(b)
+		if err != nil {
+			d.err = err
+			return nil, 0, err
+		}
+		if !ok {
+			return nil, d.consume(d.pos), nil
+		}
+	}
+	return nil, d.consume(d.end), nil
+}
+
+// Done reports whether Next has consumed the whole body.
+func (d *ChunkedDecoder) Done() bool { return d.state == chunkDone }
+
+// consume moves the decoder's offsets back by n bytes, which the caller of
+// Next drops from the front of its buffer, and returns n.
+func (d *ChunkedDecoder) consume(n int) int {
+	d.pos -= n
+	d.scan -= n
+	d.dataEnd -= n
+	d.trailer -= n
+	d.end -= n
+	d.base += int64(n)
+	return n
 }
 
 // Decoded returns the number of chunk data bytes Scan has seen so far; once
@@ -146,6 +192,19 @@ func (d *ChunkedDecoder) Decode(b []byte) []byte {
 
 // The scan steps below each check one line or one chunk's end. They report
 // false with a nil error when b does not hold it yet.
+
+// step checks what the state calls for next.
+func (d *ChunkedDecoder) step(b []byte) (bool, error) {
+	switch d.state {
+	case chunkSize:
+		return d.scanSizeLine(b)
+	case chunkData:
+		return d.scanDataEnd(b)
+	case chunkTrailer:
+		return d.scanTrailerLine(b)
+	}
+	return false, nil
+}
 
 // scanDataEnd checks the CRLF after chunk data, once it has arrived.
 func (d *ChunkedDecoder) scanDataEnd(b []byte) (bool, error) {
@@ -197,7 +256,7 @@ func (d *ChunkedDecoder) scanSizeLine(b []byte) (bool, error) {
 		return false, ErrBodyTooLarge
 	}
 	// Everything before d.pos that is not chunk data is framing.
-	if framing := int64(d.pos) - d.decoded; framing > d.decoded+size+chunkOverheadAllowance {
+	if framing := d.base + int64(d.pos) - d.decoded; framing > d.decoded+size+chunkOverheadAllowance {
 		return false, ErrChunkOverhead
 	}
 	d.decoded += size

@@ -28,6 +28,14 @@
 // pieces is checked once: each call resumes where the previous one stopped,
 // and a slow sender costs linear time, not quadratic.
 //
+// ResponseParser reads the other direction, for a gateway: an upstream's
+// responses, one request at a time, with the same field-line scanner,
+// tables, framing rules and chunked decoder, strict wherever a lenient
+// reader could be desynchronised (RFC 9112 §6.3). It reads a head whole
+// and a body piece by piece as it arrives (ResponseParser.Body,
+// ChunkedDecoder.Next), so that a gateway relays a body of any length in
+// bounded memory. Its failures are sentinels that carry 502.
+//
 // The parser knows nothing of sockets, goroutines or net/http; engine/
 // drives it and fuzz/ and bench/ exercise it. It imports version and errors.
 package parser

@@ -203,6 +203,27 @@ func (f *framing) verdict(h *head, maxBody int64) error {
 		return ErrMissingHost
 	case f.hostBad:
 		return ErrBadHost
+	}
+	if err := f.bodyVerdict(h.version); err != nil {
+		return err
+	}
+	if f.expectOther {
+		return ErrExpectationFailed
+	}
+	if f.contentLength > maxBody {
+		return ErrBodyTooLarge
+	}
+	return nil
+}
+
+// bodyVerdict decides whether Content-Length and Transfer-Encoding frame
+// a message of version v unambiguously (RFC 9112 §6.1, §6.3; the coding
+// itself first, then its combination with Content-Length and with
+// HTTP/1.0), and sets f.chunked when the body is chunked. Requests and
+// responses share it: the same field lines must never frame a message two
+// ways.
+func (f *framing) bodyVerdict(v version.Version) error {
+	switch {
 	case f.lengthBad:
 		return ErrBadContentLength
 	case f.lengthRepeated:
@@ -222,16 +243,10 @@ func (f *framing) verdict(h *head, maxBody int64) error {
 			return ErrUnsupportedTransferCoding
 		case f.lengths > 0:
 			return ErrTransferEncodingWithLength
-		case h.version == version.HTTP10:
+		case v == version.HTTP10:
 			return ErrTransferEncodingHTTP10
 		}
 		f.chunked = true
-	}
-	if f.expectOther {
-		return ErrExpectationFailed
-	}
-	if f.contentLength > maxBody {
-		return ErrBodyTooLarge
 	}
 	return nil
 }

@@ -155,7 +155,7 @@ func (p *Parser) Parse(buf []byte, req *Request) (n int, err error) {
 	case stageRequestLine:
 		req.Fields = req.Fields[:0]
 	case stageFields, stageBody, stageChunked:
-		p.resumeFields(req)
+		req.Fields = p.resumeFields(req.Fields)
 	}
 	switch p.stage {
 	case stageRequestLine:
@@ -171,7 +171,7 @@ func (p *Parser) Parse(buf []byte, req *Request) (n int, err error) {
 			return 0, p.fail(buf, req, err)
 		}
 		if !done {
-			p.keepSpans(buf, req)
+			p.keepSpans(buf, req.Fields)
 			return 0, nil
 		}
 		if err := p.h.framing.verdict(&p.h, p.cfg.MaxBodyBytes); err != nil {
@@ -195,7 +195,7 @@ func (p *Parser) parseBody(buf []byte, req *Request) (int, error) {
 		}
 		p.fillHead(buf, req)
 		if m == 0 {
-			p.keepSpans(buf, req)
+			p.keepSpans(buf, req.Fields)
 			return 0, nil
 		}
 		if body := p.chunks.Decode(buf[h.end : h.end+m]); len(body) > 0 {
@@ -209,7 +209,7 @@ func (p *Parser) parseBody(buf []byte, req *Request) (int, error) {
 	if cl := h.framing.contentLength; cl > 0 {
 		if int64(len(buf)-h.end) < cl {
 			p.fillHead(buf, req)
-			p.keepSpans(buf, req)
+			p.keepSpans(buf, req.Fields)
 			return 0, nil
 		}
 		n += int(cl)
@@ -226,7 +226,7 @@ func (p *Parser) parseBody(buf []byte, req *Request) (int, error) {
 func (p *Parser) fillHead(buf []byte, req *Request) {
 	h := &p.h
 	f := &h.framing
-	p.pointFields(buf, req)
+	p.pointFields(buf, req.Fields)
 	// Field by field, every one of Request's: a struct literal is built
 	// on the stack and then copied over *req, zeroing and moving the whole
 	// struct once more per request.
@@ -252,9 +252,9 @@ func (p *Parser) fillHead(buf []byte, req *Request) {
 // lines read by this call lie, so a later call can find them in its own
 // buffer. A field slice is buf[start:end], so its capacity is cap(buf) -
 // start: the offset is recovered without keeping buf.
-func (p *Parser) keepSpans(buf []byte, req *Request) {
+func (p *Parser) keepSpans(buf []byte, fields []Field) {
 	c := cap(buf)
-	for _, f := range req.Fields[len(p.h.spans):] {
+	for _, f := range fields[len(p.h.spans):] {
 		name, value := c-cap(f.Name), c-cap(f.Value)
 		p.h.spans = append(p.h.spans, fieldSpan{
 			nameStart: name, nameEnd: name + len(f.Name),
@@ -263,25 +263,25 @@ func (p *Parser) keepSpans(buf []byte, req *Request) {
 	}
 }
 
-// resumeFields makes req.Fields as long as the spans kept by earlier calls,
-// whose entries fillHead will point into the current buffer. It matters
-// only if the caller passes another Request than before.
-func (p *Parser) resumeFields(req *Request) {
+// resumeFields returns fields made as long as the spans kept by earlier
+// calls, whose entries fillHead will point into the current buffer. It
+// matters only if the caller passes another Request than before.
+func (p *Parser) resumeFields(fields []Field) []Field {
 	n := len(p.h.spans)
-	if len(req.Fields) == n {
-		return
+	if len(fields) == n {
+		return fields
 	}
-	if cap(req.Fields) < n {
-		req.Fields = make([]Field, n)
+	if cap(fields) < n {
+		return make([]Field, n)
 	}
-	req.Fields = req.Fields[:n]
+	return fields[:n]
 }
 
-// pointFields points the entries of req.Fields read by earlier calls at
-// buf's copy of their bytes.
-func (p *Parser) pointFields(buf []byte, req *Request) {
+// pointFields points the entries of fields read by earlier calls at buf's
+// copy of their bytes.
+func (p *Parser) pointFields(buf []byte, fields []Field) {
 	for i, s := range p.h.spans {
-		req.Fields[i] = Field{Name: buf[s.nameStart:s.nameEnd], Value: buf[s.valueStart:s.valueEnd]}
+		fields[i] = Field{Name: buf[s.nameStart:s.nameEnd], Value: buf[s.valueStart:s.valueEnd]}
 	}
 }
 
@@ -293,7 +293,7 @@ func (p *Parser) fail(buf []byte, req *Request, err error) error {
 	if err != nil {
 		p.stage = stageFailed
 		p.err = err
-		p.pointFields(buf, req)
+		p.pointFields(buf, req.Fields)
 	}
 	return err
 }

@@ -90,10 +90,14 @@ func (r *Request) MethodName() string {
 
 // Header returns the value of the first field named name, compared
 // ignoring ASCII case, or nil if there is none. It does not allocate.
-func (r *Request) Header(name string) []byte {
-	for i := range r.Fields {
-		if equalFold(r.Fields[i].Name, name) {
-			return r.Fields[i].Value
+func (r *Request) Header(name string) []byte { return fieldValue(r.Fields, name) }
+
+// fieldValue returns the value of the first of fields named name,
+// compared ignoring ASCII case, or nil.
+func fieldValue(fields []Field, name string) []byte {
+	for i := range fields {
+		if equalFold(fields[i].Name, name) {
+			return fields[i].Value
 		}
 	}
 	return nil

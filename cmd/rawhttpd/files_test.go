@@ -24,9 +24,19 @@ func fileTree(t *testing.T) (root string) {
 	return root
 }
 
+// cacheFlags are the two ways the files mode's tests run: with the
+// open-file cache (the default) and without it.
+var cacheFlags = []struct {
+	name string
+	args []string
+}{
+	{"cache=on", nil},
+	{"cache=off", []string{"-file-cache-bytes", "0"}},
+}
+
 func TestBinaryFilesMode(t *testing.T) {
 	root := fileTree(t)
-	b := startBinary(t, "-root", root)
+	b := startBinary(t, "-root", root, "-browse")
 
 	resp, body := roundTrip(t, b.addr, "GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\n")
 	assert.Equal(t, 200, resp.StatusCode)
@@ -54,8 +64,16 @@ func TestBinaryFilesMode(t *testing.T) {
 }
 
 func TestBinaryFilesRules(t *testing.T) {
+	for _, mode := range cacheFlags {
+		t.Run(mode.name, func(t *testing.T) {
+			testBinaryFilesRules(t, append([]string{"-browse"}, mode.args...))
+		})
+	}
+}
+
+func testBinaryFilesRules(t *testing.T, args []string) {
 	root := fileTree(t)
-	b := startBinary(t, "-root", root)
+	b := startBinary(t, append([]string{"-root", root}, args...)...)
 
 	resp, _ := roundTrip(t, b.addr, "GET /hello.txt HTTP/1.1\r\nHost: a\r\n\r\n")
 	etag := resp.Header.Get("ETag")
@@ -84,8 +102,6 @@ func TestBinaryFilesRules(t *testing.T) {
 }
 
 func TestBinaryFilesRefuseTraversal(t *testing.T) {
-	root := fileTree(t)
-	b := startBinary(t, "-root", root)
 	tests := []struct {
 		target string
 		status int
@@ -98,12 +114,44 @@ func TestBinaryFilesRefuseTraversal(t *testing.T) {
 		{"/..%5csecret.txt", 404},
 		{"/escape.txt", 403},
 		{"/escapedir/secret.txt", 403},
+		{"/hello.txt%00", 404},
+	}
+	for _, mode := range cacheFlags {
+		root := fileTree(t)
+		b := startBinary(t, append([]string{"-root", root}, mode.args...)...)
+		for _, tt := range tests {
+			t.Run(mode.name+tt.target, func(t *testing.T) {
+				for range 2 { // the second finds the cache filled, if it can be
+					resp, body := roundTrip(t, b.addr, "GET "+tt.target+" HTTP/1.1\r\nHost: a\r\n\r\n")
+					assert.Equal(t, tt.status, resp.StatusCode)
+					assert.NotContains(t, body, "TOP SECRET")
+				}
+			})
+		}
+	}
+}
+
+func TestBinaryFilesSafeDefaults(t *testing.T) {
+	root := fileTree(t)
+	require.NoError(t, os.WriteFile(filepath.Join(root, ".env"), []byte("SECRET=1"), 0o644))
+	tests := []struct {
+		name   string
+		args   []string
+		target string
+		status int
+		body   string // a part of the body
+	}{
+		{"dotfile refused", nil, "/.env", 404, "404 Not Found"},
+		{"dotfile served with -dotfiles", []string{"-dotfiles"}, "/.env", 200, "SECRET=1"},
+		{"directory without index refused", nil, "/sub/", 404, "404 Not Found"},
+		{"directory listed with -browse", []string{"-browse"}, "/sub/", 200, "page.html"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.target, func(t *testing.T) {
+		t.Run(tt.name, func(t *testing.T) {
+			b := startBinary(t, append([]string{"-root", root}, tt.args...)...)
 			resp, body := roundTrip(t, b.addr, "GET "+tt.target+" HTTP/1.1\r\nHost: a\r\n\r\n")
 			assert.Equal(t, tt.status, resp.StatusCode)
-			assert.NotContains(t, body, "TOP SECRET")
+			assert.Contains(t, body, tt.body)
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/engine/files"
 )
 
 // options are the parsed command line.
@@ -24,6 +25,7 @@ type options struct {
 	engine          engine.Config
 	gateway         gatewayOptions
 	root            string
+	files           filesOptions
 	accessLog       accessLogFlag
 	errorLog        string
 	logFormat       string
@@ -106,6 +108,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	addGatewayFlags(fs, &o.gateway)
 	methods := fs.String("methods", "", "comma-separated request `methods` to serve besides the mode's: RFC 9110's and PATCH, or in gateway mode the IANA HTTP Method Registry (others: 501)")
 	fs.StringVar(&o.root, "root", "", "serve static files from `dir`: the files mode")
+	fs.BoolVar(&o.files.browse, "browse", false, "files mode: list a directory that has no index.html (off: 404)")
+	fs.BoolVar(&o.files.dotfiles, "dotfiles", false, "files mode: serve paths with a segment starting with \".\" (off: 404)")
+	fs.Int64Var(&o.files.cacheBytes, "file-cache-bytes", files.DefaultCacheBytes, "files mode: memory of the open-file cache in `bytes` (0: no cache)")
+	fs.Int64Var(&o.files.cacheMaxFile, "file-cache-max-file", files.DefaultCacheMaxFile, "files mode: largest file the cache holds, in `bytes`; larger ones are streamed")
 	fs.Var(&o.accessLog, "access-log", "log one line per request: to stderr alone, or appended to a file with -access-log=`path` (reopened on SIGUSR1 and SIGHUP)")
 	fs.StringVar(&o.errorLog, "error-log", "", "append the server's own log to the file at `path` (reopened on SIGUSR1 and SIGHUP; default stderr)")
 	fs.StringVar(&o.logFormat, "log-format", formatText, "log `format`: text, json or combined (Apache/nginx, access log only; the error log is then text)")

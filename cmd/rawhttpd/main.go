@@ -6,8 +6,9 @@
 // mode, package engine/gateway); -h lists the flags by mode.
 //
 // Signals follow nginx's conventions: SIGINT and SIGTERM drain the server
-// gracefully within -shutdown-timeout, then it exits 0, and a second one
-// during the drain exits at once with status 1; SIGUSR1 and SIGHUP reopen
+// gracefully within -shutdown-timeout, then it exits 0 (1 when the drain
+// ran out of time), and a second one during the drain exits at once with
+// status 1; SIGUSR1 and SIGHUP reopen
 // the log files, for logrotate. Maintenance mode is on while the
 // -maintenance-file exists.
 package main
@@ -75,12 +76,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		app, mode = gw, "gateway"
 	}
 	if opts.root != "" {
-		files, root, err := newFiles(opts.root)
+		files, err := newFiles(opts.root, opts.files)
 		if err != nil {
 			fmt.Fprintln(stderr, "rawhttpd:", err)
 			return 2
 		}
-		defer root.Close()
+		defer files.Close()
 		app, mode = files, "files"
 	}
 	// Signals are caught before the listening line is printed: a signal

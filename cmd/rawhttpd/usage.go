@@ -27,7 +27,7 @@ type flagGroup struct {
 var flagGroups = []flagGroup{
 	{"Listening and process", []string{"addr", "loops", "reuseport", "pid-file", "shutdown-timeout", "shutdown-delay", "version"}},
 	{"Respond mode", []string{"respond", "status", "delay"}},
-	{"Files mode", []string{"root", "browse", "dotfiles", "file-cache-entries", "file-cache-bytes", "file-cache-max-file-bytes", "file-cache-ttl"}},
+	{"Files mode", []string{"root", "browse", "dotfiles", "file-cache-bytes", "file-cache-max-file"}},
 	{"Gateway mode", []string{"upstream", "upstream-timeout", "dns-timeout", "resolver", "trusted-proxies"}},
 	{"Requests", []string{"methods", "max-target-bytes", "max-header-bytes", "max-fields", "max-body-bytes",
 		"read-header-timeout", "body-read-timeout", "idle-timeout", "write-timeout", "server", "no-server-header"}},

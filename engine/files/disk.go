@@ -1,0 +1,256 @@
+package files
+
+import (
+	stderrors "errors"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"sync"
+	"syscall"
+
+	"github.com/rawhttpd/rawhttpd/engine"
+)
+
+// pieceSize is the size of the pooled buffers a file too large for the
+// cache is streamed through: each is read, written and flushed before the
+// next, so a slow client holds at most one per response, beside what the
+// engine buffers for it.
+const pieceSize = 256 << 10
+
+// pieces are the streaming buffers.
+var pieces = sync.Pool{New: func() any { b := make([]byte, pieceSize); return &b }}
+
+// fromDisk answers a request on the worker pool, where it may wait on the
+// disk: a cache miss or revalidation, a directory, a file the cache does
+// not hold. It stats the file through the root, so that nothing outside
+// it is reached.
+func (h *Handler) fromDisk(c *engine.Context) error {
+	head, err := isHead(c)
+	if err != nil {
+		return err
+	}
+	var scratch [keyScratch]byte
+	k, err := appendKey(scratch[:0], c.Path(), h.opts.Dotfiles)
+	if err != nil {
+		return err
+	}
+	key := string(k)
+	name := rootName(key)
+	info, err := h.root.Stat(name)
+	if err != nil {
+		h.forget(key)
+		return statusOf(err)
+	}
+	switch {
+	case info.IsDir() && !isDirKey(key):
+		return redirectToDirectory(c, key)
+	case info.IsDir():
+		index := path.Join(name, "index.html")
+		info, err = h.root.Stat(index)
+		switch {
+		case err == nil && info.Mode().IsRegular():
+			name = index
+		case (err == nil || stderrors.Is(err, fs.ErrNotExist)) && h.opts.Browse:
+			h.forget(key)
+			return h.list(c, key, name, head)
+		case err == nil || stderrors.Is(err, fs.ErrNotExist):
+			h.forget(key)
+			return errNotFound
+		default:
+			h.forget(key)
+			return statusOf(err)
+		}
+	case isDirKey(key) || !info.Mode().IsRegular():
+		// A file asked for as a directory, or a device, a pipe, a socket.
+		h.forget(key)
+		return errNotFound
+	}
+	if h.cache != nil && info.Size() <= h.opts.CacheMaxFile {
+		return h.serveCached(c, key, name, info, head)
+	}
+	return h.stream(c, key, name, head)
+}
+
+// forget drops the cache's entry for key, if any.
+func (h *Handler) forget(key string) {
+	if h.cache != nil {
+		h.cache.drop(key)
+	}
+}
+
+// serveCached answers from the cache's entry for key when it still holds
+// the file info describes, and otherwise reads the file into a new entry
+// first.
+func (h *Handler) serveCached(c *engine.Context, key, name string, info fs.FileInfo, head bool) error {
+	e := h.cache.get([]byte(key))
+	if e != nil && e.body != nil && e.name == name && e.id == idOf(info) {
+		e.checked.Store(h.now())
+	} else {
+		var err error
+		if e, err = h.load(key, name); err != nil {
+			h.forget(key)
+			return err
+		}
+		h.cache.put(e)
+	}
+	_, err := e.serve(c, head) // always served: e holds the body
+	return err
+}
+
+// load reads the file name into a new entry for key.
+func (h *Handler) load(key, name string) (*entry, error) {
+	f, err := h.root.Open(name)
+	if err != nil {
+		return nil, statusOf(err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	body := make([]byte, info.Size())
+	if _, err := io.ReadFull(f, body); err != nil {
+		return nil, err
+	}
+	e := &entry{key: key, name: name, body: body, id: idOf(info)}
+	e.meta = newMeta(info, contentType(name, body[:min(len(body), sniffLen)]))
+	e.checked.Store(h.now())
+	return e, nil
+}
+
+// stream answers with the file name read from disk, through pooled
+// buffers, flushing each so that memory stays bounded however slowly the
+// client reads. With the cache on, the file's fields are kept under key
+// (an entry without a body), so that HEAD and conditional requests for it
+// are answered on the loop.
+func (h *Handler) stream(c *engine.Context, key, name string, head bool) error {
+	f, err := h.root.Open(name)
+	if err != nil {
+		h.forget(key)
+		return statusOf(err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		h.forget(key)
+		return errNotFound
+	}
+	bp := pieces.Get().(*[]byte)
+	defer pieces.Put(bp)
+	buf := *bp
+	m, err := h.fieldsOf(key, name, f, info, buf)
+	if err != nil {
+		return err
+	}
+	k := readConditions(c.Request())
+	a, err := evaluate(&k, m, !head)
+	if err != nil {
+		return err
+	}
+	m.addFields(c, a)
+	switch {
+	case a.status == statusNotModified:
+		return nil
+	case head:
+		c.SetContentLength(a.to - a.from)
+		return nil
+	}
+	return sendRange(c, f, buf, a.from, a.to)
+}
+
+// fieldsOf returns the meta of the open file f, described by info: the
+// cache's, when it holds this version of the file under key, or else a new
+// one, which the cache then keeps. When the name does not tell the type,
+// the first bytes are read into buf to sniff it.
+func (h *Handler) fieldsOf(key, name string, f *os.File, info fs.FileInfo, buf []byte) (*meta, error) {
+	id := idOf(info)
+	if h.cache != nil {
+		if e := h.cache.get([]byte(key)); e != nil && e.body == nil && e.name == name && e.id == id {
+			e.checked.Store(h.now())
+			return e.meta, nil
+		}
+	}
+	var first []byte
+	if !knownType(name) {
+		n, err := f.ReadAt(buf[:sniffLen], 0)
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		first = buf[:n]
+	}
+	m := newMeta(info, contentType(name, first))
+	if h.cache != nil {
+		e := &entry{key: key, name: name, meta: m, id: id}
+		e.checked.Store(h.now())
+		h.cache.put(e)
+	}
+	return m, nil
+}
+
+// sendRange writes the bytes [from, to) of f through buf, flushing after
+// each piece but the last. A file that shrank under it ends the response
+// early with an error, which closes the connection.
+func sendRange(c *engine.Context, f *os.File, buf []byte, from, to int64) error {
+	if to-from > int64(len(buf)) {
+		c.SetContentLength(to - from)
+	}
+	for off := from; off < to; {
+		p := buf[:min(int64(len(buf)), to-off)]
+		n, err := f.ReadAt(p, off)
+		if n < len(p) {
+			if err == nil || err == io.EOF {
+				err = errShrank
+			}
+			return err
+		}
+		_, _ = c.Write(p)
+		off += int64(n)
+		if off < to {
+			if err := c.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// redirectToDirectory answers a directory asked for without its trailing
+// slash with 301 to the path with it, so that the relative links of its
+// index resolve inside it (RFC 9110 §15.4.2). The location is made from
+// the cleaned key, never from the raw target, which could name another
+// host ("//host").
+func redirectToDirectory(c *engine.Context, key string) error {
+	loc := (&url.URL{Path: key + "/"}).EscapedPath()
+	if q := c.Query(); q != nil {
+		loc += "?" + string(q)
+	}
+	c.SetStatus(301)
+	return c.SetHeader("Location", loc)
+}
+
+// statusOf maps an error of opening a file through the root to the
+// answer: 404 for a file that is not there or cannot be named, 403 for
+// one that may not be read, or that a symbolic link or ".." would reach
+// outside the root (os.Root's own refusal, the one error it returns that
+// is not the system's). Any other error is the server's (500, logged).
+func statusOf(err error) error {
+	var errno syscall.Errno
+	switch {
+	case stderrors.Is(err, fs.ErrNotExist), stderrors.Is(err, syscall.ENOTDIR),
+		stderrors.Is(err, syscall.ENAMETOOLONG), stderrors.Is(err, syscall.ELOOP),
+		stderrors.Is(err, fs.ErrInvalid):
+		return errNotFound
+	case stderrors.Is(err, fs.ErrPermission):
+		return errForbidden
+	case stderrors.Is(err, fs.ErrClosed):
+		return err // the Handler was closed: the server's condition
+	case !stderrors.As(err, &errno):
+		return errForbidden
+	}
+	return err
+}

@@ -1,0 +1,41 @@
+package parser
+
+import (
+	"errors"
+	"testing"
+
+	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// Every response failure is a 502 that leaves the client's connection
+// open, and a wrapped one is found by both its kind and its cause.
+func TestResponseErrorsAre502AndKeepTheirCause(t *testing.T) {
+	for _, e := range ResponseErrors() {
+		assert.Equal(t, httperrors.StatusBadGateway, e.Status, e.Detail)
+		assert.False(t, e.Close, e.Detail)
+	}
+	require.NotEmpty(t, responseFaults)
+	for key, e := range responseFaults {
+		assert.ErrorIs(t, e, key.kind)
+		assert.ErrorIs(t, e, key.cause)
+		assert.Equal(t, httperrors.StatusBadGateway, httperrors.StatusOf(e))
+		assert.Same(t, e, asResponseFault(key.kind, key.cause), "built once, returned as is")
+	}
+}
+
+func TestResponseFaultWithoutKnownCauseIsItsKind(t *testing.T) {
+	tests := []struct {
+		name  string
+		cause error
+	}{
+		{name: "a request-only fault", cause: ErrMissingHost},
+		{name: "not a sentinel", cause: errors.New("x")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Same(t, ErrBadResponseField, asResponseFault(ErrBadResponseField, tt.cause))
+		})
+	}
+}
