@@ -22,6 +22,7 @@ type options struct {
 	healthPath      string
 	readyPath       string
 	shutdownTimeout time.Duration
+	shutdownDelay   time.Duration
 	engine          engine.Config
 	gateway         gatewayOptions
 	root            string
@@ -78,7 +79,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("rawhttpd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { printUsage(fs, stderr) }
-	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "TCP `address` to listen on (host:port; port 0 picks a free one)")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`address` to listen on: host:port for TCP (port 0 picks a free one), or unix:/path/to.sock")
 	fs.StringVar(&o.respond, "respond", "Hello, World!", "`text` of the default response body")
 	fs.IntVar(&o.status, "status", 200, "`status` code of the default response")
 	fs.DurationVar(&o.delay, "delay", 0, "produce the default response on the worker pool after this `duration` (a stand-in for a slow backend)")
@@ -101,6 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.maintenanceFile, "maintenance-file", "", "while the file at `path` exists, answer 503 with Retry-After (probes and metrics excepted)")
 	fs.StringVar(&o.pidFile, "pid-file", "", "write the process ID to the file at `path` once listening (removed at exit)")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 30*time.Second, "time SIGINT/SIGTERM give in-flight requests to finish")
+	fs.DurationVar(&o.shutdownDelay, "shutdown-delay", 0, "on SIGTERM, answer the readiness path 503 for this `duration` while serving everything else, then drain (lets a load balancer notice first)")
 	fs.StringVar(&o.healthPath, "healthz", "/healthz", "liveness `path`: 200 while the process serves (empty: off)")
 	fs.StringVar(&o.readyPath, "readyz", "/readyz", "readiness `path`: 200, or 503 in maintenance or while draining (empty: off)")
 	fs.StringVar(&o.engine.Server, "server", engine.DefaultServer, "Server header value")
@@ -124,6 +126,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return o, fmt.Errorf("unexpected argument %q (a file for -access-log is given as -access-log=PATH)", fs.Arg(0))
+	}
+	if o.shutdownDelay < 0 || o.shutdownTimeout < 0 {
+		return o, fmt.Errorf("-shutdown-delay and -shutdown-timeout must not be negative")
 	}
 	if o.status < 100 || o.status > 999 {
 		return o, fmt.Errorf("-status %d: not a status code", o.status)

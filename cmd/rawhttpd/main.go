@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -88,10 +89,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// sent as soon as the server says it listens must be handled, not end
 	// the process with the signal's default action.
 	sig := make(chan os.Signal, 4)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGHUP)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGHUP, syscall.SIGUSR2)
 	defer signal.Stop(sig)
+	ln, err := inheritedListener()
+	inherited := ln != nil
+	if err == nil && !inherited {
+		ln, err = engine.Listen(opts.addr, opts.engine.ReusePort)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "rawhttpd:", err)
+		return 1
+	}
 	srv = engine.New(withProbes(opts, app, m, logger, current), opts.engine)
-	if err := srv.Start(opts.addr); err != nil {
+	if err := srv.StartListener(ln); err != nil {
 		fmt.Fprintln(stderr, "rawhttpd:", err)
 		return 1
 	}
@@ -101,14 +111,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		defer removePIDFile(opts.pidFile, os.Getpid())
 	}
-	if err := notifySystemd("READY=1"); err != nil {
+	ready := "READY=1"
+	if inherited {
+		// A successor after a hot upgrade: systemd is to follow it.
+		ready = "MAINPID=" + strconv.Itoa(os.Getpid()) + "\nREADY=1"
+	}
+	if err := notifySystemd(ready); err != nil {
 		logger.Warn("notifying systemd failed", "err", err)
 	}
 	// Printed last: whoever waits for this line finds the PID file written.
-	fmt.Fprintf(stdout, "rawhttpd: listening on http://%s (mode %s)\n", srv.Addr(), mode)
+	fmt.Fprintf(stdout, "rawhttpd: listening on %s (mode %s)\n", addrText(srv.Addr()), mode)
+	if inherited {
+		logger.Info("serving on the inherited listener", "pid", os.Getpid())
+		if err := tellPredecessor(); err != nil {
+			logger.Warn("telling the old process failed", "err", err)
+		}
+	}
 	stopChores := startChores(srv, opts, logs)
 	defer stopChores()
-	return waitForSignals(sig, srv, opts, logs)
+	return (&process{srv: srv, ln: ln, opts: opts, logs: logs}).waitForSignals(sig)
 }
 
 // onAccess returns the engine's OnAccess hook: the access log's line and

@@ -60,3 +60,19 @@ func TestBinaryReopenSignalsKeepServing(t *testing.T) {
 		})
 	}
 }
+
+func TestBinaryShutdownDelayTurnsReadinessFirst(t *testing.T) {
+	b := startBinary(t, "-shutdown-delay", "3s")
+	require.NoError(t, b.cmd.Process.Signal(syscall.SIGTERM))
+	readyz := func() int {
+		resp, _ := roundTrip(t, b.addr, "GET /readyz HTTP/1.1\r\nHost: a\r\n\r\n")
+		return resp.StatusCode
+	}
+	require.Eventually(t, func() bool { return readyz() == 503 }, ioTimeout, 5*time.Millisecond)
+	resp, body := roundTrip(t, b.addr, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	assert.Equal(t, 200, resp.StatusCode, "everything else is served during the delay")
+	assert.Equal(t, "Hello, World!", body)
+	assert.False(t, resp.Close, "not yet draining")
+	assert.Equal(t, 0, b.wait(t), "then it drains and exits")
+	assert.Contains(t, b.stderr.String(), "not ready; draining after the delay")
+}

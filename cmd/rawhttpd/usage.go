@@ -58,7 +58,8 @@ func printUsage(fs *flag.FlagSet, w io.Writer) {
 		}
 	})
 	printGroup(w, "Other", other)
-	fmt.Fprint(w, "\nSignals: SIGTERM or SIGINT drains then exits (a second one exits at once); SIGUSR1 or SIGHUP reopens the log files.\n")
+	fmt.Fprint(w, "\nSignals: SIGTERM or SIGINT drains then exits (a second one exits at once); SIGUSR1 or SIGHUP\n"+
+		"reopens the log files; SIGUSR2 starts the binary on disk on the same socket, then drains (hot upgrade).\n")
 }
 
 // printGroup writes a heading and its flags, two lines a flag:
