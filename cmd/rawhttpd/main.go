@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strconv"
@@ -33,8 +34,8 @@ func main() {
 }
 
 // run is main with its inputs and outputs made explicit: it returns the
-// exit status (0 after a clean stop, 1 when serving fails or a second
-// signal cuts the drain short, 2 for bad flags).
+// exit status (0 after a clean stop; 1 when serving fails, the drain runs
+// out of time, or a second signal cuts it short; 2 for bad flags).
 func run(args []string, stdout, stderr io.Writer) int {
 	opts, err := parseFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -66,36 +67,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	opts.engine.OnAccess = onAccess(logs.access, m)
 
-	app, mode := respond(opts), "respond"
-	gw, err := newGateway(opts.gateway, logger)
+	app, mode, closeMode, err := selectMode(opts, logger)
 	if err != nil {
 		fmt.Fprintln(stderr, "rawhttpd:", err)
 		return 2
 	}
-	if gw != nil {
-		defer gw.Close()
-		app, mode = gw, "gateway"
-	}
-	if opts.root != "" {
-		files, err := newFiles(opts.root, opts.files)
-		if err != nil {
-			fmt.Fprintln(stderr, "rawhttpd:", err)
-			return 2
-		}
-		defer files.Close()
-		app, mode = files, "files"
-	}
+	defer closeMode()
 	// Signals are caught before the listening line is printed: a signal
 	// sent as soon as the server says it listens must be handled, not end
 	// the process with the signal's default action.
 	sig := make(chan os.Signal, 4)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGHUP, syscall.SIGUSR2)
 	defer signal.Stop(sig)
-	ln, err := inheritedListener()
-	inherited := ln != nil
-	if err == nil && !inherited {
-		ln, err = engine.Listen(opts.addr, opts.engine.ReusePort)
-	}
+	ln, inherited, err := openListener(opts)
 	if err != nil {
 		fmt.Fprintln(stderr, "rawhttpd:", err)
 		return 1
@@ -105,11 +89,54 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "rawhttpd:", err)
 		return 1
 	}
+	defer announce(srv, opts, mode, inherited, stdout, logger)()
+	stopChores := startChores(srv, opts, logs)
+	defer stopChores()
+	return (&process{srv: srv, ln: ln, opts: opts, logs: logs}).waitForSignals(sig)
+}
+
+// selectMode returns the handler of the mode the flags ask for, its name,
+// and what releases its resources at exit.
+func selectMode(opts options, logger *slog.Logger) (app engine.Handler, mode string, closeMode func(), err error) {
+	gw, err := newGateway(opts.gateway, logger)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if gw != nil {
+		return gw, "gateway", gw.Close, nil
+	}
+	if opts.root != "" {
+		files, err := newFiles(opts.root, opts.files)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		return files, "files", func() { _ = files.Close() }, nil
+	}
+	return respond(opts), "respond", func() {}, nil
+}
+
+// openListener returns the listener a predecessor handed over in a hot
+// upgrade, or a new one on -addr.
+func openListener(opts options) (ln net.Listener, inherited bool, err error) {
+	ln, err = inheritedListener()
+	if err != nil || ln != nil {
+		return ln, ln != nil, err
+	}
+	ln, err = engine.Listen(opts.addr, opts.engine.ReusePort)
+	return ln, false, err
+}
+
+// announce tells the world the server listens: the PID file, systemd,
+// the listening line on stdout and, after a hot upgrade, the predecessor.
+// The returned func removes the PID file at exit, if it still names this
+// process.
+func announce(srv *engine.Server, opts options, mode string, inherited bool, stdout io.Writer, logger *slog.Logger) (atExit func()) {
+	atExit = func() {}
 	if opts.pidFile != "" {
 		if err := writePIDFile(opts.pidFile, os.Getpid()); err != nil {
 			logger.Error("writing the PID file failed", "file", opts.pidFile, "err", err)
 		}
-		defer removePIDFile(opts.pidFile, os.Getpid())
+		atExit = func() { removePIDFile(opts.pidFile, os.Getpid()) }
 	}
 	ready := "READY=1"
 	if inherited {
@@ -119,7 +146,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := notifySystemd(ready); err != nil {
 		logger.Warn("notifying systemd failed", "err", err)
 	}
-	// Printed last: whoever waits for this line finds the PID file written.
+	// Printed after the PID file: whoever waits for this line finds it
+	// written.
 	fmt.Fprintf(stdout, "rawhttpd: listening on %s (mode %s)\n", addrText(srv.Addr()), mode)
 	if inherited {
 		logger.Info("serving on the inherited listener", "pid", os.Getpid())
@@ -127,9 +155,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			logger.Warn("telling the old process failed", "err", err)
 		}
 	}
-	stopChores := startChores(srv, opts, logs)
-	defer stopChores()
-	return (&process{srv: srv, ln: ln, opts: opts, logs: logs}).waitForSignals(sig)
+	return atExit
 }
 
 // onAccess returns the engine's OnAccess hook: the access log's line and
