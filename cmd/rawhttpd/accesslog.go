@@ -42,7 +42,7 @@ func (l *accessLog) log(a engine.Access) {
 	default:
 		l.line = appendTextLine(l.line[:0], &a)
 	}
-	_, _ = l.out.out.Write(l.line)
+	_, _ = l.out.writeLocked(l.line)
 }
 
 // timeLayout is the time of the text and JSON lines: RFC 3339 with

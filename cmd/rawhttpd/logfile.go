@@ -66,6 +66,19 @@ func openAppend(path string) (*os.File, error) {
 func (l *logFile) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.writeLocked(p)
+}
+
+// writeLocked writes p with l.mu held. A line that does not fit in what
+// is left of the buffer goes out after a flush, in one piece: split
+// across two writes, it could be cut by the other log's line when both
+// share stderr.
+func (l *logFile) writeLocked(p []byte) (int, error) {
+	if l.w != nil && l.w.Buffered() > 0 && l.w.Available() < len(p) {
+		if err := l.w.Flush(); err != nil {
+			return 0, err
+		}
+	}
 	return l.out.Write(p)
 }
 

@@ -86,3 +86,25 @@ func TestLogFileReopenFailureKeepsTheOldFile(t *testing.T) {
 	_, _ = l.Write([]byte("after\n"))
 	assert.Equal(t, map[string]int{"before": 1, "after": 1}, countLines(t, filepath.Join(dir, "gone", "error.log")))
 }
+
+// writeRecorder records each Write it is given.
+type writeRecorder struct{ writes []string }
+
+func (w *writeRecorder) Write(p []byte) (int, error) {
+	w.writes = append(w.writes, string(p))
+	return len(p), nil
+}
+
+func TestLogFileWritesEachLineWhole(t *testing.T) {
+	var out writeRecorder
+	l, err := openLogFile("", &out, true)
+	require.NoError(t, err)
+	line := strings.Repeat("x", 40<<10) + "\n"
+	_, _ = l.Write([]byte(line))
+	_, _ = l.Write([]byte(line)) // does not fit in what is left of 64 KiB
+	require.NoError(t, l.Close())
+	require.Len(t, out.writes, 2)
+	for _, w := range out.writes {
+		assert.Equal(t, line, w, "one line a write, never split")
+	}
+}
