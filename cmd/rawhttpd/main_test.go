@@ -257,7 +257,8 @@ func TestHelpListsEveryFlag(t *testing.T) {
 	for _, name := range []string{"addr", "respond", "status", "loops", "reuseport", "max-target-bytes",
 		"max-header-bytes", "max-fields", "max-body-bytes", "read-header-timeout", "idle-timeout",
 		"max-conns", "overload", "retry-after", "workers", "queue", "shed", "delay", "shutdown-timeout",
-		"access-log", "error-log", "log-format", "maintenance-file", "trusted-proxies", "metrics", "version"} {
+		"access-log", "error-log", "log-format", "maintenance-file", "trusted-proxies", "metrics", "version",
+		"pid-file", "shutdown-delay", "browse", "methods"} {
 		assert.Regexp(t, `(?m)^  -`+name+`( |$)`, string(out))
 	}
 }
