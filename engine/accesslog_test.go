@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -163,5 +164,28 @@ func TestRequestLineOf(t *testing.T) {
 				assert.Equal(t, tt.proto, v.String())
 			}
 		})
+	}
+}
+
+func TestOnAccessDurationCountsTheQueueWait(t *testing.T) {
+	var rec accessRecorder
+	release := make(chan struct{})
+	slow := Blocking(HandlerFunc(func(c *Context) error {
+		<-release
+		return nil
+	}))
+	s := startServer(t, slow, Config{OnAccess: rec.record, Workers: 1})
+	first, second := dialRaw(t, s), dialRaw(t, s)
+	first.send("GET /1 HTTP/1.1\r\nHost: h\r\n\r\n")
+	second.send("GET /2 HTTP/1.1\r\nHost: h\r\n\r\n")
+	require.Eventually(t, func() bool { return s.Stats().InFlight == 2 }, ioTimeout, time.Millisecond)
+	dispatched := time.Now()
+	close(release) // the second waited in the queue behind the first
+	first.read("GET")
+	second.read("GET")
+	require.Eventually(t, func() bool { return len(rec.all()) == 2 }, ioTimeout, time.Millisecond)
+	for _, a := range rec.all() {
+		assert.True(t, a.Start.Before(dispatched), "%s: the clock starts at dispatch, not when a worker takes it", a.Target)
+		assert.GreaterOrEqual(t, a.Start.Add(a.Duration), dispatched)
 	}
 }

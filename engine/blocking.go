@@ -128,6 +128,9 @@ func (c *conn) startJob(out []byte, h Handler) ([]byte, bool) {
 		c.remoteStr = c.t.RemoteAddr().String()
 	}
 	j.ctx.ctx, j.ctx.job, j.ctx.remoteStr = j.rctx, j, c.remoteStr
+	// The access log's duration runs from dispatch: the queue wait is
+	// part of what the client waits.
+	j.ctx.accessStart = c.loop.ctx.accessStart
 	// The queue wait is measured for every job while shedding is on,
 	// and for a sample of them, for Stats, while it is off.
 	l := c.loop
@@ -187,7 +190,9 @@ func (j *job) run() {
 	x := &j.ctx
 	var start time.Time
 	if s.accessLogged() {
-		start = time.Now()
+		if start = x.accessStart; start.IsZero() {
+			start = time.Now()
+		}
 	}
 	var err error
 	var panicked bool
