@@ -16,8 +16,9 @@ func TestBinaryMaintenanceFollowsTheFile(t *testing.T) {
 	require.Equal(t, 200, statusOf(b.addr))
 
 	require.NoError(t, os.WriteFile(flag, nil, 0o644))
-	// choreEvery is 250 ms: the mode follows the file within a second.
-	require.Eventually(t, func() bool { return statusOf(b.addr) == 503 }, 2*time.Second, 10*time.Millisecond)
+	// choreEvery is 250 ms: the mode follows the file within a second
+	// (the wait is bounded more loosely, for a loaded machine).
+	require.Eventually(t, func() bool { return statusOf(b.addr) == 503 }, ioTimeout, 10*time.Millisecond)
 	resp, body := roundTrip(t, b.addr, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 	assert.Equal(t, "1", resp.Header.Get("Retry-After"))
 	assert.Contains(t, body, "maintenance")
@@ -37,7 +38,7 @@ func TestBinaryMaintenanceFollowsTheFile(t *testing.T) {
 	assert.Contains(t, b.stderr.String(), "maintenance mode on")
 
 	require.NoError(t, os.Remove(flag))
-	require.Eventually(t, func() bool { return statusOf(b.addr) == 200 }, 2*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return statusOf(b.addr) == 200 }, ioTimeout, 10*time.Millisecond)
 	resp, _ = roundTrip(t, b.addr, "GET /readyz HTTP/1.1\r\nHost: a\r\n\r\n")
 	assert.Equal(t, 200, resp.StatusCode)
 }
