@@ -55,6 +55,11 @@ func inheritedListener() (net.Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inherited listener: %w", err)
 	}
+	if ul, ok := ln.(*net.UnixListener); ok {
+		// The socket's file is this process's now: removed when it stops,
+		// unless it hands the socket on in turn (listenerFile).
+		ul.SetUnlinkOnClose(true)
+	}
 	return ln, nil
 }
 

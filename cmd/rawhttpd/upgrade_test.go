@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -214,17 +215,44 @@ func TestBinaryServesOnAUnixSocket(t *testing.T) {
 	require.NoError(t, d.cmd.Process.Signal(syscall.SIGTERM))
 	<-d.exited
 	assert.Zero(t, d.cmd.ProcessState.ExitCode())
+	assert.NoFileExists(t, sock, "the socket file goes with the server")
+}
+
+func TestBinaryHotUpgradeOnAUnixSocket(t *testing.T) {
+	dir := t.TempDir()
+	sock, pidFile := filepath.Join(dir, "rawhttpd.sock"), filepath.Join(dir, "rawhttpd.pid")
+	old := startDetachedUnix(t, sock, "-pid-file", pidFile)
+	t.Cleanup(func() {
+		if pid := readPID(pidFile); pid > 0 && pid != old.cmd.Process.Pid {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
+	require.NoError(t, old.cmd.Process.Signal(syscall.SIGUSR2))
+	<-old.exited
+	newPID := readPID(pidFile)
+	require.NotEqual(t, old.cmd.Process.Pid, newPID)
+	require.FileExists(t, sock, "the old process leaves the socket to its successor")
+	conn, err := net.DialTimeout("unix", sock, ioTimeout)
+	require.NoError(t, err)
+	defer conn.Close()
+	require.NoError(t, conn.SetDeadline(time.Now().Add(ioTimeout)))
+	_, err = io.WriteString(conn, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	require.NoError(t, err)
+	assert.Equal(t, 200, readStatus(t, bufio.NewReader(conn)))
+	require.NoError(t, syscall.Kill(newPID, syscall.SIGTERM))
+	require.Eventually(t, func() bool { return !alive(newPID) }, ioTimeout, 10*time.Millisecond)
+	assert.NoFileExists(t, sock, "the successor removes it when it stops")
 }
 
 // startDetachedUnix runs rawhttpd on the Unix socket at sock and waits
 // for its listening line.
-func startDetachedUnix(t *testing.T, sock string) *detached {
+func startDetachedUnix(t *testing.T, sock string, args ...string) *detached {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "out")
 	f, err := os.Create(out)
 	require.NoError(t, err)
 	defer f.Close()
-	cmd := exec.Command(buildBinary(t), "-addr", "unix:"+sock)
+	cmd := exec.Command(buildBinary(t), append([]string{"-addr", "unix:" + sock}, args...)...)
 	cmd.Stdout, cmd.Stderr = f, f
 	require.NoError(t, cmd.Start())
 	d := &detached{cmd: cmd, out: out, exited: make(chan struct{})}
