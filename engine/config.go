@@ -94,8 +94,9 @@ type Config struct {
 	// slog.Default().
 	Logger *slog.Logger
 	// AccessLog, when set, receives one line per response (method,
-	// target, status, bytes, duration, remote address); nil, the default,
-	// turns access logging off at the cost of one nil check per request.
+	// target, protocol, status, bytes, duration, Host, user agent,
+	// referer, remote address); nil, the default, turns access logging
+	// off at the cost of one nil check per request.
 	AccessLog *slog.Logger
 	// OnAccess, when set, is called once per response with what an access
 	// log line holds, from the event loops and the workers at once: it
