@@ -38,4 +38,69 @@
 //
 // The parser knows nothing of sockets, goroutines or net/http; engine/
 // drives it and fuzz/ and bench/ exercise it. It imports version and errors.
+//
+// # Status contract
+//
+// These are the answers the parser decides, each carried by one of its
+// Err sentinels (Errors lists them). Every refusal closes the connection:
+// once a request is refused, the framing of what follows it cannot be
+// trusted. Package engine's doc describes the form of every error response
+// (Date, Content-Length, the explaining entity, its media type) and the
+// answers the engine decides itself: CONNECT, overload, maintenance,
+// draining, panics, 100-continue.
+//
+// The request line is judged as soon as it is complete, before any
+// header field is read, and in this order:
+//
+//   - An HTTP-version that is not "HTTP/" DIGIT "." DIGIT, matched
+//     case-sensitively ("http/1.1", "HTTP/10.1" and "HTTP/1" are not): 400.
+//   - A well-formed version whose major version is not 1 (HTTP/2.0,
+//     HTTP/0.9, the HTTP/2 preface "PRI * HTTP/2.0"): 505, and the
+//     entity names the versions served. The version is checked before the
+//     method, so "FOO / HTTP/3.0" is 505, not 501.
+//   - HTTP/1.x with x above 1: served, and answered as HTTP/1.1.
+//   - A method that is not a token: 400.
+//   - A token method the registry does not hold: 501. Methods are
+//     case-sensitive ("get" is not GET). DefaultMethods is an origin
+//     server's registry (RFC 9110's methods and PATCH); GatewayMethods
+//     holds the whole IANA HTTP Method Registry, for a gateway, which is
+//     not the origin; Methods.Register adds more. CONNECT parses, but the
+//     engine answers it 501 (it opens no tunnels).
+//   - A request-target longer than Config.MaxTargetBytes: 414.
+//   - "*" with a method other than OPTIONS, authority-form with a method
+//     other than CONNECT, or a "#" fragment anywhere in the target (a
+//     percent-encoded "%23" is not one): 400.
+//
+// The header section:
+//
+//   - Larger than Config.MaxHeaderBytes, or more fields than
+//     Config.MaxFields: 431.
+//   - Whitespace between a field name and its colon, obsolete line
+//     folding, a name character that is not a tchar, or CR, LF, NUL or
+//     another control character in a value: 400.
+//   - HTTP/1.1 without exactly one Host field, or a Host value that is
+//     neither empty nor uri-host [ ":" port ] by RFC 3986 (a reg-name, an
+//     IPv4 address, or a bracketed IPv6 or IPvFuture literal; the port,
+//     if any, digits only): 400. HTTP/1.0 may omit Host.
+//
+// Framing (RFC 9112 §6) and expectations:
+//
+//   - A Content-Length that is not digits, is negative, overflows an
+//     int64, or is given more than once (as a list or on several lines,
+//     equal or not): 400.
+//   - A Transfer-Encoding coding other than chunked ("gzip, chunked"):
+//     501.
+//   - An empty Transfer-Encoding; chunked not the last coding;
+//     Transfer-Encoding together with Content-Length; Transfer-Encoding
+//     in an HTTP/1.0 request: 400.
+//   - A malformed chunk size (whitespace may follow the size only before
+//     a ";" extension), a size that overflows, or chunk data without its
+//     CRLF: 400.
+//   - A body, declared or decoded, larger than Config.MaxBodyBytes: 413.
+//   - An Expect value other than 100-continue: 417. For 100-continue the
+//     request is parsed as usual (Request.Expect100) and the engine sends
+//     the interim response.
+//
+// ResponseParser's failures, reading an upstream, carry 502 instead: to
+// the client of a gateway they mean an invalid response.
 package parser

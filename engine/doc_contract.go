@@ -1,0 +1,53 @@
+// # Status contract
+//
+// Every request gets an answer, from its handler or, when it cannot be
+// served, from the engine, with a status that says why. Package parser's
+// doc lists what the parser refuses (400, 413, 414, 417, 431, 501, 505);
+// every one of those refusals closes the connection. The engine decides
+// the rest:
+//
+//   - CONNECT: 501 before any handler runs, for every target; the engine
+//     opens no tunnels. The request was well framed, so a keep-alive
+//     connection stays open.
+//   - Expect: 100-continue: the interim "100 Continue" once the head is
+//     complete and none of the body has arrived yet, then the final
+//     response. Any other expectation is the parser's 417.
+//   - A handler that panics, or an unexpected condition in the engine:
+//     500, logged with the request line (never echoed to the client), then
+//     close. Other connections are not disturbed.
+//   - A partial request past Config.ReadHeaderTimeout or
+//     Config.BodyReadTimeout: 408, then close.
+//   - Past Config.MaxConns: the connection is refused (closed before it is
+//     read), or, with Config.Overload set to Respond503, answered 503 with
+//     Retry-After and closed.
+//   - A blocking request that finds the worker queue full, or that the
+//     adaptive shedder (Config.Shed) refuses: 503 with Retry-After.
+//   - Maintenance mode (Server.SetMaintenance): 503 with Retry-After for
+//     every path but Config.MaintenanceExempt.
+//   - Draining (Server.Shutdown): the listener stops accepting, so a new
+//     connection is refused by the kernel or taken by another process
+//     listening on the port; none is accepted and dropped. A request on an
+//     open connection is served, and the response to the last request
+//     its client has sent says Connection: close. Only a request that cannot be finished
+//     before Shutdown's context ends is answered 503 with Retry-After.
+//   - Any answer the engine makes itself (the 501 to CONNECT, its 503s, a
+//     router's 404 and 405) to a request that asked for the connection to
+//     end (Connection: close, or HTTP/1.0 without keep-alive) is that one
+//     response, then close (RFC 9112 §9.6).
+//
+// Package gateway, a Handler, answers for its upstream: 502 when the
+// upstream refused or reset the connection, closed it early, answered
+// with an invalid response, or its name does not resolve; 504 when the
+// upstream or its name lookup did not answer in time; 503 with
+// Retry-After when every upstream is marked unhealthy or its connection
+// pool stayed full.
+//
+// Every error response, the engine's or a handler's, is rendered by
+// package errors and says HTTP/1.1. It carries Date and Content-Length,
+// Connection: close when the connection closes after it, Retry-After when
+// the condition is expected to pass, and, except for a HEAD request, an
+// entity that explains the error and says whether it is temporary or
+// permanent. The entity is text/plain; charset=utf-8 unless the request's
+// Accept prefers application/problem+json (RFC 9457); the engine honours
+// an Accept read before the fault.
+package engine
