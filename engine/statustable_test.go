@@ -11,7 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// statusRow is one row of DESIGN.md's status table, sent over raw TCP.
+// statusRow is one row of the status contract (the parser's and the
+// engine's package docs), sent over raw TCP.
 type statusRow struct {
 	name    string
 	raw     string
@@ -24,7 +25,8 @@ type statusRow struct {
 	everyCut bool
 }
 
-// statusTable follows DESIGN.md's "Status decisions" table, row by row.
+// statusTable follows the parser's status contract (package doc), row by
+// row.
 var statusTable = []statusRow{
 	{name: "valid 1.1", raw: "GET / HTTP/1.1\r\nHost: a\r\n\r\n", status: 200},
 	{name: "version lower case", raw: "GET / http/1.1\r\nHost: a\r\n\r\n", status: 400, close: true},

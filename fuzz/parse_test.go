@@ -12,8 +12,8 @@ import (
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
-// designStatuses are the statuses DESIGN.md's table lets the parser
-// answer.
+// designStatuses are the statuses the parser's status contract (its
+// package doc) lets it answer.
 var designStatuses = map[httperrors.Status]bool{
 	400: true, 413: true, 414: true, 417: true, 431: true, 501: true, 505: true,
 }
@@ -30,7 +30,8 @@ var smallConfig = parser.Config{
 const maxStreamRequests = 64
 
 // requireParserError checks that err is one of the parser's sentinels,
-// closes the connection, and carries a status from DESIGN.md's table.
+// closes the connection, and carries a status from the parser's status
+// contract.
 func requireParserError(t *testing.T, err error) {
 	t.Helper()
 	var he *httperrors.Error
@@ -41,7 +42,7 @@ func requireParserError(t *testing.T, err error) {
 	}
 	require.True(t, known, "error %v is not a parser sentinel", err)
 	require.True(t, he.Close, "error %v does not close", err)
-	require.True(t, designStatuses[he.Status], "status %d is not in DESIGN.md's table", he.Status)
+	require.True(t, designStatuses[he.Status], "status %d is not in the parser's status contract", he.Status)
 }
 
 // parseStream parses the pipelined requests of data as the engine would,
@@ -125,8 +126,8 @@ func describe(req *parser.Request, n int) string {
 }
 
 // FuzzParse checks that parsing never panics, never consumes past its
-// input, refuses only with a parser sentinel whose status is in
-// DESIGN.md's table, and gives the same answer twice, under the default
+// input, refuses only with a parser sentinel whose status is in the
+// parser's status contract, and gives the same answer twice, under the default
 // limits and under small ones.
 func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -19,7 +19,7 @@ const (
 )
 
 // requestSeeds are whole requests (or streams of them). They cover every
-// row of DESIGN.md's status table, under the default limits or the small
+// row of the parser's status contract (package doc), under the default limits or the small
 // ones, and the classic request-smuggling shapes.
 var requestSeeds = []seed{
 	// Accepted.
@@ -190,31 +190,30 @@ var requestSeeds = []seed{
 	{"smuggle-chunk-data-lf", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{"smuggle-expect-other", "POST / HTTP/1.1\r\nHost: a\r\nExpect: x\r\nContent-Length: 35\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{"smuggle-413", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n"},
-	// Issue 6: FuzzNetHTTP found that http.ReadRequest accepts a space
-	// inside a field name; we refuse it (RFC 9110 §5.1: field-name =
-	// token), a listed divergence.
-	{"issue6-space-in-field-name", "POST / HTTP/1.1\r\nT 000000000000000:0000000\r\n\n"},
-	// Issue 6: FuzzNetHTTP found that http.ReadRequest ignores any
+	// FuzzNetHTTP found that http.ReadRequest accepts a space inside a
+	// field name; we refuse it (RFC 9110 §5.1: field-name = token), a
+	// listed divergence.
+	{"nethttp-space-in-field-name", "POST / HTTP/1.1\r\nT 000000000000000:0000000\r\n\n"},
+	// FuzzNetHTTP found that http.ReadRequest ignores any
 	// Transfer-Encoding in HTTP/1.0, even an empty one; we refuse it, a
 	// listed divergence.
-	{"issue6-te-empty-http10", "POST / HTTP/1.0\r\nTrAnsfer-EnCoding:\r\n\r\n"},
-	// Issue 4 (second session): FuzzNetHTTP found that we accepted an
-	// absolute-form target whose authority is "#", which net/url refuses;
-	// the authority is now checked as a host with an optional port.
-	{"issue4-absolute-authority-fragment", "GET A://# HTTP/1.0\r\n0000:\r\n\r\n"},
-	// Issue 4 (second session): FuzzNetHTTP found that http.ReadRequest
-	// accepts CONNECT with an empty target (two spaces), as "http://" with
-	// no host; we refuse an empty target whatever the method.
-	{"issue4-connect-empty-target", "CONNECT  HTTP/1.0\r\n\r\n"},
-	// Issue 4 (second session): FuzzNetHTTP found "A://%" accepted by us
-	// and refused by net/url; every "%" of a target must now begin a
-	// pct-encoded octet.
-	{"issue4-absolute-authority-percent", "GET A://% HTTP/1.0\r\n0000:\r\n\r\n"},
+	{"nethttp-te-empty-http10", "POST / HTTP/1.0\r\nTrAnsfer-EnCoding:\r\n\r\n"},
+	// FuzzNetHTTP found that we accepted an absolute-form target whose
+	// authority is "#", which net/url refuses; the authority is read as a
+	// host with an optional port.
+	{"nethttp-absolute-authority-fragment", "GET A://# HTTP/1.0\r\n0000:\r\n\r\n"},
+	// FuzzNetHTTP found that http.ReadRequest accepts CONNECT with an
+	// empty target (two spaces), as "http://" with no host; we refuse an
+	// empty target whatever the method.
+	{"nethttp-connect-empty-target", "CONNECT  HTTP/1.0\r\n\r\n"},
+	// FuzzNetHTTP found "A://%" accepted by us and refused by net/url;
+	// every "%" of a target must begin a pct-encoded octet.
+	{"nethttp-absolute-authority-percent", "GET A://% HTTP/1.0\r\n0000:\r\n\r\n"},
 	{"400-bad-percent-in-query", "GET /a?b=%x1 HTTP/1.1\r\nHost: a\r\n\r\n"},
-	// Issue 4 (second session): FuzzNetHTTP found "CONNECT ::0" accepted
-	// by us and refused by net/url: the host of an authority is now a
-	// bracketed IP literal or a name without ":".
-	{"issue4-connect-unbracketed-ipv6", "CONNECT ::0 HTTP/1.0\r\n0000:\r\n\r\n"},
+	// FuzzNetHTTP found "CONNECT ::0" accepted by us and refused by
+	// net/url: the host of an authority is a bracketed IP literal or a
+	// name without ":".
+	{"nethttp-connect-unbracketed-ipv6", "CONNECT ::0 HTTP/1.0\r\n0000:\r\n\r\n"},
 	{"400-absolute-port-not-digits", "GET http://a:b/ HTTP/1.1\r\nHost: a\r\n\r\n"},
 	{"400-space-in-field-name", "GET / HTTP/1.1\r\nHost: a\r\nX Y: v\r\n\r\n"},
 	// Found by probing the binary over raw TCP: a Host that is not

@@ -5,8 +5,8 @@ import (
 	"github.com/rawhttpd/rawhttpd/version"
 )
 
-// The parser's failures, one sentinel each, grouped as DESIGN.md's status
-// table is. Every one closes the connection (Close is true): once a request
+// The parser's failures, one sentinel each, grouped as the status
+// contract in the package doc is. Every one closes the connection (Close is true): once a request
 // is refused before its body has been read, the framing of whatever follows
 // cannot be trusted. Compare with errors.Is; render with errors/. Details
 // name the part of the request at fault and never echo its bytes; they

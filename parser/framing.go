@@ -10,8 +10,8 @@ import (
 // framing collects, field line by field line, what the header section says
 // about the message body and the connection: Host, Content-Length,
 // Transfer-Encoding, Connection and Expect. Nothing is decided while the
-// lines arrive; verdict decides once the head is complete, in DESIGN.md's
-// order, so that the answer does not depend on the order of the fields.
+// lines arrive; verdict decides once the head is complete, in the order of
+// the status contract (package doc), so that the answer does not depend on the order of the fields.
 type framing struct {
 	hosts              int  // Host field lines
 	hostStart, hostEnd int  // the last Host value (one is all verdict accepts)
@@ -191,7 +191,7 @@ func (f *framing) noteExpect(value []byte) {
 }
 
 // verdict decides, once the head h is complete, whether its framing can be
-// served, in DESIGN.md's order: Host (RFC 9112 §3.2), Content-Length,
+// served, in the status contract's order (package doc): Host (RFC 9112 §3.2), Content-Length,
 // Transfer-Encoding (RFC 9112 §6.1, §6.3; the coding itself first, then its
 // combination with Content-Length and with HTTP/1.0), Expect, and last the
 // declared size against maxBody.

@@ -144,8 +144,8 @@ func (p *Parser) acceptCommonLine(buf []byte, ls int) bool {
 }
 
 // checkRequestLine checks line, the request line without its CRLF found at
-// offset base, and records its parts. The order of the checks is
-// DESIGN.md's precedence: the version first (400 if malformed, 505 if not
+// offset base, and records its parts. The order of the checks is the
+// status contract's (package doc): the version first (400 if malformed, 505 if not
 // 1.x), so an HTTP/2 preface is told which versions are spoken whatever
 // its method; then the method (400 if not a token, 501 if unknown); then
 // the target (414 if too long, 400 if malformed).
