@@ -55,7 +55,10 @@ say() { printf '%s\n' "$*" >&2; }
 
 while (($#)); do
 	case $1 in
-	-h | --help) usage && exit 0 ;;
+	-h | --help)
+		usage || true
+		exit 0
+		;;
 	--target | --name | --peer | --peer-name)
 		(($# >= 2)) || fail "$1 needs a value"
 		case $1 in

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # gateway.sh: proxied throughput of rawhttpd's gateway mode against
 # httputil.ReverseProxy on net/http (bench/cmd/proxyd), per core of proxy
-# CPU, as issue #8 asks. Run from the repository root:
+# CPU. Run from the repository root:
 #
 #	bench/gateway.sh [--rounds N] [--duration SECS] [--conns N]
 #
@@ -12,6 +12,8 @@
 #     "rawhttpd -loops 1 -upstream URL" or "proxyd -upstream URL";
 #   - wrk -t1, keep-alive, --conns connections, pinned with the upstream
 #     to --load-cpu (1), so that the proxy has a core of its own.
+# The three are built from this repository; wrk is installed with apt-get
+# when it is missing (as root).
 # Each round starts each proxy afresh (the order alternates between
 # rounds), checks that GET / answers 200, warms it for 1 s, then runs wrk
 # for --duration. The proxy's CPU time (utime + stime from /proc/PID/stat)
@@ -45,7 +47,10 @@ say() { printf '%s\n' "$*" >&2; }
 
 while (($#)); do
 	case $1 in
-	-h | --help) usage && exit 0 ;;
+	-h | --help)
+		usage || true
+		exit 0
+		;;
 	--rounds | --duration | --conns | --proxy-cpu | --load-cpu)
 		(($# >= 2)) || fail "$1 needs a value"
 		[[ $2 =~ ^[0-9]+$ ]] || fail "$1 wants a whole number, got '$2'"
@@ -63,6 +68,11 @@ while (($#)); do
 done
 ((rounds >= 1 && duration >= 2 && conns >= 1)) || fail "want --rounds >= 1, --duration >= 2, --conns >= 1"
 ((proxy_cpu != load_cpu)) || fail "--proxy-cpu and --load-cpu must differ"
+if ! command -v wrk >/dev/null && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+	say "gateway.sh: installing wrk with apt-get"
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } ||
+		fail "apt-get could not install wrk"
+fi
 for tool in go wrk curl taskset timeout awk sort; do
 	command -v "$tool" >/dev/null || fail "'$tool' is needed and missing"
 done

@@ -103,7 +103,7 @@ func BenchmarkOverload(b *testing.B) {
 	base := overloadScenario{workers: workers, service: service, duration: 4 * time.Second, warmup: time.Second}
 	capacity := base.capacity()
 	// The target leaves room for the queue wait the estimate misses (the
-	// job's own turn, timer slack) within the 2×S the issue allows.
+	// job's own turn, timer slack) within the 2×S bound on p99.
 	shed := engine.Config{Shed: true, ShedTarget: service / 4, ShedInterval: 100 * time.Millisecond}
 	cases := []struct {
 		name string

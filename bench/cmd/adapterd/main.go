@@ -1,10 +1,10 @@
 // Command adapterd serves the TechEmpower plaintext response from a plain
 // net/http handler run on rawhttpd through engine.FromHTTP, so that
-// peerbench can compare the adapter with net/http serving the same
-// handler:
+// bench/compare.sh can compare the adapter with net/http serving the same
+// handler (bench/cmd/nethttpd):
 //
 //	go build -o adapterd ./bench/cmd/adapterd
-//	../shared/peerbench/run.sh --target './adapterd -addr {addr}' --name adapter --only nethttp
+//	bench/compare.sh --target './adapterd -addr {addr}' --name adapter
 package main
 
 import (

@@ -2,7 +2,7 @@
 // bench/gateway.sh: httputil.ReverseProxy on net/http, forwarding every
 // request to one upstream. It exists so that the two proxies can be
 // measured as separate processes, each pinned to its own core, and
-// compared by requests per second of proxy CPU (issue #8); in one process,
+// compared by requests per second of proxy CPU; in one process,
 // as BenchmarkGateway runs them, the client and the upstream take most of
 // the CPU and hide the difference.
 //
