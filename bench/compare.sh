@@ -27,13 +27,20 @@
 # The table gives medians over the rounds and the spread between them;
 # the last table gives the ratios target / peer.
 #
+# With --idle N it measures idle memory instead: each server started
+# alone, its resident set (VmRSS in /proc/PID/status) read, then N
+# keep-alive connections opened by bench/cmd/idleconns (pinned to
+# --wrk-cpu), each served one GET / and left idle 2 s, and the resident
+# set read again after 1 s of that; bytes per connection is the growth
+# over N. The hard open-file limit must exceed N.
+#
 # A run whose responses were not all 2xx, or that saw socket errors, is
 # reported and left out of the medians. wrk is installed with apt-get
 # when it is missing (as root). The script stops only what it started, by
 # PID, and every wait is bounded.
 set -euo pipefail
 
-rounds=3 duration=5 conns=64 pipeline=16 server_cpu=0 wrk_cpu=1
+rounds=3 duration=5 conns=64 pipeline=16 server_cpu=0 wrk_cpu=1 idle=0
 target="" name=rawhttpd peer="" peer_name=nethttp
 warmup=1 trim=0.5
 
@@ -43,7 +50,8 @@ usage() {
 Options: --target CMD (the rawhttpd binary), --name NAME ($name),
          --peer CMD (bench/cmd/nethttpd), --peer-name NAME ($peer_name),
          --rounds N ($rounds), --duration SECS ($duration), --conns N ($conns),
-         --pipeline N ($pipeline), --server-cpu N ($server_cpu), --wrk-cpu N ($wrk_cpu)
+         --pipeline N ($pipeline), --server-cpu N ($server_cpu), --wrk-cpu N ($wrk_cpu),
+         --idle N (off: measure idle memory with N connections instead)
 EOF
 }
 
@@ -69,7 +77,7 @@ while (($#)); do
 		esac
 		shift 2
 		;;
-	--rounds | --duration | --conns | --pipeline | --server-cpu | --wrk-cpu)
+	--rounds | --duration | --conns | --pipeline | --server-cpu | --wrk-cpu | --idle)
 		(($# >= 2)) || fail "$1 needs a value"
 		[[ $2 =~ ^[0-9]+$ ]] || fail "$1 wants a whole number, got '$2'"
 		case $1 in
@@ -79,6 +87,7 @@ while (($#)); do
 		--pipeline) pipeline=$2 ;;
 		--server-cpu) server_cpu=$2 ;;
 		--wrk-cpu) wrk_cpu=$2 ;;
+		--idle) idle=$2 ;;
 		esac
 		shift 2
 		;;
@@ -217,6 +226,47 @@ if [[ -z $peer ]]; then
 	peer="$work/nethttpd -addr {addr}"
 fi
 declare -A command_of=(["$name"]=$target ["$peer_name"]=$peer)
+
+# rss_kib pid: the process's resident set in KiB, 0 once it has gone.
+rss_kib() {
+	awk '/^VmRSS:/ { print $2; found = 1 } END { if (!found) print 0 }' "/proc/$1/status" 2>/dev/null || echo 0
+}
+
+# measure_idle: the idle-memory table, one fresh server each, then exit.
+measure_idle() {
+	go build -o "$work/idleconns" ./bench/cmd/idleconns
+	local label port log before held i ic out
+	declare -A growth_of=()
+	printf '| server | conns | RSS before | RSS held | growth | bytes/conn |\n|---|--:|--:|--:|--:|--:|\n'
+	for label in "$name" "$peer_name"; do
+		port=$(port_of "$label") log=$work/$label.idle.log out=$work/$label.idleconns.txt
+		launch "$log" "${command_of[$label]//\{addr\}/127.0.0.1:$port}"
+		server_pid=$pid
+		listening "$port" || fail "$label did not start; see $log"
+		sleep 0.5 # let the server settle after its start before the baseline
+		before=$(rss_kib "$server_pid")
+		taskset -c "$wrk_cpu" "$work/idleconns" -addr "127.0.0.1:$port" -conns "$idle" -hold 2s >"$out" 2>&1 </dev/null &
+		ic=$!
+		started+=("$ic")
+		for ((i = 0; i < 1200; i++)); do
+			grep -q '^held' "$out" && break
+			running "$ic" || fail "idleconns failed against $label: $(cat "$out")"
+			sleep 0.1
+		done
+		grep -q '^held' "$out" || fail "idleconns did not open $idle connections to $label in 120 s"
+		sleep 1
+		held=$(rss_kib "$server_pid")
+		halt "$ic"
+		halt "$server_pid"
+		growth_of[$label]=$((held - before))
+		awk -v l="$label" -v n="$idle" -v b="$before" -v h="$held" 'BEGIN {
+			printf "| %s | %d | %.1f MiB | %.1f MiB | %.1f MiB | %.0f |\n", l, n, b / 1024, h / 1024, (h - b) / 1024, (h - b) * 1024 / n }'
+	done
+	awk -v a="${growth_of[$name]}" -v b="${growth_of[$peer_name]}" -v x="$name" -v y="$peer_name" \
+		'BEGIN { if (b > 0) printf "\n%s / %s bytes per idle connection: %.3fx\n", x, y, a / b }'
+	exit 0
+}
+if ((idle > 0)); then measure_idle; fi
 
 # The pipelined scenario's request: wrk sends what request() returns as
 # one write, here depth copies of a GET of /, and counts each response.
