@@ -6,9 +6,10 @@
 // every one of those refusals closes the connection. The engine decides
 // the rest:
 //
-//   - CONNECT: 501 before any handler runs, for every target; the engine
-//     opens no tunnels. The request was well framed, so a keep-alive
-//     connection stays open.
+//   - CONNECT: 501 before any handler runs, whatever host:port it names
+//     (any other target is the parser's 400); the engine opens no
+//     tunnels. The request was well framed, so a keep-alive connection
+//     stays open.
 //   - Expect: 100-continue: the interim "100 Continue" once the head is
 //     complete and none of the body has arrived yet, then the final
 //     response. Any other expectation is the parser's 417.

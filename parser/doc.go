@@ -64,8 +64,9 @@
 //     case-sensitive ("get" is not GET). DefaultMethods is an origin
 //     server's registry (RFC 9110's methods and PATCH); GatewayMethods
 //     holds the whole IANA HTTP Method Registry, for a gateway, which is
-//     not the origin; Methods.Register adds more. CONNECT parses, but the
-//     engine answers it 501 (it opens no tunnels).
+//     not the origin; Methods.Register adds more. CONNECT with a
+//     host:port target parses, and the engine answers it 501 (it opens no
+//     tunnels); with any other target it is malformed: 400.
 //   - A request-target longer than Config.MaxTargetBytes: 414.
 //   - "*" with a method other than OPTIONS, authority-form with a method
 //     other than CONNECT, or a "#" fragment anywhere in the target (a
@@ -78,10 +79,11 @@
 //   - Whitespace between a field name and its colon, obsolete line
 //     folding, a name character that is not a tchar, or CR, LF, NUL or
 //     another control character in a value: 400.
-//   - HTTP/1.1 without exactly one Host field, or a Host value that is
-//     neither empty nor uri-host [ ":" port ] by RFC 3986 (a reg-name, an
-//     IPv4 address, or a bracketed IPv6 or IPvFuture literal; the port,
-//     if any, digits only): 400. HTTP/1.0 may omit Host.
+//   - HTTP/1.1 without a Host field, more than one Host field in any
+//     version, or a Host value that is neither empty nor uri-host
+//     [ ":" port ] by RFC 3986 (a reg-name, an IPv4 address, or a
+//     bracketed IPv6 or IPvFuture literal; the port, if any, digits
+//     only): 400. HTTP/1.0 may omit Host.
 //
 // Framing (RFC 9112 §6) and expectations:
 //
