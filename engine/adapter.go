@@ -289,7 +289,7 @@ func (w *responseWriter) commit() {
 	}
 	w.committed = true
 	c := w.c
-	c.SetStatus(w.status)
+	_ = c.SetStatus(w.status) // WriteHeader kept it within 200 to 999
 	for key, values := range w.header {
 		switch key {
 		case "Content-Length":
@@ -301,7 +301,7 @@ func (w *responseWriter) commit() {
 			continue
 		}
 		for _, v := range values {
-			_ = c.SetHeader(key, v) // an invalid field is dropped, never written
+			_ = c.AddHeader(key, v) // an invalid field is dropped, never written
 		}
 	}
 }
