@@ -93,6 +93,10 @@ func newHTTPRequest(c *Context) (*http.Request, error) {
 		// the field.
 		r.Host = host
 	}
+	r.Pattern = c.route.pattern // a Router's match, as ServeMux sets it
+	for i, name := range c.route.names {
+		r.SetPathValue(name, string(c.route.values[i]))
+	}
 	if len(req.Body) > 0 {
 		body := bytes.Clone(req.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))

@@ -124,6 +124,7 @@ func (c *conn) startJob(out []byte, h Handler) ([]byte, bool) {
 		c.remoteStr = c.t.RemoteAddr().String()
 	}
 	j.ctx.ctx, j.ctx.job, j.ctx.remoteStr = j.rctx, j, c.remoteStr
+	j.ctx.inheritRoute(&c.loop.ctx)
 	// The queue wait is measured for every job while shedding is on,
 	// and for a sample of them, for Stats, while it is off.
 	l := c.loop

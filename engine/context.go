@@ -53,6 +53,9 @@ type Context struct {
 	closeAfter bool              // the handler asked for Connection: close
 	serverSet  bool              // the handler set its own Server field
 
+	// route is what a Router matched for the handler it calls; zero
+	// outside a routed handler.
+	route routeMatch
 	// scratch holds bytes decoded for this request: path values,
 	// PathDecoded, QueryArgDecoded. It only grows while a handler runs,
 	// so slices into it stay valid until the Context is reset.
@@ -70,6 +73,7 @@ func (c *Context) reset(req *parser.Request, remote net.Addr) {
 	c.fields = c.fields[:0]
 	c.body = c.body[:0]
 	c.closeAfter, c.serverSet, c.streaming = false, false, false
+	c.route.reset()
 	c.scratch = c.scratch[:0]
 	c.decodedPath = nil
 }

@@ -21,7 +21,8 @@ func serveRaw(t *testing.T, h Handler, raw string) (*http.Response, string) {
 	c := memConn(h, m)
 	c.serve()
 	out := string(m.out)
-	resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(out)), nil)
+	method, _, _ := strings.Cut(raw, " ")
+	resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(out)), &http.Request{Method: method})
 	require.NoError(t, err, out)
 	return resp, out
 }

@@ -26,6 +26,10 @@
 // Timeouts live in a per-loop timing wheel (timeout.go): arming one is a
 // store, and each tick looks only at the connections whose slot is due.
 //
-// The engine leaves TLS, HTTP/2, tunnels and routing to others. cmd/rawhttpd and
+// Router sends requests to handlers by net/http ServeMux patterns;
+// middleware is a func(Handler) Handler around it. Package enginetest runs
+// a Handler on raw requests without a socket, for tests.
+//
+// The engine leaves TLS, HTTP/2 and tunnels to others. cmd/rawhttpd and
 // engine/gateway import it.
 package engine
