@@ -243,35 +243,6 @@ func TestRouterPathValues(t *testing.T) {
 	}
 }
 
-func TestRouterWildcardsReachEveryKindOfHandler(t *testing.T) {
-	r := NewRouter()
-	r.HandleFunc("GET /inline/{id}", func(c *Context) error {
-		_, _ = c.WriteString("inline " + string(c.PathValue("id")) + " " + c.Pattern())
-		return nil
-	})
-	r.Handle("GET /blocking/{id}", Blocking(HandlerFunc(func(c *Context) error {
-		_, _ = c.WriteString("blocking " + string(c.PathValue("id")) + " " + c.Pattern())
-		return nil
-	})))
-	r.Handle("GET /nethttp/{id}/{rest...}", FromHTTP(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		_, _ = io.WriteString(w, "nethttp "+req.PathValue("id")+" "+req.PathValue("rest")+" "+req.Pattern)
-	})))
-	s := startServer(t, r, Config{})
-	cl := dialRaw(t, s)
-	tests := []struct{ target, body string }{
-		{"/inline/7", "inline 7 GET /inline/{id}"},
-		{"/blocking/a%2Fb", "blocking a/b GET /blocking/{id}"},
-		{"/nethttp/9/x/y%20z", "nethttp 9 x/y z GET /nethttp/{id}/{rest...}"},
-		{"/inline/8", "inline 8 GET /inline/{id}"},
-	}
-	for _, tt := range tests {
-		cl.send("GET " + tt.target + " HTTP/1.1\r\nHost: h\r\n\r\n")
-		resp, body := cl.read("GET")
-		assert.Equal(t, 200, resp.StatusCode, tt.target)
-		assert.Equal(t, tt.body, body)
-	}
-}
-
 // requestID is the middleware of the examples: it sets X-Request-Id on
 // every response, routed or not.
 func requestID(next Handler) Handler {
