@@ -185,19 +185,28 @@ func (r *Router) match(m *routeMatcher, host, method, path []byte) *route {
 }
 
 // allowedMethods returns the set of methods (bits by r.methods' index)
-// under which some pattern matches path; GET brings HEAD.
+// under which some pattern matches path, or path with a trailing slash
+// added (which a redirect would lead to); GET brings HEAD.
 func (r *Router) allowedMethods(m *routeMatcher, host, path []byte) uint64 {
+	set := r.allowedMethodsFor(m, host, path)
+	if path[len(path)-1] != '/' {
+		set |= r.allowedMethodsFor(m, host, append(m.c.scratchCopy(path, 1), '/'))
+	}
+	if get := r.bitOf("GET"); set&get != 0 {
+		set |= r.bitOf("HEAD")
+	}
+	return set
+}
+
+// allowedMethodsFor returns the methods whose patterns match path.
+func (r *Router) allowedMethodsFor(m *routeMatcher, host, path []byte) uint64 {
 	var set uint64
 	if len(host) > 0 {
 		if t := r.hosts[string(host)]; t != nil {
 			set |= t.allowedMethods(m, r, path)
 		}
 	}
-	set |= r.anyHost.allowedMethods(m, r, path)
-	if get := r.bitOf("GET"); set&get != 0 {
-		set |= r.bitOf("HEAD")
-	}
-	return set
+	return set | r.anyHost.allowedMethods(m, r, path)
 }
 
 // methodNotAllowed returns the 405 for the methods in allowed, built the

@@ -1,11 +1,14 @@
 package engine
 
 import (
+	"bufio"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -114,6 +117,7 @@ func TestRouterAnswersWithoutARoute(t *testing.T) {
 		{"not clean, no route", "GET", "/a/./b", routed{status: 307, location: "/a/b"}},
 		{"subtree without its slash", "GET", "/tree?q=1", routed{status: 307, location: "/tree/?q=1"}},
 		{"end without its slash", "GET", "/files", routed{status: 307, location: "/files/"}},
+		{"other method, path without its slash", "POST", "/files", routed{status: 405, allow: "GET, HEAD"}},
 		{"OPTIONS on an item", "OPTIONS", "/items/2", routed{status: 405, allow: "DELETE, GET, HEAD, POST"}},
 	}
 	for _, tt := range tests {
@@ -346,5 +350,120 @@ func BenchmarkRouter(b *testing.B) {
 				mux.ServeHTTP(w, req)
 			}
 		})
+	}
+}
+
+// FuzzRouterMatchesServeMux routes arbitrary targets among benchRoutes
+// and a few odd patterns with Router and with http.ServeMux, and requires
+// the same status, pattern, Allow and Location. A target either side
+// refuses to parse, or whose path net/url rewrites, is skipped. Location is compared decoded, and only for
+// paths without escapes: ServeMux escapes a cleaned path again, turning
+// its '%' into "%25" (Router sends the path as the client did).
+func FuzzRouterMatchesServeMux(f *testing.F) {
+	patterns := append([]string{"example.com/", "GET /x/{a}/{$}", "/x/{a}/y/", "POST /z/{a...}", "/caf%C3%A9"}, benchRoutes...)
+	r, mux := NewRouter(), http.NewServeMux()
+	for _, p := range patterns {
+		r.HandleFunc(p, func(c *Context) error { return c.SetHeader("X-Pattern", p) })
+		mux.HandleFunc(p, func(w http.ResponseWriter, _ *http.Request) { w.Header().Set("X-Pattern", p) })
+	}
+	for _, in := range benchTargets {
+		f.Add("GET", in.target)
+	}
+	for _, target := range []string{"/", "/users/", "/users", "/static", "/static/a/../../b", "//users/1", "/x/1/", "/x/1",
+		"/x/1/y", "/x/%2F/", "/caf%c3%a9", "/repos/a/b/contents/", "/./", "/a/..", "/users/1?q=1", "http://example.com/z"} {
+		f.Add("GET", target)
+		f.Add("POST", target)
+	}
+	f.Add("HEAD", "/users/1")
+	f.Add("DELETE", "/gists")
+	m := &memTransport{}
+	c := memConn(r, m)
+	f.Fuzz(func(t *testing.T, method, target string) {
+		switch method {
+		case "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS":
+		default:
+			return
+		}
+		raw := method + " " + target + " HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"
+		req, err := http.ReadRequest(bufio.NewReader(strings.NewReader(raw)))
+		if err != nil || !strings.HasPrefix(target, "/") && !strings.HasPrefix(target, "http://") {
+			return
+		}
+		if path, _, _ := strings.Cut(strings.TrimPrefix(target, "http://"+req.URL.Host), "?"); path == "" || req.URL.EscapedPath() != path {
+			// net/url re-escaped the path from its decoded form (a byte
+			// it would escape, such as '"', made it drop the raw path),
+			// so ServeMux does not see the path the client sent; or an
+			// absolute-form target has an empty path, which RFC 9112
+			// §3.2.2 reads as "/" and ServeMux redirects to "/".
+			return
+		}
+		m.in, m.out = []byte(raw), m.out[:0]
+		c.closing, c.closed = false, false
+		if c.ex != nil {
+			c.ex.parser.Reset()
+			c.ex.req.Reset()
+		}
+		c.serve()
+		resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(string(m.out))), &http.Request{Method: method})
+		require.NoError(t, err)
+		if resp.StatusCode == 400 || resp.StatusCode == 414 {
+			return // the parser refused what net/http took
+		}
+		mine := routedFrom(t, resp)
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, req)
+		theirs := routedFrom(t, w.Result())
+		if strings.Contains(req.URL.EscapedPath(), "%") {
+			mine.location, theirs.location = "", ""
+		}
+		// ServeMux escapes what it need not ("!" as %21); the path is the
+		// same once decoded.
+		mine.location, _ = url.PathUnescape(mine.location)
+		theirs.location, _ = url.PathUnescape(theirs.location)
+		require.Equal(t, theirs, mine, "%s %s", method, target)
+	})
+}
+
+func TestRouterOnTheWireWholeAndSplit(t *testing.T) {
+	r := NewRouter()
+	r.HandleFunc("GET /items/{id}", func(c *Context) error {
+		_, _ = c.Write(c.PathValue("id"))
+		return nil
+	})
+	s := startServer(t, requestID(r), Config{})
+	cl := dialRaw(t, s)
+	tests := []struct {
+		raw, head string
+		body      string
+	}{
+		{"GET /items/42 HTTP/1.1\r\nHost: h\r\n\r\n", "HTTP/1.1 200 OK", "42"},
+		{"PUT /items/42 HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi", "HTTP/1.1 405 Method Not Allowed", ""},
+		{"GET /nothing HTTP/1.1\r\nHost: h\r\n\r\n", "HTTP/1.1 404 Not Found", ""},
+		{"GET /x/../items/7 HTTP/1.1\r\nHost: h\r\n\r\n", "HTTP/1.1 307 Temporary Redirect", ""},
+	}
+	for _, tt := range tests {
+		for split := 0; split < len(tt.raw); split++ {
+			if split > 0 {
+				cl.send(tt.raw[:split])
+			}
+			cl.send(tt.raw[split:])
+			require.NoError(t, cl.conn.SetReadDeadline(time.Now().Add(ioTimeout)))
+			line, err := cl.r.ReadString('\n')
+			require.NoError(t, err)
+			require.Equal(t, tt.head+"\r\n", line, "%q split at %d", tt.raw, split)
+			resp, err := http.ReadResponse(bufio.NewReader(io.MultiReader(strings.NewReader("HTTP/1.1 200 OK\r\n"), cl.r)), nil)
+			require.NoError(t, err)
+			body, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			assert.Equal(t, "req-1", resp.Header.Get("X-Request-Id"))
+			switch {
+			case tt.body != "":
+				assert.Equal(t, tt.body, string(body))
+			case strings.HasPrefix(tt.head, "HTTP/1.1 405"):
+				assert.Equal(t, "GET, HEAD", resp.Header.Get("Allow"))
+			case strings.HasPrefix(tt.head, "HTTP/1.1 307"):
+				assert.Equal(t, "/items/7", resp.Header.Get("Location"))
+			}
+		}
 	}
 }
