@@ -54,7 +54,9 @@ var (
 // only under other methods with ErrMethodNotAllowed (405) and an Allow
 // field naming those methods. Both are decided on the event loop and
 // rendered like every error response, with the fields a middleware set
-// before. "OPTIONS *", whose target is no path, is a 404.
+// before. "OPTIONS *", whose target is no path, is a 404 (ServeMux answers
+// it 400). An absolute-form target with an empty path is routed as "/"
+// (RFC 9112 §3.2.2), where ServeMux redirects it there.
 //
 // A Router mixes inline handlers, Blocking and FromHTTP ones freely; a
 // FromHTTP handler sees the wildcards through the request's PathValue and
