@@ -74,6 +74,11 @@ type Router struct {
 	// methods names the methods of the registered patterns; a method's
 	// index is its bit in a set of allowed methods.
 	methods []string
+	// slashEnds has bit n set when a pattern of n segments can match a
+	// path ending in a slash exactly (it ends in {$} or a multi); bit 63
+	// stands for 63 or more. A path whose slashed form no such pattern
+	// can match needs no trailing-slash redirect lookup.
+	slashEnds uint64
 
 	// notAllowed holds the 405 for each set of allowed methods met so
 	// far, with its Allow field, built once per set. Loops read it
@@ -123,6 +128,9 @@ func (r *Router) Handle(pattern string, h Handler) {
 		}
 	}
 	last := p.last()
+	if last.multi || last.s == "/" && !last.wild {
+		r.slashEnds |= 1 << min(len(p.segments), 63)
+	}
 	rt := &route{pattern: p, h: h, names: p.names(), multi: last.multi, restNamed: last.multi && last.s != ""}
 	t.root(p.method).insert(p.segments, rt)
 }
@@ -143,13 +151,22 @@ func (r *Router) Serve(c *Context) error {
 	if r.hosts != nil {
 		host = requestHost(c.req.Target, c.req.Host)
 	}
-	m := routeMatcher{c: c, escaped: bytes.IndexByte(raw, '%') >= 0}
-	path, clean := raw, isCleanPath(raw)
-	if !clean {
-		path = appendCleanPath(c.scratchCopy(nil, len(raw))[:0], raw)
-	}
+	// Match the path as sent, checking each segment on the way: a route
+	// without a multi wildcard saw them all, so only a path that matched
+	// none or one with a multi needs a scan of its own before it is known
+	// clean. A path that is not is matched again, cleaned, to choose the
+	// redirect.
+	m := routeMatcher{c: c}
+	path := raw
 	rt := r.match(&m, host, c.req.Method, path)
-	if !rt.matchesExactly(path) && path[len(path)-1] != '/' {
+	clean := !m.unclean && (rt != nil && !rt.multi || isCleanPath(raw))
+	if !clean {
+		c.route.values = c.route.values[:0]
+		m.unclean = false
+		path = appendCleanPath(c.scratchCopy(nil, len(raw))[:0], raw)
+		rt = r.match(&m, host, c.req.Method, path)
+	}
+	if !rt.matchesExactly(path) && path[len(path)-1] != '/' && r.slashEnds&(1<<min(bytes.Count(path, slashByte)+1, 63)) != 0 {
 		// "/tree" when only the subtree "/tree/" has a route of its own:
 		// send the client there, as ServeMux does.
 		values := len(c.route.values)

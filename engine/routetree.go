@@ -162,10 +162,11 @@ func (n *routeNode) literal(seg []byte) *routeNode {
 }
 
 // routeMatcher carries one lookup's state: the Context that receives the
-// wildcards' values and whether the path holds escapes at all.
+// wildcards' values, and whether a segment met on the way makes the path
+// unclean (then the lookup gives up).
 type routeMatcher struct {
 	c       *Context
-	escaped bool
+	unclean bool
 }
 
 // match returns the route under n that matches path (cleaned, starting
@@ -179,6 +180,9 @@ func (n *routeNode) match(m *routeMatcher, path []byte) *route {
 	c := m.c
 	mark := len(c.scratch)
 	seg, rest := m.firstSegment(path)
+	if m.unclean {
+		return nil
+	}
 	if n.literals != nil {
 		if child := n.literal(seg); child != nil {
 			if rt := child.match(m, rest); rt != nil {
@@ -199,7 +203,11 @@ func (n *routeNode) match(m *routeMatcher, path []byte) *route {
 	if n.multi != nil {
 		rt := n.multi.route
 		if rt.restNamed { // {name...}, not a bare trailing slash
-			c.route.values = append(c.route.values, m.decode(path[1:]))
+			rest := path[1:]
+			if bytes.IndexByte(rest, '%') >= 0 {
+				rest = c.appendScratch(rest, false)
+			}
+			c.route.values = append(c.route.values, rest)
 		}
 		return rt
 	}
@@ -209,26 +217,27 @@ func (n *routeNode) match(m *routeMatcher, path []byte) *route {
 
 // firstSegment splits path ("/seg/rest") into its first segment, decoded,
 // and the rest ("/rest"); "/" alone is the segment "/" (the end a trailing
-// slash or {$} stands for).
+// slash or {$} stands for). An empty, "." or ".." segment sets m.unclean.
+// A segment without escapes is returned as it is; one with escapes is
+// decoded into the Context's scratch buffer.
 func (m *routeMatcher) firstSegment(path []byte) (seg, rest []byte) {
 	if len(path) == 1 {
 		return path, nil
 	}
-	path = path[1:]
-	seg, rest = path, nil
-	if i := bytes.IndexByte(path, '/'); i >= 0 {
-		seg, rest = path[:i], path[i:]
+	// Segments are short: a loop beats a call to IndexByte here.
+	i, escaped := 1, false
+	for i < len(path) && path[i] != '/' {
+		escaped = escaped || path[i] == '%'
+		i++
 	}
-	return m.decode(seg), rest
-}
-
-// decode returns p with its %-escapes decoded: p itself when the path has
-// none, else a copy in the Context's scratch buffer.
-func (m *routeMatcher) decode(p []byte) []byte {
-	if !m.escaped || bytes.IndexByte(p, '%') < 0 {
-		return p
+	seg, rest = path[1:i], path[i:]
+	switch {
+	case escaped:
+		seg = m.c.appendScratch(seg, false)
+	case len(seg) == 0 && len(rest) > 0, string(seg) == ".", string(seg) == "..":
+		m.unclean = true
 	}
-	return m.c.appendScratch(p, false)
+	return seg, rest
 }
 
 // requestHost returns the host a request names, without its port: the
@@ -259,25 +268,29 @@ func requestHost(target, hostField []byte) []byte {
 	return h[:colon]
 }
 
+// slashDot and slashSlash start the segments a clean path has none of.
+var slashDot, slashSlash = []byte("/."), []byte("//")
+
 // schemeSeparator ends the scheme of an absolute-form target.
 var schemeSeparator = []byte("://")
 
 // isCleanPath reports whether p (starting with '/') is already in the
-// form cleanPath would give it: no empty, "." or ".." segment but a
-// trailing slash. It does not allocate.
+// form appendCleanPath gives it: no empty, "." or ".." segment but a
+// trailing slash.
 func isCleanPath(p []byte) bool {
-	for len(p) > 0 { // p starts with '/'
-		p = p[1:]
-		seg := p
-		next := bytes.IndexByte(p, '/')
-		if next >= 0 {
-			seg, p = p[:next], p[next:]
-		} else {
-			p = nil
+	if bytes.Index(p, slashDot) < 0 && bytes.Index(p, slashSlash) < 0 {
+		return true // the usual path: two vector searches, no byte loop
+	}
+	start := 1 // of the current segment
+	for i := 1; i <= len(p); i++ {
+		if i < len(p) && p[i] != '/' {
+			continue
 		}
-		if next == 0 || string(seg) == "." || string(seg) == ".." {
+		switch seg := p[start:i]; {
+		case len(seg) == 0 && i < len(p), string(seg) == ".", string(seg) == "..":
 			return false // "//", "/./", "/../", or a path ending "/." or "/.."
 		}
+		start = i + 1
 	}
 	return true
 }
