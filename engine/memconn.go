@@ -20,9 +20,11 @@ import (
 // It returns once the server has answered every complete request in in
 // and has no work left for the connection, or has closed it; a request in
 // was not complete is left unanswered, as a client that stopped sending
-// would find it. It returns ctx's error when ctx ends first. The server
+// would find it. It returns ctx's error when ctx ends first, after closing
+// the connection (which cancels a blocking handler's Context). The server
 // need not be started: the call runs a worker of its own for blocking
-// work, and stops it before returning. Calls may run concurrently. The
+// work, and stops it before returning — or, when ctx ended, lets it stop
+// once the handler it runs returns. Calls may run concurrently. The
 // connection's timeouts do not run: nothing advances its timing wheel
 // unless the server is also started.
 func (s *Server) ServeBytes(ctx context.Context, in []byte) (out []byte, closed bool, err error) {
@@ -44,9 +46,12 @@ func (s *Server) ServeBytes(ctx context.Context, in []byte) (out []byte, closed 
 			}
 		}
 	}()
+	waitWorker := true
 	defer func() {
 		close(stop)
-		<-workerDone
+		if waitWorker {
+			<-workerDone
+		}
 		s.mu.Lock()
 		delete(s.loops, gnet.EventLoop(l))
 		s.mu.Unlock()
@@ -61,7 +66,10 @@ func (s *Server) ServeBytes(ctx context.Context, in []byte) (out []byte, closed 
 		case task := <-l.tasks:
 			task()
 		case <-ctx.Done():
+			// Closing cancels the handler's Context(); one that ignores
+			// it keeps the worker until it returns, and is not waited for.
 			mc.close()
+			waitWorker = false
 			return mc.out, true, ctx.Err()
 		}
 	}
