@@ -166,7 +166,7 @@ func (r *Router) Serve(c *Context) error {
 		path = appendCleanPath(c.scratchCopy(nil, len(raw))[:0], raw)
 		rt = r.match(&m, host, c.req.Method, path)
 	}
-	if !rt.matchesExactly(path) && path[len(path)-1] != '/' && r.slashEnds&(1<<min(bytes.Count(path, slashByte)+1, 63)) != 0 {
+	if !rt.matchesExactly(path) && r.mayMatchWithSlash(path) {
 		// "/tree" when only the subtree "/tree/" has a route of its own:
 		// send the client there, as ServeMux does.
 		values := len(c.route.values)
@@ -187,6 +187,16 @@ func (r *Router) Serve(c *Context) error {
 	}
 	c.route.pattern, c.route.names = rt.pattern.str, rt.names
 	return rt.h.Serve(c)
+}
+
+// mayMatchWithSlash reports whether some pattern could match path with a
+// slash appended exactly: path does not end in one, and a pattern ending
+// in {$} or a multi has as many segments as the slashed path.
+func (r *Router) mayMatchWithSlash(path []byte) bool {
+	if path[len(path)-1] == '/' {
+		return false
+	}
+	return r.slashEnds&(1<<min(bytes.Count(path, slashByte)+1, 63)) != 0
 }
 
 // match finds the route for method and path: the host's patterns first,

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bufio"
+	stderrors "errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -466,4 +467,26 @@ func TestRouterOnTheWireWholeAndSplit(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestMiddlewareSeesTheRoutersErrors(t *testing.T) {
+	r := NewRouter()
+	r.HandleFunc("GET /a", func(c *Context) error { return nil })
+	var seen []string
+	h := HandlerFunc(func(c *Context) error {
+		err := r.Serve(c)
+		switch {
+		case stderrors.Is(err, ErrNotFound):
+			seen = append(seen, "not found")
+		case stderrors.Is(err, ErrMethodNotAllowed):
+			seen = append(seen, "not allowed")
+		case err == nil:
+			seen = append(seen, "served")
+		}
+		return err
+	})
+	for _, raw := range []string{"GET /a HTTP/1.1\r\nHost: h\r\n\r\n", "GET /b HTTP/1.1\r\nHost: h\r\n\r\n", "PUT /a HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n"} {
+		serveRaw(t, h, raw)
+	}
+	assert.Equal(t, []string{"served", "not found", "not allowed"}, seen)
 }
