@@ -93,6 +93,10 @@ func newHTTPRequest(c *Context) (*http.Request, error) {
 		// the field.
 		r.Host = host
 	}
+	r.Pattern = c.route.pattern // a Router's match, as ServeMux sets it
+	for i, name := range c.route.names {
+		r.SetPathValue(name, string(c.route.values[i]))
+	}
 	if len(req.Body) > 0 {
 		body := bytes.Clone(req.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -289,7 +293,7 @@ func (w *responseWriter) commit() {
 	}
 	w.committed = true
 	c := w.c
-	c.SetStatus(w.status)
+	_ = c.SetStatus(w.status) // WriteHeader kept it within 200 to 999
 	for key, values := range w.header {
 		switch key {
 		case "Content-Length":
@@ -301,7 +305,7 @@ func (w *responseWriter) commit() {
 			continue
 		}
 		for _, v := range values {
-			_ = c.SetHeader(key, v) // an invalid field is dropped, never written
+			_ = c.AddHeader(key, v) // an invalid field is dropped, never written
 		}
 	}
 }

@@ -131,6 +131,7 @@ func (c *conn) startJob(out []byte, h Handler) ([]byte, bool) {
 	// The access log's duration runs from dispatch: the queue wait is
 	// part of what the client waits.
 	j.ctx.accessStart = c.loop.ctx.accessStart
+	j.ctx.inheritRoute(&c.loop.ctx)
 	// The queue wait is measured for every job while shedding is on,
 	// and for a sample of them, for Stats, while it is off.
 	l := c.loop

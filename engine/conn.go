@@ -324,7 +324,8 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 			Close:  !keep,
 			Format: httperrors.FormatFor(req.Header("Accept")),
 			Date:   st.date[:],
-			Server: c.srv.cfg.Server,
+			Server: x.errorServer(c.srv.cfg.Server),
+			Fields: x.errorFields(e),
 		}), next
 	}
 	persist := persistDefault

@@ -35,6 +35,10 @@
 // and the socket can be a Unix socket, shared with SO_REUSEPORT, or
 // inherited from a parent process.
 //
-// The engine leaves TLS, HTTP/2, tunnels and routing to others. cmd/rawhttpd,
+// Router sends requests to handlers by net/http ServeMux patterns;
+// middleware is a func(Handler) Handler around it. Package enginetest runs
+// a Handler on raw requests without a socket, for tests.
+//
+// The engine leaves TLS, HTTP/2 and tunnels to others. cmd/rawhttpd,
 // engine/gateway and engine/files import it.
 package engine
