@@ -45,6 +45,7 @@ func (a httpHandler) Serve(c *Context) error {
 	}
 	w := &j.http.w
 	w.c = c
+	w.adoptFields()
 	defer w.reset()
 	a.h.ServeHTTP(w, r)
 	return w.finish()
@@ -304,6 +305,22 @@ func (w *responseWriter) commit() {
 			_ = c.SetHeader(key, v) // an invalid field is dropped, never written
 		}
 	}
+}
+
+// adoptFields moves the fields set on the Context before the request
+// reached the adapter (by middleware in front of FromHTTP) into the
+// header the net/http handler gets, as net/http middleware would have set
+// them on the ResponseWriter: the handler sees them, may change them, and
+// what it leaves is sent.
+func (w *responseWriter) adoptFields() {
+	c := w.c
+	for rest := c.fields; len(rest) > 0; {
+		line, next, _ := bytes.Cut(rest, []byte("\r\n"))
+		name, value, _ := bytes.Cut(line, []byte(": "))
+		w.header.Add(string(name), string(value))
+		rest = next
+	}
+	c.fields, c.serverSet = c.fields[:0], false
 }
 
 // reset makes w ready for the next request of its job.

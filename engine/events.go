@@ -47,9 +47,9 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 }
 
 // OnClose releases the connection's state.
-func (e *events) OnClose(gc gnet.Conn, _ error) gnet.Action {
+func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
 	if c, ok := gc.Context().(*conn); ok {
-		c.release()
+		c.onClose(err)
 		e.srv.openConns.Add(-1)
 	}
 	return gnet.None
