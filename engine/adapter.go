@@ -24,7 +24,9 @@ import (
 // flushed it streams, chunked to HTTP/1.1 clients and close-delimited to
 // HTTP/1.0 ones, unless the handler declared a Content-Length.
 // http.ResponseController's deadlines are not supported: it reports
-// http.ErrNotSupported. Hijacking is not supported.
+// http.ErrNotSupported. Hijacking is not supported. Fields set on the
+// Context before the request reached the adapter (by middleware) are in
+// the handler's w.Header() when it starts.
 func FromHTTP(h http.Handler) Handler { return Blocking(httpHandler{h: h}) }
 
 // httpHandler serves one request through a net/http Handler.

@@ -5,9 +5,11 @@ package engine
 // worker pool). It reads the request and writes the response through c,
 // which is valid only until Serve returns.
 //
-// Returning a non-nil error discards whatever Serve wrote and answers
-// with that error's response instead: an *errors.Error gives its status and
-// explanation, any other error a 500 whose text stays in the log.
+// Returning a non-nil error discards the status and body Serve wrote and
+// answers with that error's response instead: an *errors.Error gives its
+// status and explanation, any other error a 500 whose text stays in the
+// log. The header fields set on c (by middleware, say) are kept, except
+// those the error's rendering writes itself, such as Content-Type.
 type Handler interface {
 	Serve(c *Context) error
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"os"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -28,21 +29,32 @@ import (
 // A socket stays open while anyone holds a reference: the connection holds
 // one until OnClose, a job one while it may write, a watcher one while it
 // waits. The last release closes the descriptor.
+//
+// The duplicate joins the netpoller only when someone first has to wait
+// for it: once registered, every packet the client sends also wakes the
+// netpoller, which a connection whose responses always fit in the socket
+// should not pay for.
 type socket struct {
-	fd   int      // the duplicate, non-blocking: the first try of a write
-	file *os.File // fd registered with the netpoller; its Fd method is never called, since it would make fd blocking
+	fd   int // the duplicate, non-blocking
 	refs atomic.Int32
+
+	// mu guards file and aborted: the loop aborts while a worker or a
+	// watcher may be registering the descriptor.
+	mu sync.Mutex
+	// file is fd registered with the netpoller, made by the first wait;
+	// its Fd method is never called, since it would make fd blocking.
+	file    *os.File
+	aborted bool
 }
 
-// openSocket duplicates fd, a connection's non-blocking socket, and
-// registers the duplicate with the netpoller. The caller holds the one
-// reference.
+// openSocket duplicates a connection's non-blocking socket with dup. The
+// caller holds the one reference.
 func openSocket(dup func() (int, error)) (*socket, error) {
 	fd, err := dup()
 	if err != nil {
 		return nil, err
 	}
-	s := &socket{fd: fd, file: os.NewFile(uintptr(fd), "tcp")}
+	s := &socket{fd: fd}
 	s.refs.Store(1)
 	return s, nil
 }
@@ -55,9 +67,30 @@ func (s *socket) acquire() *socket {
 
 // release drops a reference and closes the descriptor with the last one.
 func (s *socket) release() {
-	if s.refs.Add(-1) == 0 {
-		_ = s.file.Close()
+	if s.refs.Add(-1) != 0 {
+		return
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.file != nil {
+		_ = s.file.Close()
+		return
+	}
+	_ = syscall.Close(s.fd)
+}
+
+// pollable returns the socket registered with the netpoller, with its
+// write deadline set, registering it on first use.
+func (s *socket) pollable(deadline time.Time) (*os.File, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.file == nil {
+		s.file = os.NewFile(uintptr(s.fd), "tcp")
+	}
+	if s.aborted {
+		deadline = time.Unix(1, 0)
+	}
+	return s.file, s.file.SetWriteDeadline(deadline)
 }
 
 // write writes all of p. It tries the socket at once, as gnet's Write does,
@@ -73,10 +106,11 @@ func (s *socket) write(p []byte, timeout time.Duration) error {
 	case err != syscall.EAGAIN && err != syscall.EINTR:
 		return err
 	}
-	if err := s.file.SetWriteDeadline(time.Now().Add(timeout)); err != nil {
+	f, err := s.pollable(time.Now().Add(timeout))
+	if err != nil {
 		return err
 	}
-	_, err = s.file.Write(p)
+	_, err = f.Write(p)
 	return err
 }
 
@@ -85,11 +119,12 @@ func (s *socket) write(p []byte, timeout time.Duration) error {
 // full comes after the netpoller forgot earlier readiness, so an edge
 // between gnet's last write and this call is not lost.
 func (s *socket) awaitWritable(deadline time.Time) error {
-	rc, err := s.file.SyscallConn()
+	f, err := s.pollable(deadline)
 	if err != nil {
 		return err
 	}
-	if err := s.file.SetWriteDeadline(deadline); err != nil {
+	rc, err := f.SyscallConn()
+	if err != nil {
 		return err
 	}
 	waited := false
@@ -102,10 +137,15 @@ func (s *socket) awaitWritable(deadline time.Time) error {
 	})
 }
 
-// abort ends any write or wait on the socket with an error at once, from
-// any goroutine.
+// abort ends any write or wait on the socket with an error at once, and
+// every later one, from any goroutine.
 func (s *socket) abort() {
-	_ = s.file.SetWriteDeadline(time.Unix(1, 0))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.aborted = true
+	if s.file != nil {
+		_ = s.file.SetWriteDeadline(time.Unix(1, 0))
+	}
 }
 
 // writable reports whether fd can take more bytes now.
