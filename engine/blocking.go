@@ -167,15 +167,16 @@ const handOverYields = 3
 // response of the connection has reached the socket, since the worker
 // writes to the socket itself; until then the job waits (checkOutput).
 //
-// It then yields the loop's P until a worker has taken the job. gnet's loop
-// waits in epoll_wait as a plain system call and keeps its P while it
-// waits; a worker made runnable on that P is not run until sysmon retakes
-// the P, which an idle process does only every 10 ms. runtime.Gosched
-// alone is not enough either: once every 61 schedules the scheduler looks
-// at the global queue first, where Gosched put the loop, and runs the loop
-// again. With GOMAXPROCS=1 that was one request in about sixty waiting
-// 5 to 15 ms; the yield costs a few hundred nanoseconds when a worker on
-// another P has taken the job already.
+// When a worker waits for work, the loop then yields its P until one has
+// taken the job. gnet's loop waits in epoll_wait as a plain system call
+// and keeps its P while it waits; a worker made runnable on that P is not
+// run until sysmon retakes the P, which an idle process does only every
+// 10 ms. The loop's own runtime.Gosched (gnet calls it before it blocks)
+// is not enough either: once every 61 schedules the scheduler looks at the
+// global queue first, where Gosched put the loop, and runs the loop again.
+// With GOMAXPROCS=1 that was one request in about sixty waiting 5 to 15
+// ms; the yield costs a few hundred nanoseconds when a worker on another P
+// has taken the job already.
 func (c *conn) handOver() {
 	j := c.pending
 	if c.t.OutboundBuffered() > 0 {
@@ -194,6 +195,9 @@ func (c *conn) handOver() {
 	}
 	j.submitted = true
 	c.srv.pool.jobs <- j // never waits: startJob reserved the place
+	if c.srv.pool.idle.Load() == 0 {
+		return // every worker is busy: none is waiting for this P
+	}
 	for i := 0; i < handOverYields && !j.taken.Load(); i++ {
 		runtime.Gosched()
 	}
@@ -430,8 +434,10 @@ type pool struct {
 	jobs chan *job
 	// reserved counts the places taken in jobs: queued, or about to be.
 	reserved atomic.Int64
-	wg       sync.WaitGroup
-	once     sync.Once
+	// idle counts the workers waiting for a job.
+	idle atomic.Int32
+	wg   sync.WaitGroup
+	once sync.Once
 }
 
 // start launches n workers.
@@ -440,7 +446,13 @@ func (p *pool) start(n int) {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
-			for j := range p.jobs {
+			for {
+				p.idle.Add(1)
+				j, ok := <-p.jobs
+				p.idle.Add(-1)
+				if !ok {
+					return
+				}
 				j.run()
 			}
 		}()
