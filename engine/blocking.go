@@ -110,8 +110,9 @@ func init() {
 	}
 }
 
-// startJob prepares the request in c.ex for h, run on the worker pool with
-// a copy of x's response so far (fields middleware set before deferring).
+// startJob prepares the request in c.ex for the handler x deferred to, run
+// on the worker pool with a copy of x's response so far (the fields
+// middleware set before deferring).
 // It returns the refusal, a 503, when shedding refuses the request or the
 // queue is full; the refusal is decided before anything is copied. The job
 // waits in c.pending until the batch's responses are written (handOver).
