@@ -91,6 +91,11 @@ type job struct {
 	streamed int
 	// chunked is set once a streamed head announced chunked framing.
 	chunked bool
+	// rest holds the requests the client pipelined behind this one before
+	// it half-closed; set on the loop when gnet closes the connection.
+	rest []byte
+	// continuation: the job is back on a worker to answer rest.
+	continuation bool
 
 	onDone gnet.RunnableFunc // j.done, bound once
 
@@ -247,14 +252,18 @@ func (j *job) run() {
 	s := j.srv
 	s.pool.reserved.Add(-1)
 	j.taken.Store(true)
+	defer s.counters.inFlight.Add(-1)
+	if j.continuation {
+		j.serveRest()
+		j.recycle()
+		return
+	}
 	var wait int64
 	if j.enqueued != 0 {
 		now := s.clock.nanotime()
 		wait = now - j.enqueued
 		s.shed.dequeued(wait, now)
 	}
-	defer s.counters.inFlight.Add(-1)
-	x := &j.ctx
 	var start time.Time
 	if s.cfg.AccessLog != nil {
 		start = time.Now()
@@ -266,24 +275,73 @@ func (j *job) run() {
 		s.counters.shed.Add(1)
 		err = s.errShed[s.shed.retryAfter(int(s.counters.inFlight.Load()))]
 	} else {
-		err, _ = s.callHandler(j.h, x)
+		err, _ = s.callHandler(j.h, &j.ctx)
 		s.shed.completed(s.clock)
 	}
+	j.respond(err, s.canned, start)
+	j.handBack()
+}
+
+// respond ends the response in j's Context (or answers err instead),
+// logs it and writes it to the client.
+func (j *job) respond(err error, canned *httperrors.Canned, start time.Time) {
+	s, x := j.srv, &j.ctx
 	out := j.out.B[:0]
 	if x.streaming {
 		out = j.finishStream(out, err != nil)
 		x.logged = x.status
 		s.counters.countResponse(x.status)
 	} else {
-		out, j.keep = s.appendFinal(out, x, err, s.canned, s.clock.stamp(), nil)
+		out, j.keep = s.appendFinal(out, x, err, canned, s.clock.stamp(), nil)
 	}
 	s.counters.bytesOut.Add(uint64(len(out)))
 	if s.cfg.AccessLog != nil {
-		s.logAccess(&j.req, j.ctx.remoteText(), x.logged, len(out)+j.streamed, start)
+		s.logAccess(&j.req, x.remoteText(), x.logged, len(out)+j.streamed, start)
 	}
 	j.out.B = out
 	j.send(out)
-	j.handBack()
+}
+
+// serveRest answers, in order, the requests in j.rest: the client
+// pipelined them behind j's request and then half-closed, and gnet has
+// closed the connection, so they are served here, off the loop, each
+// handler run on this worker and each response written to the socket. An
+// incomplete request at the end is dropped: its client will not finish it.
+func (j *job) serveRest() {
+	s := j.srv
+	p := parser.New(s.parserConfig)
+	remote, remoteStr := j.ctx.remote, j.ctx.remoteStr
+	for rest := j.rest; len(rest) > 0 && j.keep && !j.failed; {
+		n, err := p.Parse(rest, &j.req)
+		if err != nil {
+			e := httperrors.From(err)
+			s.counters.countResponse(e.Status)
+			j.send(httperrors.Append(j.out.B[:0], e, httperrors.Options{
+				Head: isHead(rest), Close: true, Format: httperrors.FormatFor(j.req.Header("Accept")),
+				Date: s.clock.date(), Server: s.cfg.Server,
+			}))
+			return
+		}
+		if n == 0 {
+			return
+		}
+		rest = rest[n:]
+		var start time.Time
+		if s.cfg.AccessLog != nil {
+			start = time.Now()
+		}
+		x := &j.ctx
+		x.reset(&j.req, remote)
+		x.ctx, x.job, x.remoteStr = j.rctx, j, remoteStr
+		j.streamed, j.chunked = 0, false
+		err, canned := s.refusal(&j.req)
+		if err == nil {
+			// A Blocking handler runs its inner handler here at once,
+			// since the Context belongs to a job.
+			err, _ = s.callHandler(s.handler, x)
+		}
+		j.respond(err, canned, start)
+	}
 }
 
 // send writes p to the client. A write that fails, or that the client
@@ -375,10 +433,17 @@ func (j *job) finishStream(out []byte, failed bool) []byte {
 // connection moves on to the requests that waited, or closes.
 func (j *job) done(context.Context) error {
 	c, keep, failed := j.c, j.keep, j.failed
-	j.recycle()
 	if c.closed {
+		if len(j.rest) > 0 && keep && !failed && j.srv.pool.reserve() {
+			j.continuation = true
+			j.srv.counters.inFlight.Add(1)
+			j.srv.pool.jobs <- j // never waits: the place is reserved
+			return nil
+		}
+		j.recycle()
 		return nil
 	}
+	j.recycle()
 	c.pending = nil
 	switch {
 	case failed:
@@ -421,7 +486,11 @@ func (j *job) recycle() {
 	j.req.Reset()
 	j.taken.Store(false)
 	j.srv, j.c, j.h, j.sock, j.in, j.out, j.rctx = nil, nil, nil, nil, in, out, nil
-	j.keep, j.failed, j.submitted, j.chunked = false, false, false, false
+	j.keep, j.failed, j.submitted, j.chunked, j.continuation = false, false, false, false, false
+	if cap(j.rest) > jobBufferKept {
+		j.rest = nil
+	}
+	j.rest = j.rest[:0]
 	j.enqueued, j.streamed = 0, 0
 	jobPool.Put(j)
 }

@@ -269,14 +269,8 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 	req := &c.ex.req
 	x := &c.loop.ctx
 	x.reset(req, c.t.RemoteAddr())
-	var err error
-	canned := s.canned
-	switch m := s.maintenance.Load(); {
-	case string(req.Method) == "CONNECT":
-		err = errNoTunnels
-	case m != nil && !s.exempt(req.Path()):
-		err, canned = m.err, m.canned
-	default:
+	err, canned := s.refusal(req)
+	if err == nil {
 		err = s.handler.Serve(x)
 		if err == nil && x.deferTo != nil {
 			if err = c.startJob(x); err == nil {
@@ -289,6 +283,19 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 		return out, closeConn
 	}
 	return out, keepOpen
+}
+
+// refusal returns the answer the engine makes to req by itself, before any
+// handler, with the canned responses that hold it pre-rendered: 501 to
+// CONNECT, 503 in maintenance mode; a nil error when a handler serves req.
+func (s *Server) refusal(req *parser.Request) (error, *httperrors.Canned) {
+	switch m := s.maintenance.Load(); {
+	case string(req.Method) == "CONNECT":
+		return errNoTunnels, s.canned
+	case m != nil && !s.exempt(req.Path()):
+		return m.err, m.canned
+	}
+	return nil, s.canned
 }
 
 // errNoTunnels answers CONNECT, before any handler: a 2xx answer would
@@ -602,9 +609,17 @@ func (c *conn) close() {
 // client that half-closed after its last request looks (RFC 9112 §9.6
 // lets it, and expects the response). A worker already writing that
 // response keeps the socket (its second descriptor outlives gnet's) and
-// finishes it; its context is cancelled all the same, as net/http's is
-// on EOF. Any other close ends the worker's writes at once.
+// finishes it, then answers the requests pipelined behind it; its context
+// is cancelled all the same, as net/http's is on EOF. Any other close ends
+// the worker's writes at once.
 func (c *conn) onClose(err error) {
+	if j := c.pending; j != nil && j.submitted && stderrors.Is(err, io.EOF) && c.t.InboundBuffered() > 0 {
+		// Requests the client pipelined behind the job before it
+		// half-closed: the worker answers them after the job's own
+		// (job.serveRest), since gnet lets go of them now.
+		buf, _ := c.t.Peek(-1)
+		j.rest = append(j.rest[:0], buf...)
+	}
 	if c.sock != nil && (c.pending == nil || !c.pending.submitted || !stderrors.Is(err, io.EOF)) {
 		if c.pending != nil && c.pending.submitted {
 			// The worker holds the socket: end the TCP connection

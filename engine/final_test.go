@@ -267,3 +267,24 @@ func TestMiddlewareHeadersSurvive(t *testing.T) {
 		})
 	}
 }
+
+// TestHalfClosedPipelineIsAnsweredInFull pipelines blocking and inline
+// requests and half-closes at once: gnet closes the connection on the
+// EOF while the first request's work is running, and every request must
+// still be answered, in order, before the server closes.
+func TestHalfClosedPipelineIsAnsweredInFull(t *testing.T) {
+	s := startServer(t, routes(20*time.Millisecond), Config{})
+	for i := 0; i < 5; i++ {
+		c := dialRaw(t, s)
+		c.send("GET /block/0 HTTP/1.1\r\nHost: a\r\n\r\n" +
+			"GET /inline/1 HTTP/1.1\r\nHost: a\r\n\r\n" +
+			"GET /block/2 HTTP/1.1\r\nHost: a\r\n\r\n")
+		require.NoError(t, c.conn.(*net.TCPConn).CloseWrite())
+		for _, want := range []string{"blocking /block/0", "inline /inline/1", "blocking /block/2"} {
+			resp, body := c.read("GET")
+			require.Equal(t, 200, resp.StatusCode, "attempt %d", i)
+			require.Equal(t, want, body, "attempt %d", i)
+		}
+		require.True(t, c.closedByServer(), "attempt %d", i)
+	}
+}
