@@ -56,6 +56,9 @@ type Context struct {
 	accessStart time.Time
 	closeAfter  bool // the handler asked for Connection: close
 	serverSet   bool // the handler set its own Server field
+	// pipelined: a further request was buffered behind this one when it
+	// was dispatched; a drain answers it before closing the connection.
+	pipelined bool
 
 	// route is what a Router matched for the handler it calls; zero
 	// outside a routed handler.
@@ -76,7 +79,7 @@ func (c *Context) reset(req *parser.Request, remote net.Addr) {
 	c.status = httperrors.StatusOK
 	c.fields = c.fields[:0]
 	c.body = c.body[:0]
-	c.closeAfter, c.serverSet, c.streaming = false, false, false
+	c.closeAfter, c.serverSet, c.streaming, c.pipelined = false, false, false, false
 	c.route.reset()
 	c.scratch = c.scratch[:0]
 	c.decodedPath = nil

@@ -97,9 +97,10 @@ func (c *Context) AddField(f Field) {
 // errorFields returns the fields the handler set that the response to its
 // error e keeps: a middleware's (a request ID, CORS, Set-Cookie) survive,
 // while the Content-* fields, which describe the body the error replaces,
-// are dropped, as is a Retry-After when e brings its own. It filters the
+// are dropped, as is a Retry-After when e brings its own and an
+// X-Content-Type-Options the text entity carries itself. It filters the
 // Context's lines in place: they are not used after.
-func (c *Context) errorFields(e *httperrors.Error) []byte {
+func (c *Context) errorFields(e *httperrors.Error, format httperrors.Format) []byte {
 	b := c.fields
 	kept := 0
 	for i := 0; i < len(b); {
@@ -107,7 +108,8 @@ func (c *Context) errorFields(e *httperrors.Error) []byte {
 		line := b[i:end]
 		name := line[:bytes.IndexByte(line, ':')]
 		drop := len(name) > 8 && equalFold(name[:8], "Content-") ||
-			e.RetryAfter > 0 && equalFold(name, "Retry-After")
+			e.RetryAfter > 0 && equalFold(name, "Retry-After") ||
+			format == httperrors.FormatText && equalFold(name, "X-Content-Type-Options")
 		if !drop {
 			kept += copy(b[kept:], line)
 		}

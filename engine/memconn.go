@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"net"
+	"sync"
 
 	"github.com/panjf2000/gnet/v2"
 )
@@ -58,7 +59,7 @@ func (s *Server) ServeBytes(ctx context.Context, in []byte) (out []byte, closed 
 	}()
 
 	if _, action := s.events.OnOpen(mc); action == gnet.Close {
-		return mc.out, true, nil
+		return mc.written(), true, nil
 	}
 	mc.traffic()
 	for !mc.closed && !mc.settled(l) {
@@ -70,14 +71,14 @@ func (s *Server) ServeBytes(ctx context.Context, in []byte) (out []byte, closed 
 			// it keeps the worker until it returns, and is not waited for.
 			mc.close()
 			waitWorker = false
-			return mc.out, true, ctx.Err()
+			return mc.written(), true, ctx.Err()
 		}
 	}
 	if mc.closed {
-		return mc.out, true, nil
+		return mc.written(), true, nil
 	}
 	mc.close() // the client is done with the connection
-	return mc.out, false, nil
+	return mc.written(), false, nil
 }
 
 // memoryLoop is the gnet.EventLoop of a connection served by ServeBytes:
@@ -110,9 +111,34 @@ type memoryConn struct {
 	gnet.Conn // nil: the methods the engine never calls panic
 	srv       *Server
 	loop      *memoryLoop
-	in, out   []byte
+	in        []byte
 	ctx       any
 	closed    bool
+
+	// mu guards out: a worker writes its response straight into it
+	// (writeDirect), as it writes to a real connection's socket.
+	mu  sync.Mutex
+	out []byte
+}
+
+// directWriter is a connection without a socket that takes a worker's
+// writes itself, in order with the loop's: ServeBytes's.
+type directWriter interface {
+	writeDirect(p []byte)
+}
+
+// writeDirect keeps p as written by a worker.
+func (mc *memoryConn) writeDirect(p []byte) {
+	mc.mu.Lock()
+	mc.out = append(mc.out, p...)
+	mc.mu.Unlock()
+}
+
+// written returns everything written so far.
+func (mc *memoryConn) written() []byte {
+	mc.mu.Lock()
+	defer mc.mu.Unlock()
+	return mc.out
 }
 
 // memoryClient and memoryServer are the addresses of a memoryConn, the
@@ -134,7 +160,7 @@ func (mc *memoryConn) traffic() {
 // queued.
 func (mc *memoryConn) settled(l *memoryLoop) bool {
 	c, _ := mc.ctx.(*conn)
-	return c != nil && c.pending == nil && c.streamWaiting == nil && len(l.tasks) == 0
+	return c != nil && c.pending == nil && !c.watching && len(l.tasks) == 0
 }
 
 // close closes the connection once, running OnClose.
@@ -163,7 +189,7 @@ func (mc *memoryConn) Discard(n int) (int, error) {
 
 // Write keeps p as written.
 func (mc *memoryConn) Write(p []byte) (int, error) {
-	mc.out = append(mc.out, p...)
+	mc.writeDirect(p)
 	return len(p), nil
 }
 
@@ -176,7 +202,7 @@ func (mc *memoryConn) AsyncWrite(buf []byte, callback gnet.AsyncCallback) error 
 			}
 			return
 		}
-		mc.out = append(mc.out, buf...)
+		mc.writeDirect(buf)
 		if callback != nil {
 			_ = callback(mc, nil)
 		}
