@@ -70,6 +70,11 @@ type job struct {
 	// direct takes the worker's writes instead of sock on a connection
 	// held in memory (ServeBytes); nil otherwise.
 	direct directWriter
+	// output says who answers the request: outputOpen until the worker
+	// writes its first byte (outputWorker) or a drain that ran out of time
+	// answers it from the loop (outputCutOff). Whoever sets it first
+	// writes; the other writes nothing.
+	output atomic.Int32
 
 	in  *bytebufferpool.ByteBuffer // the request's bytes
 	out *bytebufferpool.ByteBuffer // the response being written
@@ -362,6 +367,10 @@ func (j *job) serveRest() {
 // send writes p to the client. A write that fails, or that the client
 // does not take within WriteTimeout, ends the connection.
 func (j *job) send(p []byte) {
+	if len(p) > 0 && !j.claimOutput(outputWorker) && j.output.Load() != outputWorker {
+		j.failed, j.keep = true, false // the loop answered it instead
+		return
+	}
 	if j.direct != nil && len(p) > 0 {
 		j.direct.writeDirect(p)
 		return
@@ -372,6 +381,19 @@ func (j *job) send(p []byte) {
 	if j.sock.write(p, j.srv.cfg.WriteTimeout) != nil {
 		j.failed, j.keep = true, false
 	}
+}
+
+// Who answers a job's request: see job.output.
+const (
+	outputOpen int32 = iota
+	outputWorker
+	outputCutOff
+)
+
+// claimOutput makes who the one that answers j's request, and reports
+// whether it was still open.
+func (j *job) claimOutput(who int32) bool {
+	return j.output.CompareAndSwap(outputOpen, who)
 }
 
 // handBack returns the connection to its loop (j.done). When the loop is
@@ -462,9 +484,13 @@ func (j *job) done(context.Context) error {
 		j.recycle()
 		return nil
 	}
+	cut := j.output.Load() == outputCutOff
 	j.recycle()
 	c.pending = nil
 	switch {
+	case cut:
+		// A drain that ran out of time answered the request from the loop
+		// and is closing the connection gracefully: leave it to that.
 	case failed:
 		c.close()
 	case !keep:
@@ -506,6 +532,7 @@ func (j *job) recycle() {
 	j.taken.Store(false)
 	j.srv, j.c, j.h, j.sock, j.direct, j.in, j.out, j.rctx = nil, nil, nil, nil, nil, in, out, nil
 	j.keep, j.failed, j.submitted, j.chunked, j.continuation = false, false, false, false, false
+	j.output.Store(outputOpen)
 	if cap(j.rest) > jobBufferKept {
 		j.rest = nil
 	}

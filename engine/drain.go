@@ -185,10 +185,9 @@ func (c *conn) idleDeadline(timeout time.Duration) int64 {
 }
 
 // cutOff ends the loop's connections when a drain ran out of time: a
-// request in progress is answered 503 with Retry-After, unless a worker
-// holds it (the worker writes to the socket itself, and part of its
-// response may have left) or output is backed up, in which case its
-// connection only closes. It returns
+// request in progress is answered 503 with Retry-After, unless part of its
+// response has left (a worker began to write it, or output is backed up),
+// in which case its connection only closes. It returns
 // how many requests it cut off.
 func (l *loop) cutOff() int {
 	n := 0
@@ -201,7 +200,7 @@ func (l *loop) cutOff() int {
 			continue
 		}
 		n++
-		if c.pending != nil || c.stalled {
+		if c.stalled || (c.pending != nil && !c.pending.claimOutput(outputCutOff)) {
 			c.close()
 			continue
 		}
