@@ -496,11 +496,6 @@ func (j *job) done(context.Context) error {
 	case !keep:
 		c.closing = true
 		c.finish()
-	case c.srv.draining.Load() && c.t.InboundBuffered() == 0:
-		// The drain began after the response was decided, and the client
-		// may have read it before this ran: the connection is idle now,
-		// and idle connections close in a drain.
-		c.close()
 	default:
 		c.resume()
 	}
