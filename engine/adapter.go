@@ -24,7 +24,9 @@ import (
 // flushed it streams, chunked to HTTP/1.1 clients and close-delimited to
 // HTTP/1.0 ones, unless the handler declared a Content-Length.
 // http.ResponseController's deadlines are not supported: it reports
-// http.ErrNotSupported. Hijacking is not supported.
+// http.ErrNotSupported. Hijacking is not supported. Fields set on the
+// Context before the request reached the adapter (by middleware) are in
+// the handler's w.Header() when it starts.
 func FromHTTP(h http.Handler) Handler { return Blocking(httpHandler{h: h}) }
 
 // httpHandler serves one request through a net/http Handler.
@@ -45,6 +47,7 @@ func (a httpHandler) Serve(c *Context) error {
 	}
 	w := &j.http.w
 	w.c = c
+	w.adoptFields()
 	defer w.reset()
 	a.h.ServeHTTP(w, r)
 	return w.finish()
@@ -92,6 +95,10 @@ func newHTTPRequest(c *Context) (*http.Request, error) {
 		// As net/http does, a Host in an absolute-form target wins over
 		// the field.
 		r.Host = host
+	}
+	r.Pattern = c.route.pattern // a Router's match, as ServeMux sets it
+	for i, name := range c.route.names {
+		r.SetPathValue(name, string(c.route.values[i]))
 	}
 	if len(req.Body) > 0 {
 		body := bytes.Clone(req.Body)
@@ -289,7 +296,7 @@ func (w *responseWriter) commit() {
 	}
 	w.committed = true
 	c := w.c
-	c.SetStatus(w.status)
+	_ = c.SetStatus(w.status) // WriteHeader kept it within 200 to 999
 	for key, values := range w.header {
 		switch key {
 		case "Content-Length":
@@ -301,9 +308,25 @@ func (w *responseWriter) commit() {
 			continue
 		}
 		for _, v := range values {
-			_ = c.SetHeader(key, v) // an invalid field is dropped, never written
+			_ = c.AddHeader(key, v) // an invalid field is dropped, never written
 		}
 	}
+}
+
+// adoptFields moves the fields set on the Context before the request
+// reached the adapter (by middleware in front of FromHTTP) into the
+// header the net/http handler gets, as net/http middleware would have set
+// them on the ResponseWriter: the handler sees them, may change them, and
+// what it leaves is sent.
+func (w *responseWriter) adoptFields() {
+	c := w.c
+	for rest := c.fields; len(rest) > 0; {
+		line, next, _ := bytes.Cut(rest, []byte("\r\n"))
+		name, value, _ := bytes.Cut(line, []byte(": "))
+		w.header.Add(string(name), string(value))
+		rest = next
+	}
+	c.fields, c.serverSet = c.fields[:0], false
 }
 
 // reset makes w ready for the next request of its job.

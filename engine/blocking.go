@@ -1,8 +1,10 @@
 package engine
 
 import (
-	stderrors "errors"
+	"context"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
@@ -52,11 +54,27 @@ var errQueueFull = httperrors.New(httperrors.StatusServiceUnavailable,
 // job is one request handed to the worker pool, with everything it needs
 // off the loop: a copy of the request, its own Context, and its output.
 // Fields marked "loop" are touched only on the connection's loop.
+//
+// The worker writes the response itself, straight to the connection's
+// socket (see socket), and hands the connection back to the loop when the
+// response has left: the loop writes nothing to a connection while its job
+// is out, and hands the job over only once gnet's buffer for it is empty,
+// so the bytes keep request order.
 type job struct {
 	srv *Server
-	c   *conn     // loop
-	gc  gnet.Conn // for AsyncWrite, which is safe off the loop
+	c   *conn // loop
 	h   Handler
+	// sock is the connection's socket, which the worker writes to; nil
+	// without a real connection (tests on an in-memory transport).
+	sock *socket
+	// direct takes the worker's writes instead of sock on a connection
+	// held in memory (ServeBytes); nil otherwise.
+	direct directWriter
+	// output says who answers the request: outputOpen until the worker
+	// writes its first byte (outputWorker) or a drain that ran out of time
+	// answers it from the loop (outputCutOff). Whoever sets it first
+	// writes; the other writes nothing.
+	output atomic.Int32
 
 	in  *bytebufferpool.ByteBuffer // the request's bytes
 	out *bytebufferpool.ByteBuffer // the response being written
@@ -66,8 +84,14 @@ type job struct {
 	// rctx is the request's context, cancelled when the client goes
 	// away or the job is recycled.
 	rctx *requestContext
-	head bool
-	keep bool // the connection stays open after the response
+	// keep: the connection stays open after the response.
+	keep bool
+	// failed: a write to the client failed; the connection closes.
+	failed bool
+	// submitted is set once the job is in the pool's queue (loop).
+	submitted bool
+	// taken is set by the worker that takes the job.
+	taken atomic.Bool
 	// pipelined: a further request was buffered behind this one when it
 	// was handed over (a drain keeps the connection open for it).
 	pipelined bool
@@ -78,12 +102,13 @@ type job struct {
 	streamed int
 	// chunked is set once a streamed head announced chunked framing.
 	chunked bool
-	// flushed receives the outcome of each streamed write: nil, or
-	// errClientGone.
-	flushed chan error
+	// rest holds the requests the client pipelined behind this one before
+	// it half-closed; set on the loop when gnet closes the connection.
+	rest []byte
+	// continuation: the job is back on a worker to answer rest.
+	continuation bool
 
-	onWritten gnet.AsyncCallback // j.written, bound once
-	onFlushed gnet.AsyncCallback // j.flushDone, bound once
+	onDone gnet.RunnableFunc // j.done, bound once
 
 	// http is the net/http adapter's reusable state, made on first use.
 	http *httpState
@@ -95,35 +120,38 @@ var jobPool sync.Pool
 
 func init() {
 	jobPool.New = func() any {
-		j := &job{flushed: make(chan error, 1)}
-		j.onWritten = j.written
-		j.onFlushed = j.flushDone
+		j := &job{}
+		j.onDone = j.done
 		return j
 	}
 }
 
-// startJob hands the request in c.ex to the worker pool for h. It reports
-// false, appending a 503, when shedding refuses the request or the queue
-// is full; the refusal is decided before anything is copied.
-func (c *conn) startJob(out []byte, h Handler) ([]byte, bool) {
+// startJob prepares the request in c.ex for the handler x deferred to, run
+// on the worker pool with a copy of x's response so far (the fields
+// middleware set before deferring).
+// It returns the refusal, a 503, when shedding refuses the request or the
+// queue is full; the refusal is decided before anything is copied. The job
+// waits in c.pending until the batch's responses are written (handOver).
+func (c *conn) startJob(x *Context) error {
 	s := c.srv
-	head := string(c.ex.req.Method) == "HEAD"
-	if s.shed.shouldShed(len(s.pool.jobs)) {
+	if s.shed.shouldShed(int(s.pool.reserved.Load())) {
 		s.counters.shed.Add(1)
-		e := s.errShed[s.shed.retryAfter(int(s.counters.inFlight.Load()))]
-		return c.appendRefusal(out, s.canned, e, head, c.ex.req.Header("Accept")), false
+		return s.errShed[s.shed.retryAfter(int(s.counters.inFlight.Load()))]
+	}
+	if !s.pool.reserve() {
+		s.counters.shed.Add(1)
+		return s.errQueueFull
 	}
 	j := jobPool.Get().(*job)
-	j.srv, j.c, j.gc, j.h = s, c, c.gc, h
+	j.srv, j.c, j.h = s, c, x.deferTo
 	if j.in == nil {
 		j.in, j.out = bytebufferpool.Get(), bytebufferpool.Get()
 	}
 	copyRequest(&j.req, &c.ex.req, j.in)
-	j.head = head
-	j.keep = j.req.KeepAlive
 	j.pipelined = c.pipelined
 	j.rctx = newRequestContext(c.localAddr())
 	j.ctx.reset(&j.req, c.t.RemoteAddr())
+	j.ctx.inherit(x)
 	if c.remoteStr == "" {
 		c.remoteStr = c.t.RemoteAddr().String()
 	}
@@ -131,6 +159,7 @@ func (c *conn) startJob(out []byte, h Handler) ([]byte, bool) {
 	// The access log's duration runs from dispatch: the queue wait is
 	// part of what the client waits.
 	j.ctx.accessStart = c.loop.ctx.accessStart
+	j.ctx.inheritRoute(&c.loop.ctx)
 	// The queue wait is measured for every job while shedding is on,
 	// and for a sample of them, for Stats, while it is off.
 	l := c.loop
@@ -139,14 +168,72 @@ func (c *conn) startJob(out []byte, h Handler) ([]byte, bool) {
 	}
 	l.jobs++
 	s.counters.inFlight.Add(1)
-	if !s.pool.submit(j) {
-		s.counters.inFlight.Add(-1)
-		j.recycle()
-		s.counters.shed.Add(1)
-		return c.appendRefusal(out, s.canned, s.errQueueFull, head, c.ex.req.Header("Accept")), false
-	}
 	c.pending = j
-	return out, true
+	return nil
+}
+
+// inherit carries over to a job's Context the response fields, status and
+// close request set on the loop's Context before the handler deferred to
+// the worker pool: middleware's headers survive the hand-off.
+func (c *Context) inherit(from *Context) {
+	c.status = from.status
+	c.fields = append(c.fields[:0], from.fields...)
+	c.closeAfter, c.serverSet, c.pipelined = from.closeAfter, from.serverSet, from.pipelined
+}
+
+// handOverYields bounds how often a loop yields its P to the worker it
+// just readied.
+const handOverYields = 3
+
+// handOver gives c's pending job to the worker pool once every earlier
+// response of the connection has reached the socket, since the worker
+// writes to the socket itself; until then the job waits (checkOutput).
+//
+// When a worker waits for work, the loop then yields its P until one has
+// taken the job. gnet's loop waits in epoll_wait as a plain system call
+// and keeps its P while it waits; a worker made runnable on that P is not
+// run until sysmon retakes the P, which an idle process does only every
+// 10 ms. The loop's own runtime.Gosched (gnet calls it before it blocks)
+// is not enough either: once every 61 schedules the scheduler looks at the
+// global queue first, where Gosched put the loop, and runs the loop again.
+// With GOMAXPROCS=1 that was one request in about sixty waiting 5 to 15
+// ms; the yield costs a few hundred nanoseconds when a worker on another P
+// has taken the job already.
+func (c *conn) handOver() {
+	j := c.pending
+	if c.t.OutboundBuffered() > 0 {
+		c.waitOutput()
+		return
+	}
+	if w, ok := c.gc.(directWriter); ok {
+		j.direct = w
+	} else if c.gc != nil {
+		sock, err := c.socket()
+		if err != nil {
+			c.srv.cfg.Logger.Error("engine: cannot hand a connection to a worker", "err", err)
+			c.dropJob()
+			c.close()
+			return
+		}
+		j.sock = sock.acquire()
+	}
+	j.submitted = true
+	c.srv.pool.jobs <- j // never waits: startJob reserved the place
+	if c.srv.pool.idle.Load() == 0 {
+		return // every worker is busy: none is waiting for this P
+	}
+	for i := 0; i < handOverYields && !j.taken.Load(); i++ {
+		runtime.Gosched()
+	}
+}
+
+// dropJob gives up c's pending job before a worker saw it.
+func (c *conn) dropJob() {
+	j := c.pending
+	c.pending = nil
+	c.srv.pool.reserved.Add(-1)
+	c.srv.counters.inFlight.Add(-1)
+	j.recycle()
 }
 
 // copyRequest makes dst a copy of src whose slices point into buf.
@@ -177,92 +264,161 @@ func copyRequest(dst, src *parser.Request, buf *bytebufferpool.ByteBuffer) {
 	buf.B = b
 }
 
-// run works on j on a worker goroutine and sends its response.
+// run works on j on a worker goroutine, writes its response to the
+// client and hands the connection back to its loop.
 func (j *job) run() {
 	s := j.srv
+	s.pool.reserved.Add(-1)
+	j.taken.Store(true)
+	defer s.counters.inFlight.Add(-1)
+	if j.continuation {
+		j.serveRest()
+		j.recycle()
+		return
+	}
 	var wait int64
 	if j.enqueued != 0 {
 		now := s.clock.nanotime()
 		wait = now - j.enqueued
 		s.shed.dequeued(wait, now)
 	}
-	defer s.counters.inFlight.Add(-1)
-	x := &j.ctx
 	var start time.Time
 	if s.accessLogged() {
-		if start = x.accessStart; start.IsZero() {
+		if start = j.ctx.accessStart; start.IsZero() {
 			start = time.Now()
 		}
 	}
 	var err error
-	var panicked bool
 	if s.shed.stale(wait) {
 		// Admitted before shedding began, it has waited too long to be
 		// worth serving now; answering it frees the worker at once.
 		s.counters.shed.Add(1)
 		err = s.errShed[s.shed.retryAfter(int(s.counters.inFlight.Load()))]
 	} else {
-		err, panicked = j.srv.callHandler(j.h, x)
+		err, _ = s.callHandler(j.h, &j.ctx)
 		s.shed.completed(s.clock)
 	}
-	st := j.srv.clock.stamp()
-	date := st.date[:]
-	status := x.status
-	j.keep = j.keep && !x.closeAfter && !j.srv.closesForDrain(j.pipelined)
+	j.respond(err, s.canned, start)
+	j.handBack()
+}
+
+// respond ends the response in j's Context (or answers err instead),
+// logs it and writes it to the client.
+func (j *job) respond(err error, canned *httperrors.Canned, start time.Time) {
+	s, x := j.srv, &j.ctx
 	out := j.out.B[:0]
-	switch {
-	case x.streaming:
-		out = j.finishStream(out, err != nil)
-	case err != nil:
-		e := httperrors.From(err)
-		if panicked || e.Close {
-			j.keep = false
-		}
-		if !panicked && stderrors.Is(e, httperrors.ErrInternal) {
-			s.logHandlerError(x, err)
-		}
-		s.counters.countResponse(e.Status)
-		status = e.Status
-		out = httperrors.Append(out, e, httperrors.Options{
-			Head: j.head, Close: !j.keep, Format: httperrors.FormatFor(j.req.Header("Accept")),
-			Date: date, Server: j.srv.cfg.Server,
-		})
-	default:
-		s.counters.countResponse(x.status)
-		out = appendResponse(out, x, st, j.head, j.persistence())
-	}
 	if x.streaming {
+		out = j.finishStream(out, err != nil)
+		x.logged = x.status
 		s.counters.countResponse(x.status)
+	} else {
+		out, j.keep = s.appendFinal(out, x, err, canned, s.clock.stamp(), nil)
 	}
 	s.counters.bytesOut.Add(uint64(len(out)))
 	if s.accessLogged() {
-		s.logAccess(&j.req, j.ctx.remote, status, len(out)+j.streamed, start)
+		s.logAccess(&j.req, x.remote, x.logged, len(out)+j.streamed, start)
 	}
 	j.out.B = out
-	if j.gc == nil || j.gc.AsyncWrite(out, j.onWritten) != nil {
+	j.send(out)
+}
+
+// serveRest answers, in order, the requests in j.rest: the client
+// pipelined them behind j's request and then half-closed, and gnet has
+// closed the connection, so they are served here, off the loop, each
+// handler run on this worker and each response written to the socket. An
+// incomplete request at the end is dropped: its client will not finish it.
+func (j *job) serveRest() {
+	s := j.srv
+	p := parser.New(s.parserConfig)
+	remote, remoteStr := j.ctx.remote, j.ctx.remoteStr
+	for rest := j.rest; len(rest) > 0 && j.keep && !j.failed; {
+		n, err := p.Parse(rest, &j.req)
+		if err != nil {
+			e := httperrors.From(err)
+			s.counters.countResponse(e.Status)
+			j.send(httperrors.Append(j.out.B[:0], e, httperrors.Options{
+				Head: isHead(rest), Close: true, Format: httperrors.FormatFor(j.req.Header("Accept")),
+				Date: s.clock.date(), Server: s.cfg.Server,
+			}))
+			return
+		}
+		if n == 0 {
+			return
+		}
+		rest = rest[n:]
+		var start time.Time
+		if s.accessLogged() {
+			start = time.Now()
+		}
+		x := &j.ctx
+		x.reset(&j.req, remote)
+		x.ctx, x.job, x.remoteStr = j.rctx, j, remoteStr
+		j.streamed, j.chunked = 0, false
+		err, canned := s.refusal(&j.req)
+		if err == nil {
+			// A Blocking handler runs its inner handler here at once,
+			// since the Context belongs to a job.
+			err, _ = s.callHandler(s.handler, x)
+		}
+		j.respond(err, canned, start)
+	}
+}
+
+// send writes p to the client. A write that fails, or that the client
+// does not take within WriteTimeout, ends the connection.
+func (j *job) send(p []byte) {
+	if len(p) > 0 && !j.claimOutput(outputWorker) && j.output.Load() != outputWorker {
+		j.failed, j.keep = true, false // the loop answered it instead
+		return
+	}
+	if j.direct != nil && len(p) > 0 {
+		j.direct.writeDirect(p)
+		return
+	}
+	if len(p) == 0 || j.sock == nil || j.failed {
+		return
+	}
+	if j.sock.write(p, j.srv.cfg.WriteTimeout) != nil {
+		j.failed, j.keep = true, false
+	}
+}
+
+// Who answers a job's request: see job.output.
+const (
+	outputOpen int32 = iota
+	outputWorker
+	outputCutOff
+)
+
+// claimOutput makes who the one that answers j's request, and reports
+// whether it was still open.
+func (j *job) claimOutput(who int32) bool {
+	return j.output.CompareAndSwap(outputOpen, who)
+}
+
+// handBack returns the connection to its loop (j.done). When the loop is
+// gone, the server has stopped and j only lets go of what it holds.
+func (j *job) handBack() {
+	if j.c.gc == nil {
+		j.recycle()
+		return
+	}
+	if j.c.loop.el.Execute(context.Background(), j.onDone) != nil {
 		j.recycle()
 	}
 }
 
-// persistence says what the response tells the client of the connection.
-func (j *job) persistence() persistence {
-	switch {
-	case !j.keep:
-		return persistClose
-	case j.req.Version == version.HTTP10:
-		return persistKeepAlive
-	}
-	return persistDefault
-}
-
 // flush sends the response head (the first time) and the body written so
-// far, then waits until the client has taken enough of it that the server
-// holds at most outputHighWater bytes for it.
+// far, straight to the socket; it returns once the socket has taken it
+// all, so a client that reads slowly holds the handler back with no more
+// than the socket's buffer in flight.
 func (j *job) flush() error {
 	x := &j.ctx
+	head := string(j.req.Method) == "HEAD"
 	out := j.out.B[:0]
 	if !x.streaming {
 		x.streaming = true
+		j.keep = j.srv.canKeepAlive(x)
 		fr := framedByLength
 		switch {
 		case x.length >= 0:
@@ -271,12 +427,12 @@ func (j *job) flush() error {
 		default:
 			fr, j.chunked = framedChunked, true
 		}
-		if j.head || isBodyless(x.status) {
+		if head || isBodyless(x.status) {
 			fr, j.chunked = framedByLength, false
 		}
-		out = appendHead(out, x, j.srv.clock.stamp(), j.persistence(), fr, max(x.length, 0))
+		out = appendHead(out, x, j.srv.clock.stamp(), persistenceFor(j.keep, j.req.Version), fr, max(x.length, 0))
 	}
-	if !j.head {
+	if !head {
 		if j.chunked {
 			out = appendChunk(out, x.body)
 		} else {
@@ -285,31 +441,25 @@ func (j *job) flush() error {
 	}
 	x.body = x.body[:0]
 	j.out.B = out
-	if len(out) == 0 {
-		return nil
-	}
 	j.streamed += len(out)
-	if err := j.gc.AsyncWrite(out, j.onFlushed); err != nil {
+	j.send(out)
+	if j.failed {
 		return errClientGone
 	}
-	select {
-	case err := <-j.flushed:
-		return err
-	case <-j.rctx.Done():
-		return errClientGone
-	}
+	return nil
 }
 
 // finishStream ends a streamed response: the rest of the body and the last
 // chunk. A handler that failed mid-stream cannot change its status any
 // more; the connection closes so the client sees the body is incomplete.
+// The connection's fate was said in the head; it can only turn to close.
 func (j *job) finishStream(out []byte, failed bool) []byte {
 	x := &j.ctx
+	j.keep = j.keep && !failed && j.srv.canKeepAlive(x)
 	if failed {
-		j.keep = false
 		return out
 	}
-	if !j.head {
+	if string(j.req.Method) != "HEAD" {
 		if j.chunked {
 			out = appendChunk(out, x.body)
 			out = append(out, lastChunk...)
@@ -320,37 +470,35 @@ func (j *job) finishStream(out []byte, failed bool) []byte {
 	return out
 }
 
-// flushDone runs on the loop once a streamed write is written or buffered.
-func (j *job) flushDone(gnet.Conn, error) error {
-	c := j.c
-	c.streamed = true
-	switch {
-	case c.closed:
-		j.flushed <- errClientGone
-	case c.t.OutboundBuffered() > outputHighWater:
-		c.streamWaiting = j
-		c.waitOutput()
-	default:
-		j.flushed <- nil
-	}
-	return nil
-}
-
-// written runs on the loop once the job's last bytes are written or
-// buffered: the connection moves on to the requests that waited.
-func (j *job) written(gnet.Conn, error) error {
-	c, keep := j.c, j.keep
-	j.recycle()
+// done runs on the loop once the worker has written j's response: the
+// connection moves on to the requests that waited, or closes.
+func (j *job) done(context.Context) error {
+	c, keep, failed := j.c, j.keep, j.failed
 	if c.closed {
+		if len(j.rest) > 0 && keep && !failed && j.srv.pool.reserve() {
+			j.continuation = true
+			j.srv.counters.inFlight.Add(1)
+			j.srv.pool.jobs <- j // never waits: the place is reserved
+			return nil
+		}
+		j.recycle()
 		return nil
 	}
+	cut := j.output.Load() == outputCutOff
+	j.recycle()
 	c.pending = nil
-	if !keep {
+	switch {
+	case cut:
+		// A drain that ran out of time answered the request from the loop
+		// and is closing the connection gracefully: leave it to that.
+	case failed:
+		c.close()
+	case !keep:
 		c.closing = true
 		c.finish()
-		return nil
+	default:
+		c.resume()
 	}
-	c.resume()
 	return nil
 }
 
@@ -370,22 +518,35 @@ func (j *job) recycle() {
 		bytebufferpool.Put(out)
 		in, out = nil, nil
 	}
+	if j.sock != nil {
+		j.sock.release()
+	}
 	j.ctx.reset(nil, nil)
 	j.ctx.job = nil
 	j.req.Reset()
-	select {
-	case <-j.flushed:
-	default:
+	j.taken.Store(false)
+	j.srv, j.c, j.h, j.sock, j.direct, j.in, j.out, j.rctx = nil, nil, nil, nil, nil, in, out, nil
+	j.keep, j.failed, j.submitted, j.chunked, j.continuation = false, false, false, false, false
+	j.output.Store(outputOpen)
+	if cap(j.rest) > jobBufferKept {
+		j.rest = nil
 	}
-	*j = job{req: j.req, ctx: j.ctx, flushed: j.flushed, onWritten: j.onWritten, onFlushed: j.onFlushed, http: j.http, in: in, out: out}
+	j.rest = j.rest[:0]
+	j.enqueued, j.streamed = 0, 0
 	jobPool.Put(j)
 }
 
 // pool is the bounded worker pool of blocking handlers: a fixed set of
 // goroutines fed by a bounded queue. A full queue is answered 503, never
-// waited on, so the event loop never blocks.
+// waited on, so the event loop never blocks. A place in the queue is
+// reserved when the request is dispatched, and the job sent once the
+// batch's earlier responses are written: the send then never waits.
 type pool struct {
 	jobs chan *job
+	// reserved counts the places taken in jobs: queued, or about to be.
+	reserved atomic.Int64
+	// idle counts the workers waiting for a job.
+	idle atomic.Int32
 	wg   sync.WaitGroup
 	once sync.Once
 }
@@ -396,21 +557,26 @@ func (p *pool) start(n int) {
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
-			for j := range p.jobs {
+			for {
+				p.idle.Add(1)
+				j, ok := <-p.jobs
+				p.idle.Add(-1)
+				if !ok {
+					return
+				}
 				j.run()
 			}
 		}()
 	}
 }
 
-// submit queues j, or reports false when the queue is full.
-func (p *pool) submit(j *job) bool {
-	select {
-	case p.jobs <- j:
-		return true
-	default:
+// reserve takes a place in the queue, or reports false when it is full.
+func (p *pool) reserve() bool {
+	if p.reserved.Add(1) > int64(cap(p.jobs)) {
+		p.reserved.Add(-1)
 		return false
 	}
+	return true
 }
 
 // stop ends the workers once the queue is empty; it does not wait.

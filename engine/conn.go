@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	stderrors "errors"
+	"io"
 	"net"
 	"runtime/debug"
 	"syscall"
@@ -13,7 +14,6 @@ import (
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
 	"github.com/rawhttpd/rawhttpd/parser"
-	"github.com/rawhttpd/rawhttpd/version"
 )
 
 // Output back-pressure: past outputHighWater bytes the client has not
@@ -54,18 +54,17 @@ type conn struct {
 
 	ex      *exchange // the request in progress; nil while idle
 	pending *job      // blocking work on this connection's request
-	// streamWaiting is a streaming job waiting for the client to read.
-	streamWaiting *job
-	timer         timer
-	closing       bool // the final response is written; close once it drains
-	stalled       bool // output is backed up; requests wait unparsed
-	closed        bool
+	// sock is the connection's second descriptor, opened when a worker
+	// first writes to the connection or its output first backs up.
+	sock     *socket
+	timer    timer
+	closing  bool // the final response is written; close once it drains
+	stalled  bool // output is backed up; requests wait unparsed
+	closed   bool
+	watching bool // a goroutine waits for the socket to become writable
 	// lingering: the final response has left and the write side is shut;
 	// the connection only waits for the client's EOF.
 	lingering bool
-	// streamed: part of a blocking handler's streamed response has been
-	// written, so no other response can be written in its place.
-	streamed bool
 	// pipelined: bytes of a further request are buffered behind the one
 	// being answered (a drain answers them before closing).
 	pipelined bool
@@ -76,9 +75,6 @@ type conn struct {
 	// writeDeadline is the tick past which undrained output closes the
 	// connection.
 	writeDeadline int64
-	// outputTimer brings checkOutput back to the loop every outputPoll
-	// while output waits for the client; made on the first wait.
-	outputTimer *time.Timer
 	// checkOutputTask is checkOutput as a task for the loop, made once.
 	checkOutputTask gnet.RunnableFunc
 }
@@ -194,6 +190,7 @@ func (c *conn) afterBatch(closeAfter, drained bool) gnet.Action {
 		// The work's completion resumes the connection; no timer runs
 		// while the handler works.
 		l.wheel.disarm(c)
+		c.handOver()
 	case closeAfter:
 		c.closing = true
 		c.finish()
@@ -281,73 +278,54 @@ func (c *conn) dispatch(out []byte, st *stamp) ([]byte, outcome) {
 
 // respond runs the handler and appends its response, or hands the request
 // to the worker pool; the status answered is left in the Context's logged.
+// Every response, the engine's own answers included, ends through
+// appendFinal, which decides whether the connection stays open.
 func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
+	s := c.srv
 	req := &c.ex.req
 	x := &c.loop.ctx
 	x.reset(req, c.t.RemoteAddr())
-	head := string(req.Method) == "HEAD"
-	if string(req.Method) == "CONNECT" {
-		x.logged = errNoTunnels.Status
-		return c.appendRefusal(out, c.srv.canned, errNoTunnels, false, req.Header("Accept")), keepOpen
-	}
-	if m := c.srv.maintenance.Load(); m != nil && !c.srv.exempt(req.Path()) {
-		x.logged = m.err.Status
-		return c.appendRefusal(out, m.canned, m.err, head, req.Header("Accept")), keepOpen
-	}
-	err := c.srv.handler.Serve(x)
-	if err == nil && x.deferTo != nil {
-		out, ok := c.startJob(out, x.deferTo)
-		if ok {
-			return out, deferred
+	x.pipelined = c.pipelined
+	err, canned := s.refusal(req)
+	if err == nil {
+		err = s.handler.Serve(x)
+		if err == nil && x.deferTo != nil {
+			if err = c.startJob(x); err == nil {
+				return out, deferred
+			}
 		}
-		x.logged = httperrors.StatusServiceUnavailable
-		return out, keepOpen
 	}
-	keep := req.KeepAlive && !x.closeAfter && !c.srv.closesForDrain(c.pipelined)
-	next := keepOpen
-	if err != nil {
-		e := httperrors.From(err)
-		if e.Close {
-			keep = false
-		}
-		if !keep {
-			next = closeConn
-		}
-		if stderrors.Is(e, httperrors.ErrInternal) {
-			// A plain error's text never reaches the client; the log keeps it.
-			c.srv.logHandlerError(x, err)
-		}
-		c.loop.counts.response(e.Status)
-		x.logged = e.Status
-		return httperrors.Append(out, e, httperrors.Options{
-			Head:   head,
-			Close:  !keep,
-			Format: httperrors.FormatFor(req.Header("Accept")),
-			Date:   st.date[:],
-			Server: c.srv.cfg.Server,
-		}), next
+	out, keep := s.appendFinal(out, x, err, canned, st, &c.loop.counts)
+	if !keep {
+		return out, closeConn
 	}
-	persist := persistDefault
-	switch {
-	case !keep:
-		persist, next = persistClose, closeConn
-	case req.Version == version.HTTP10:
-		persist = persistKeepAlive
+	return out, keepOpen
+}
+
+// refusal returns the answer the engine makes to req by itself, before any
+// handler, with the canned responses that hold it pre-rendered: 501 to
+// CONNECT, 503 in maintenance mode; a nil error when a handler serves req.
+func (s *Server) refusal(req *parser.Request) (error, *httperrors.Canned) {
+	switch m := s.maintenance.Load(); {
+	case string(req.Method) == "CONNECT":
+		return errNoTunnels, s.canned
+	case m != nil && !s.exempt(req.Path()):
+		return m.err, m.canned
 	}
-	c.loop.counts.response(x.status)
-	x.logged = x.status
-	return appendResponse(out, x, st, head, persist), next
+	return nil, s.canned
 }
 
 // errNoTunnels answers CONNECT, before any handler: a 2xx answer would
 // turn the connection into a tunnel (RFC 9110 §9.3.6), and the engine
 // opens none, so no handler can serve the method for any target (RFC 9110
-// §15.6.2: 501). The request itself was well framed; the connection stays.
+// §15.6.2: 501). The request itself was well framed; the connection stays
+// unless the request said close.
 var errNoTunnels = httperrors.New(httperrors.StatusNotImplemented,
 	"this server does not open tunnels, so it serves CONNECT for no target")
 
-// errHandlerPanic answers a request whose handler panicked.
-var errHandlerPanic = httperrors.New(httperrors.StatusInternalServerError,
+// errHandlerPanic answers a request whose handler panicked; the
+// connection closes, since the handler's state is unknown.
+var errHandlerPanic = httperrors.NewClosing(httperrors.StatusInternalServerError,
 	"the server met an unexpected condition while handling the request")
 
 // recoverBatch answers the request whose handling panicked with 500,
@@ -558,47 +536,56 @@ const lingerTimeout = 5 * time.Second
 var errRequestTimeout = httperrors.NewClosing(httperrors.StatusRequestTimeout,
 	"the request was not received in time")
 
-// outputPoll is how often a connection whose output waits for the client
-// looks whether it has drained. The wheels tick once a second with the
-// default timeouts: polled at that pace, a stream past the back-pressure
-// bound moved about 1 MiB a second.
-const outputPoll = 5 * time.Millisecond
-
-// waitOutput polls c's output every outputPoll until it drains, up to the
-// write timeout, which the wheel keeps.
+// waitOutput waits for c's output to drain, up to the write timeout, which
+// the wheel keeps. A goroutine that exists only for the wait learns from the
+// netpoller when the socket becomes writable again and hands checkOutput to
+// the loop: gnet has no "output drained" event, and a poll on a timer would
+// cap the pace of a slow client's stream at the poll's rate.
 func (c *conn) waitOutput() {
 	if c.timer.kind != timerWrite {
 		c.writeDeadline = c.srv.clock.after(c.srv.cfg.WriteTimeout)
 		c.loop.wheel.arm(c, timerWrite, c.writeDeadline)
 	}
-	if c.outputTimer != nil {
-		c.outputTimer.Reset(outputPoll)
+	if c.watching || c.gc == nil {
 		return
 	}
-	c.checkOutputTask = func(context.Context) error {
-		if !c.closed && c.timer.kind == timerWrite {
-			c.checkOutput()
-		}
-		return nil
+	sock, err := c.socket()
+	if err != nil {
+		return // the write deadline still ends the wait
 	}
-	c.outputTimer = time.AfterFunc(outputPoll, func() {
-		_ = c.loop.el.Execute(context.Background(), c.checkOutputTask)
-	})
+	if c.checkOutputTask == nil {
+		c.checkOutputTask = func(context.Context) error {
+			c.watching = false
+			if !c.closed && c.timer.kind == timerWrite {
+				c.checkOutput()
+			}
+			return nil
+		}
+	}
+	c.watching = true
+	sock.acquire()
+	deadline := time.Now().Add(c.srv.cfg.WriteTimeout)
+	el, task := c.loop.el, c.checkOutputTask
+	go func() {
+		_ = sock.awaitWritable(deadline)
+		sock.release()
+		_ = el.Execute(context.Background(), task)
+	}()
 }
 
-// checkOutput runs every outputPoll while c's output is backed up: a closing
-// connection closes once it drained, a stalled one resumes parsing once its
-// backlog is low, and either closes at the write deadline.
+// checkOutput runs when c's socket became writable or its write deadline
+// passed: a closing connection closes once its output drained, a job
+// waiting for the connection's earlier responses is handed over, a stalled
+// connection resumes parsing once its backlog is low, and any of them
+// closes at the write deadline.
 func (c *conn) checkOutput() {
 	pending := c.t.OutboundBuffered()
 	switch {
 	case c.closing && pending == 0:
 		c.finish()
-	case c.streamWaiting != nil && pending < outputLowWater:
-		j := c.streamWaiting
-		c.streamWaiting = nil
+	case c.pending != nil && !c.pending.submitted && pending == 0:
 		c.loop.wheel.disarm(c)
-		j.flushed <- nil
+		c.handOver()
 	case c.stalled && pending < outputLowWater:
 		c.stalled = false
 		if c.t.InboundBuffered() == 0 {
@@ -617,6 +604,18 @@ func (c *conn) checkOutput() {
 	}
 }
 
+// socket returns c's second descriptor, opened on first use.
+func (c *conn) socket() (*socket, error) {
+	if c.sock == nil {
+		s, err := openSocket(c.gc.Dup)
+		if err != nil {
+			return nil, err
+		}
+		c.sock = s
+	}
+	return c.sock, nil
+}
+
 // close closes c from its loop.
 func (c *conn) close() {
 	if c.closed {
@@ -629,23 +628,51 @@ func (c *conn) close() {
 	}
 }
 
-// release is called from OnClose: it gives back what c holds and cancels
-// the work in progress for it.
+// onClose is OnClose for c; err is why gnet closed the connection.
+//
+// gnet closes a connection when read returns EOF, which is also how a
+// client that half-closed after its last request looks (RFC 9112 §9.6
+// lets it, and expects the response). A worker already writing that
+// response keeps the socket (its second descriptor outlives gnet's) and
+// finishes it, then answers the requests pipelined behind it; its context
+// is cancelled all the same, as net/http's is on EOF. Any other close ends
+// the worker's writes at once.
+func (c *conn) onClose(err error) {
+	if j := c.pending; j != nil && j.submitted && stderrors.Is(err, io.EOF) && c.t.InboundBuffered() > 0 {
+		// Requests the client pipelined behind the job before it
+		// half-closed: the worker answers them after the job's own
+		// (job.serveRest), since gnet lets go of them now.
+		buf, _ := c.t.Peek(-1)
+		j.rest = append(j.rest[:0], buf...)
+	}
+	if c.sock != nil && (c.pending == nil || !c.pending.submitted || !stderrors.Is(err, io.EOF)) {
+		if c.pending != nil && c.pending.submitted {
+			// The worker holds the socket: end the TCP connection
+			// itself, not only gnet's descriptor of it.
+			_ = syscall.Shutdown(c.sock.fd, syscall.SHUT_RDWR)
+		}
+		c.sock.abort()
+	}
+	c.release()
+}
+
+// release gives back what c holds and cancels the work in progress for it.
 func (c *conn) release() {
 	c.closed = true
 	if c.lingering {
 		c.srv.lingering.Add(-1)
 	}
-	if c.outputTimer != nil {
-		c.outputTimer.Stop()
-	}
 	c.loop.wheel.disarm(c)
 	if c.pending != nil {
-		c.pending.rctx.cancel()
+		if c.pending.submitted {
+			c.pending.rctx.cancel()
+		} else {
+			c.dropJob()
+		}
 	}
-	if c.streamWaiting != nil {
-		c.streamWaiting.flushed <- errClientGone
-		c.streamWaiting = nil
+	if c.sock != nil {
+		c.sock.release()
+		c.sock = nil
 	}
 	if c.ex != nil {
 		c.loop.release(c.ex)

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"bytes"
 	"context"
+	"iter"
 	"net"
 	"time"
 
@@ -21,6 +23,10 @@ var (
 	// (Content-Length, Transfer-Encoding, Date).
 	ErrReservedHeader = httperrors.New(httperrors.StatusInternalServerError,
 		"the handler set a response header field that the server sets itself")
+	// ErrInvalidStatus: a status code outside 100 to 999, which no status
+	// line can carry; the status is left as it was.
+	ErrInvalidStatus = httperrors.New(httperrors.StatusInternalServerError,
+		"the handler set a status code outside 100 to 999")
 )
 
 // Context is one request and the response being built for it. The engine
@@ -50,6 +56,19 @@ type Context struct {
 	accessStart time.Time
 	closeAfter  bool // the handler asked for Connection: close
 	serverSet   bool // the handler set its own Server field
+	// pipelined: a further request was buffered behind this one when it
+	// was dispatched; a drain answers it before closing the connection.
+	pipelined bool
+
+	// route is what a Router matched for the handler it calls; zero
+	// outside a routed handler.
+	route routeMatch
+	// scratch holds bytes decoded for this request: path values,
+	// PathDecoded, QueryArgDecoded. It only grows while a handler runs,
+	// so slices into it stay valid until the Context is reset.
+	scratch []byte
+	// decodedPath is PathDecoded's result once computed; nil before.
+	decodedPath []byte
 }
 
 // reset readies c for req from the client at remote.
@@ -60,7 +79,10 @@ func (c *Context) reset(req *parser.Request, remote net.Addr) {
 	c.status = httperrors.StatusOK
 	c.fields = c.fields[:0]
 	c.body = c.body[:0]
-	c.closeAfter, c.serverSet, c.streaming = false, false, false
+	c.closeAfter, c.serverSet, c.streaming, c.pipelined = false, false, false, false
+	c.route.reset()
+	c.scratch = c.scratch[:0]
+	c.decodedPath = nil
 }
 
 // Request returns the parsed request; its slices are valid until the
@@ -76,8 +98,74 @@ func (c *Context) Target() []byte { return c.req.Target }
 // Path returns the target's path, without the query.
 func (c *Context) Path() []byte { return c.req.Path() }
 
+// PathDecoded returns the target's path with every %XX escape decoded,
+// as url.URL's Path holds it: "%2F" becomes '/', so the decoded path
+// cannot tell an escaped slash from a separator (a Router, which matches
+// segment by segment, can: see PathValue). Without an escape it is Path
+// itself and costs nothing; otherwise it is decoded once per request into
+// the Context's reused buffer. Valid until the handler returns.
+func (c *Context) PathDecoded() []byte {
+	p := c.req.Path()
+	if bytes.IndexByte(p, '%') < 0 {
+		return p
+	}
+	if c.decodedPath == nil {
+		c.decodedPath = c.appendScratch(p, false)
+	}
+	return c.decodedPath
+}
+
 // Query returns the target's query, without the '?'; nil when absent.
 func (c *Context) Query() []byte { return c.req.Query() }
+
+// QueryArg returns the value of the first query argument called name, as
+// sent: still %-escaped, '+' not turned into a space (QueryArgDecoded
+// decodes it). Argument names are compared decoded, so "a%20b" is found
+// as "a b". Arguments are separated by '&' only, as net/url does since Go
+// 1.17. It returns nil when the argument is absent, and an empty non-nil
+// slice for "?name" or "?name=". It does not allocate; the bytes are
+// valid until the handler returns.
+func (c *Context) QueryArg(name string) []byte {
+	q := c.req.Query()
+	for len(q) > 0 {
+		var arg []byte
+		if i := bytes.IndexByte(q, '&'); i >= 0 {
+			arg, q = q[:i], q[i+1:]
+		} else {
+			arg, q = q, nil
+		}
+		key, value := arg, arg[len(arg):]
+		if i := bytes.IndexByte(arg, '='); i >= 0 {
+			key, value = arg[:i], arg[i+1:]
+		}
+		if equalUnescaped(key, name) {
+			return value
+		}
+	}
+	return nil
+}
+
+// QueryArgDecoded is QueryArg with the value decoded as a form value is:
+// %XX escapes decoded and '+' read as a space. A value without either is
+// returned as sent; one with them is decoded into the Context's reused
+// buffer, so it allocates nothing once that buffer has grown. Valid until
+// the handler returns.
+func (c *Context) QueryArgDecoded(name string) []byte {
+	v := c.QueryArg(name)
+	if bytes.IndexByte(v, '%') < 0 && bytes.IndexByte(v, '+') < 0 {
+		return v
+	}
+	return c.appendScratch(v, true)
+}
+
+// appendScratch decodes p into the Context's scratch buffer and returns
+// the decoded bytes. The buffer only grows during a request, so earlier
+// results stay valid.
+func (c *Context) appendScratch(p []byte, plusIsSpace bool) []byte {
+	start := len(c.scratch)
+	c.scratch = appendUnescaped(c.scratch, p, plusIsSpace)
+	return c.scratch[start:len(c.scratch):len(c.scratch)]
+}
 
 // Version returns the request's protocol version.
 func (c *Context) Version() version.Version { return c.req.Version }
@@ -85,6 +173,24 @@ func (c *Context) Version() version.Version { return c.req.Version }
 // Header returns the first value of the named request field (matched
 // case-insensitively), or nil.
 func (c *Context) Header(name string) []byte { return c.req.Header(name) }
+
+// HeaderValues yields the value of every request field line called name
+// (matched case-insensitively), in the order received. A value is one
+// field line's, as sent: a line "Accept: a, b" yields "a, b" once, since
+// the parser keeps each line whole and splitting a list is the caller's
+// to do (bytes.Split, or a walk with bytes.Cut); "Accept: a" and
+// "Accept: b" on two lines yield "a" and then "b". Ranging over it does
+// not allocate; the values are valid until the handler returns.
+func (c *Context) HeaderValues(name string) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		for i := range c.req.Fields {
+			f := &c.req.Fields[i]
+			if equalFold(f.Name, name) && !yield(f.Value) {
+				return
+			}
+		}
+	}
+}
 
 // Body returns the whole request body (decoded when chunked).
 func (c *Context) Body() []byte { return c.req.Body }
@@ -110,14 +216,24 @@ func (c *Context) Context() context.Context {
 	return c.ctx
 }
 
-// SetStatus sets the response status; the default is 200.
-func (c *Context) SetStatus(code int) { c.status = httperrors.Status(code) }
+// SetStatus sets the response status; the default is 200. A code outside
+// 100 to 999, which no status line can carry, is refused with
+// ErrInvalidStatus and the status stays what it was, so the response (and
+// the access log) shows the status actually sent.
+func (c *Context) SetStatus(code int) error {
+	if code < 100 || code > 999 {
+		return ErrInvalidStatus
+	}
+	c.status = httperrors.Status(code)
+	return nil
+}
 
-// SetHeader adds a response field. It refuses, writing nothing, a name
-// that is not a token or a value holding CR, LF or NUL
-// (ErrInvalidHeader), and the framing fields the engine writes itself
-// (ErrReservedHeader). "Connection: close" is honoured: the connection
-// closes after this response.
+// SetHeader sets a response field, replacing every field of that name
+// (compared ignoring case) set before: setting Content-Type twice sends
+// one. It refuses, writing nothing, a name that is not a token or a value
+// holding CR, LF or NUL (ErrInvalidHeader), and the framing fields the
+// engine writes itself (ErrReservedHeader). "Connection: close" is
+// honoured: the connection closes after this response.
 func (c *Context) SetHeader(name, value string) error {
 	kind, err := classifyField(name, value)
 	if err != nil {
@@ -126,15 +242,51 @@ func (c *Context) SetHeader(name, value string) error {
 	if c.noteField(kind) {
 		return nil
 	}
+	c.removeFields(name)
+	appendField(c, name, value)
+	return nil
+}
+
+// AddHeader adds a response field, keeping those of the same name set
+// before (Set-Cookie, Vary, Link). It refuses the fields SetHeader
+// refuses, for the same reasons.
+func (c *Context) AddHeader(name, value string) error {
+	kind, err := classifyField(name, value)
+	if err != nil {
+		return err
+	}
+	if !c.noteField(kind) {
+		appendField(c, name, value)
+	}
+	return nil
+}
+
+// SetContentType sets the Content-Type field, replacing one set before.
+func (c *Context) SetContentType(value string) error { return c.SetHeader("Content-Type", value) }
+
+// appendField renders the checked field name: value.
+func appendField[T string | []byte](c *Context, name string, value T) {
 	c.fields = append(c.fields, name...)
 	c.fields = append(c.fields, ':', ' ')
 	c.fields = append(c.fields, value...)
 	c.fields = append(c.fields, '\r', '\n')
-	return nil
 }
 
-// SetContentType sets the Content-Type field.
-func (c *Context) SetContentType(value string) error { return c.SetHeader("Content-Type", value) }
+// removeFields deletes the response fields called name (ignoring case)
+// from the rendered lines, keeping the others in order.
+func (c *Context) removeFields(name string) {
+	b := c.fields
+	kept := 0
+	for i := 0; i < len(b); {
+		end := i + bytes.IndexByte(b[i:], '\n') + 1 // values hold no LF
+		line := b[i:end]
+		if colon := bytes.IndexByte(line, ':'); colon != len(name) || !equalFold(line[:colon], name) {
+			kept += copy(b[kept:], line)
+		}
+		i = end
+	}
+	c.fields = b[:kept]
+}
 
 // SetContentLength declares the length of a body the handler does not
 // write in one piece: the length a GET would get, for a HEAD response,
@@ -160,17 +312,25 @@ func (c *Context) WriteString(s string) (int, error) {
 }
 
 // equalFold reports whether s equals the ASCII name t, ignoring case.
-func equalFold(s, t string) bool {
+func equalFold[T string | []byte](s T, t string) bool {
 	if len(s) != len(t) {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		a, b := s[i]|0x20, t[i]|0x20
-		if a != b {
+		if lowerASCII(s[i]) != lowerASCII(t[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// lowerASCII returns b with an ASCII upper-case letter lowered; only
+// letters fold, so '^' never equals '~'.
+func lowerASCII(b byte) byte {
+	if 'A' <= b && b <= 'Z' {
+		return b + 'a' - 'A'
+	}
+	return b
 }
 
 // Flush sends the response head, the first time, and the body written so

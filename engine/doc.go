@@ -23,6 +23,21 @@
 // that prefers application/problem+json when the request's fields have
 // been read.
 //
+// # Blocking work
+//
+// A Blocking handler (FromHTTP and the gateway among them) runs on the
+// worker pool. The loop copies the request, reserves a place in the pool's
+// queue (a full queue is a 503 in request order), and hands the job over
+// once the batch's earlier responses have reached the socket, yielding its
+// P until a worker has taken the job (handOver says why). The worker writes
+// the response itself, whole or streamed by Flush, to a second descriptor
+// of the socket (socket.go), waiting for a slow client through Go's
+// netpoller; then it hands the connection back to the loop, which serves
+// the requests that waited unparsed meanwhile. Every response, the loop's,
+// a worker's and the engine's own refusals, ends through appendFinal
+// (final.go): keep-alive, the Connection field, HEAD and error rendering
+// are decided there once.
+//
 // Timeouts live in a per-loop timing wheel (timeout.go): arming one is a
 // store, and each tick looks only at the connections whose slot is due.
 //
@@ -35,6 +50,10 @@
 // and the socket can be a Unix socket, shared with SO_REUSEPORT, or
 // inherited from a parent process.
 //
-// The engine leaves TLS, HTTP/2, tunnels and routing to others. cmd/rawhttpd,
+// Router sends requests to handlers by net/http ServeMux patterns;
+// middleware is a func(Handler) Handler around it. Package enginetest runs
+// a Handler on raw requests without a socket, for tests.
+//
+// The engine leaves TLS, HTTP/2 and tunnels to others. cmd/rawhttpd,
 // engine/gateway and engine/files import it.
 package engine

@@ -186,7 +186,8 @@ func (c *conn) idleDeadline(timeout time.Duration) int64 {
 
 // cutOff ends the loop's connections when a drain ran out of time: a
 // request in progress is answered 503 with Retry-After, unless part of its
-// response has left, in which case its connection only closes. It returns
+// response has left (a worker began to write it, or output is backed up),
+// in which case its connection only closes. It returns
 // how many requests it cut off.
 func (l *loop) cutOff() int {
 	n := 0
@@ -199,7 +200,7 @@ func (l *loop) cutOff() int {
 			continue
 		}
 		n++
-		if c.streamed || c.stalled {
+		if c.stalled || (c.pending != nil && !c.pending.claimOutput(outputCutOff)) {
 			c.close()
 			continue
 		}

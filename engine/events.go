@@ -50,10 +50,10 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 }
 
 // OnClose releases the connection's state.
-func (e *events) OnClose(gc gnet.Conn, _ error) gnet.Action {
+func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
 	if c, ok := gc.Context().(*conn); ok {
 		e.srv.memory.noteRelease(gc.InboundBuffered() + gc.OutboundBuffered())
-		c.release()
+		c.onClose(err)
 		delete(c.loop.conns, c)
 		e.srv.openConns.Add(-1)
 	}

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"bytes"
+
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
@@ -90,4 +92,38 @@ func (c *Context) AddField(f Field) {
 	if !c.noteField(f.kind) {
 		c.fields = append(c.fields, f.line...)
 	}
+}
+
+// errorFields returns the fields the handler set that the response to its
+// error e keeps: a middleware's (a request ID, CORS, Set-Cookie) survive,
+// while the Content-* fields, which describe the body the error replaces,
+// are dropped, as is a Retry-After when e brings its own and an
+// X-Content-Type-Options the text entity carries itself. It filters the
+// Context's lines in place: they are not used after.
+func (c *Context) errorFields(e *httperrors.Error, format httperrors.Format) []byte {
+	b := c.fields
+	kept := 0
+	for i := 0; i < len(b); {
+		end := i + bytes.IndexByte(b[i:], '\n') + 1 // values hold no LF
+		line := b[i:end]
+		name := line[:bytes.IndexByte(line, ':')]
+		drop := len(name) > 8 && equalFold(name[:8], "Content-") ||
+			e.RetryAfter > 0 && equalFold(name, "Retry-After") ||
+			format == httperrors.FormatText && equalFold(name, "X-Content-Type-Options")
+		if !drop {
+			kept += copy(b[kept:], line)
+		}
+		i = end
+	}
+	c.fields = b[:kept]
+	return c.fields
+}
+
+// errorServer is the Server field an error response carries: none when
+// the handler set its own, which the kept fields then hold.
+func (c *Context) errorServer(configured string) string {
+	if c.serverSet {
+		return ""
+	}
+	return configured
 }

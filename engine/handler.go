@@ -5,9 +5,17 @@ package engine
 // worker pool). It reads the request and writes the response through c,
 // which is valid only until Serve returns.
 //
-// Returning a non-nil error discards whatever Serve wrote and answers
-// with that error's response instead: an *errors.Error gives its status and
-// explanation, any other error a 500 whose text stays in the log.
+// Returning a non-nil error discards the status and body Serve wrote and
+// answers with that error's response instead: an *errors.Error gives its
+// status, explanation and fields, any other error a 500 whose text stays
+// in the log. The response fields set before are kept (a middleware's
+// request ID reaches a 404), except the Content-* ones, which described
+// the discarded body.
+//
+// A middleware is a func(Handler) Handler: it sets fields or reads the
+// request, calls the next handler and may look at the error it returns.
+// Fields it sets before calling a Blocking or FromHTTP handler stay on
+// that handler's response.
 type Handler interface {
 	Serve(c *Context) error
 }

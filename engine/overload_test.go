@@ -121,7 +121,7 @@ func TestReadinessDuringDrain(t *testing.T) {
 func TestStatsCountRequestsByClass(t *testing.T) {
 	s := startServer(t, HandlerFunc(func(c *Context) error {
 		code, _ := strconv.Atoi(string(c.Query()))
-		c.SetStatus(code)
+		_ = c.SetStatus(code)
 		return nil
 	}), Config{})
 	c := dialRaw(t, s)

@@ -35,7 +35,7 @@ func TestAppendResponseHead(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var x Context
 			x.reset(nil, nil)
-			x.SetStatus(tt.status)
+			require.NoError(t, x.SetStatus(tt.status))
 			if tt.ownServer != "" {
 				require.NoError(t, x.SetHeader("Server", tt.ownServer))
 			}

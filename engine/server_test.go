@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,8 +14,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	httperrors "github.com/rawhttpd/rawhttpd/errors"
 )
 
 // echo answers with the method, target and body it received.
@@ -86,36 +83,6 @@ func TestPipelinedRequestsAnsweredInOrderInOneWrite(t *testing.T) {
 	assert.Greater(t, buffered, 16*100, "the 16 responses arrived together")
 }
 
-func TestHeadHasHeadersWithoutBody(t *testing.T) {
-	s := startServer(t, hello, Config{})
-	c := dialRaw(t, s)
-	c.send("HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")
-	head, body := c.read("HEAD")
-	assert.Equal(t, 200, head.StatusCode)
-	assert.Empty(t, body)
-	assert.Equal(t, "13", head.Header.Get("Content-Length"))
-	get, body := c.read("GET")
-	assert.Equal(t, "Hello, World!", body)
-	assert.Equal(t, get.Header.Get("Content-Type"), head.Header.Get("Content-Type"))
-}
-
-func TestResponseHeaders(t *testing.T) {
-	s := startServer(t, hello, Config{})
-	c := dialRaw(t, s)
-	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-	resp, _ := c.read("GET")
-	assert.Equal(t, "rawhttpd", resp.Header.Get("Server"))
-	_, err := http.ParseTime(resp.Header.Get("Date"))
-	assert.NoError(t, err)
-	assert.Equal(t, "13", resp.Header.Get("Content-Length"))
-
-	quiet := startServer(t, hello, Config{NoServerHeader: true})
-	c = dialRaw(t, quiet)
-	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-	resp, _ = c.read("GET")
-	assert.Empty(t, resp.Header.Values("Server"))
-}
-
 func TestExpectContinue(t *testing.T) {
 	s := startServer(t, echo, Config{})
 	t.Run("interim response before the body", func(t *testing.T) {
@@ -151,40 +118,6 @@ func TestExpectContinue(t *testing.T) {
 		resp, _ := c.read("POST")
 		assert.Equal(t, 413, resp.StatusCode)
 	})
-}
-
-func TestBodies(t *testing.T) {
-	const limit = 1000
-	s := startServer(t, HandlerFunc(func(c *Context) error {
-		_, _ = c.WriteString(strconv.Itoa(len(c.Body())))
-		return nil
-	}), Config{MaxBodyBytes: limit})
-	tests := []struct {
-		name   string
-		req    string
-		status int
-		body   string
-	}{
-		{"at the limit", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n" + strings.Repeat("x", limit), 200, "1000"},
-		{"over the limit", "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1001\r\n\r\n" + strings.Repeat("x", limit+1), 413, ""},
-		{"chunked", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n10;ext=1\r\n0123456789abcdef\r\n0\r\nTrailer: x\r\n\r\n", 200, "19"},
-		{"chunked at the limit", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n" + strings.Repeat("x", limit) + "\r\n0\r\n\r\n", 200, "1000"},
-		{"chunked over the limit", "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3e8\r\n" + strings.Repeat("x", limit) + "\r\n1\r\nx\r\n0\r\n\r\n", 413, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := dialRaw(t, s)
-			c.send(tt.req)
-			resp, body := c.read("POST")
-			require.Equal(t, tt.status, resp.StatusCode)
-			if tt.status == 200 {
-				assert.Equal(t, tt.body, body)
-			} else {
-				assert.True(t, resp.Close)
-				assert.True(t, c.closedByServer())
-			}
-		})
-	}
 }
 
 func TestTimeouts(t *testing.T) {
@@ -276,67 +209,6 @@ func TestPanicAnswers500WhileOthersAreServed(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	assert.Positive(t, served)
-}
-
-func TestHandlerErrors(t *testing.T) {
-	s := startServer(t, HandlerFunc(func(c *Context) error {
-		_, _ = c.WriteString("partial output is discarded")
-		switch string(c.Path()) {
-		case "/busy":
-			return httperrors.New(httperrors.StatusServiceUnavailable, "try later").WithRetryAfter(9)
-		case "/plain":
-			return io.ErrUnexpectedEOF
-		}
-		return nil
-	}), Config{})
-	c := dialRaw(t, s)
-	c.send("GET /busy HTTP/1.1\r\nHost: a\r\n\r\n")
-	resp, body := c.read("GET")
-	assert.Equal(t, 503, resp.StatusCode)
-	assert.Equal(t, "9", resp.Header.Get("Retry-After"))
-	assert.NotContains(t, body, "partial")
-	assert.False(t, resp.Close)
-
-	c.send("GET /plain HTTP/1.1\r\nHost: a\r\nAccept: application/problem+json\r\n\r\n")
-	resp, body = c.read("GET")
-	assertProblem(t, resp, body, 500)
-	assert.NotContains(t, body, "unexpected EOF")
-
-	c.send("HEAD /busy HTTP/1.1\r\nHost: a\r\n\r\n")
-	resp, body = c.read("HEAD")
-	assert.Equal(t, 503, resp.StatusCode)
-	assert.Empty(t, body)
-	assert.NotEqual(t, "0", resp.Header.Get("Content-Length"))
-}
-
-func TestResponseHeaderInjectionRefused(t *testing.T) {
-	results := make(chan []error, 1)
-	s := startServer(t, HandlerFunc(func(c *Context) error {
-		results <- []error{
-			c.SetHeader("X-Evil", "a\r\nSet-Cookie: owned=1"),
-			c.SetHeader("X-Evil", "a\nb"),
-			c.SetHeader("X-Evil", "a\x00b"),
-			c.SetHeader("Bad Name", "v"),
-			c.SetHeader("X-Evil\r\nInjected", "v"),
-			c.SetHeader("Content-Length", "5"),
-			c.SetHeader("X-Fine", "ok"),
-		}
-		return nil
-	}), Config{})
-	c := dialRaw(t, s)
-	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-	resp, _ := c.read("GET")
-	errs := <-results
-	for i, err := range errs[:5] {
-		assert.ErrorIs(t, err, ErrInvalidHeader, "case %d", i)
-	}
-	assert.ErrorIs(t, errs[5], ErrReservedHeader)
-	assert.NoError(t, errs[6])
-	assert.Empty(t, resp.Header.Get("Set-Cookie"))
-	assert.Empty(t, resp.Header.Get("X-Evil"))
-	assert.Empty(t, resp.Header.Get("Injected"))
-	assert.Equal(t, "0", resp.Header.Get("Content-Length"))
-	assert.Equal(t, "ok", resp.Header.Get("X-Fine"))
 }
 
 func TestRequestWhileDraining(t *testing.T) {

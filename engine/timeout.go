@@ -18,9 +18,9 @@ const (
 	timerHeader
 	// timerBody: a partial body; 408, then close.
 	timerBody
-	// timerWrite: output the client has not read yet; polled every
-	// outputPoll by the connection's own timer, closed at the write
-	// deadline (see conn.waitOutput, conn.checkOutput).
+	// timerWrite: output the client has not read yet; checked each time
+	// the socket becomes writable, closed at the write deadline (see
+	// conn.waitOutput, conn.checkOutput).
 	timerWrite
 	// timerLinger: the final response has left and the write side is shut;
 	// close when the client has not closed by the deadline.

@@ -218,7 +218,9 @@ func respond(o options) engine.Handler {
 		if delay > 0 {
 			time.Sleep(delay)
 		}
-		c.SetStatus(status)
+		if err := c.SetStatus(status); err != nil {
+			return err
+		}
 		c.AddField(contentType)
 		_, _ = c.WriteString(body)
 		return nil

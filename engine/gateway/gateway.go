@@ -131,7 +131,10 @@ func (h *Handler) exchange(c *engine.Context, u *upstream) (err error, dialFaile
 	if err := h.copyResponseHeader(c, resp); err != nil {
 		return h.fail(u, ErrInvalidResponse, err), false
 	}
-	c.SetStatus(resp.StatusCode)
+	if err := c.SetStatus(resp.StatusCode); err != nil {
+		// A status no status line can carry is not a valid response.
+		return h.fail(u, ErrInvalidResponse, err), false
+	}
 	err, quiet := h.copyBody(c, u, resp.Body, s)
 	if quiet {
 		s.reset(nil)

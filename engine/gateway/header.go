@@ -75,7 +75,7 @@ func (h *Handler) copyResponseHeader(c *engine.Context, resp *http.Response) err
 			continue
 		}
 		for _, v := range values {
-			if err := c.SetHeader(key, v); err != nil {
+			if err := c.AddHeader(key, v); err != nil {
 				return err
 			}
 		}

@@ -1,0 +1,156 @@
+package engine
+
+import (
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// socket is a second descriptor of a connection's TCP socket, registered
+// with Go's network poller. gnet's loop owns the first descriptor and waits
+// for it in epoll_wait as a plain system call, keeping its P; the socket
+// gives the engine what gnet does not:
+//
+//   - a worker writes its response straight to the client, at socket speed,
+//     and when the client reads slowly it waits through the netpoller, which
+//     parks the goroutine and gives its P away, as net/http's writes do. The
+//     socket's send buffer is the bound: nothing queues in memory;
+//   - a goroutine that lives only while a connection's output is backed up
+//     learns when the socket becomes writable again (gnet has no "output
+//     drained" event), so nothing polls on a timer;
+//   - the TCP connection outlives gnet's descriptor: gnet closes a
+//     connection when read returns EOF, and a client that half-closed after
+//     its last request is still owed the response a worker is writing.
+//
+// A socket stays open while anyone holds a reference: the connection holds
+// one until OnClose, a job one while it may write, a watcher one while it
+// waits. The last release closes the descriptor.
+//
+// The duplicate joins the netpoller only when someone first has to wait
+// for it: once registered, every packet the client sends also wakes the
+// netpoller, which a connection whose responses always fit in the socket
+// should not pay for.
+type socket struct {
+	fd   int // the duplicate, non-blocking
+	refs atomic.Int32
+
+	// mu guards file and aborted: the loop aborts while a worker or a
+	// watcher may be registering the descriptor.
+	mu sync.Mutex
+	// file is fd registered with the netpoller, made by the first wait;
+	// its Fd method is never called, since it would make fd blocking.
+	file    *os.File
+	aborted bool
+}
+
+// openSocket duplicates a connection's non-blocking socket with dup. The
+// caller holds the one reference.
+func openSocket(dup func() (int, error)) (*socket, error) {
+	fd, err := dup()
+	if err != nil {
+		return nil, err
+	}
+	s := &socket{fd: fd}
+	s.refs.Store(1)
+	return s, nil
+}
+
+// acquire adds a reference.
+func (s *socket) acquire() *socket {
+	s.refs.Add(1)
+	return s
+}
+
+// release drops a reference and closes the descriptor with the last one.
+func (s *socket) release() {
+	if s.refs.Add(-1) != 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.file != nil {
+		_ = s.file.Close()
+		return
+	}
+	_ = syscall.Close(s.fd)
+}
+
+// pollable returns the socket registered with the netpoller, with its
+// write deadline set, registering it on first use.
+func (s *socket) pollable(deadline time.Time) (*os.File, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.file == nil {
+		s.file = os.NewFile(uintptr(s.fd), "tcp")
+	}
+	if s.aborted {
+		deadline = time.Unix(1, 0)
+	}
+	return s.file, s.file.SetWriteDeadline(deadline)
+}
+
+// write writes all of p. It tries the socket at once, as gnet's Write does,
+// and when the socket does not take everything it waits for the client
+// through the netpoller, up to timeout, before it gives up.
+func (s *socket) write(p []byte, timeout time.Duration) error {
+	n, err := syscall.Write(s.fd, p)
+	switch {
+	case err == nil && n == len(p):
+		return nil
+	case err == nil:
+		p = p[n:]
+	case err != syscall.EAGAIN && err != syscall.EINTR:
+		return err
+	}
+	f, err := s.pollable(time.Now().Add(timeout))
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(p)
+	return err
+}
+
+// awaitWritable returns once the socket can take more bytes, or with an
+// error at deadline or after abort. The check that the socket is still
+// full comes after the netpoller forgot earlier readiness, so an edge
+// between gnet's last write and this call is not lost.
+func (s *socket) awaitWritable(deadline time.Time) error {
+	f, err := s.pollable(deadline)
+	if err != nil {
+		return err
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	waited := false
+	return rc.Write(func(fd uintptr) bool {
+		if waited {
+			return true
+		}
+		waited = true
+		return writable(int(fd))
+	})
+}
+
+// abort ends any write or wait on the socket with an error at once, and
+// every later one, from any goroutine.
+func (s *socket) abort() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.aborted = true
+	if s.file != nil {
+		_ = s.file.SetWriteDeadline(time.Unix(1, 0))
+	}
+}
+
+// writable reports whether fd can take more bytes now.
+func writable(fd int) bool {
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+	n, err := unix.Poll(fds, 0)
+	return err == nil && n > 0 && fds[0].Revents&(unix.POLLOUT|unix.POLLERR|unix.POLLHUP) != 0
+}

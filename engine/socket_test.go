@@ -1,0 +1,130 @@
+package engine
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// socketPair returns a socket on the server side of a loopback connection
+// (the server's own descriptor closed, as gnet's is once it lets go) and
+// the client's end.
+func socketPair(t *testing.T) (*socket, net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	client, err := net.DialTimeout("tcp", ln.Addr().String(), ioTimeout)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = client.Close() })
+	server, err := ln.Accept()
+	require.NoError(t, err)
+	defer server.Close()
+	rc, err := server.(*net.TCPConn).SyscallConn()
+	require.NoError(t, err)
+	var s *socket
+	require.NoError(t, rc.Control(func(fd uintptr) {
+		s, err = openSocket(func() (int, error) { return syscall.Dup(int(fd)) })
+	}))
+	require.NoError(t, err)
+	return s, client
+}
+
+// fill writes to s until the socket takes no more.
+func fill(t *testing.T, s *socket) {
+	t.Helper()
+	p := make([]byte, 64<<10)
+	for {
+		_, err := syscall.Write(s.fd, p)
+		if err == syscall.EAGAIN {
+			return
+		}
+		require.NoError(t, err)
+	}
+}
+
+func TestSocketWriteWaitsForAReadingClient(t *testing.T) {
+	s, client := socketPair(t)
+	want := bytes.Repeat([]byte("0123456789abcdef"), 1<<19) // 8 MiB: more than the socket holds
+	got := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(client)
+		got <- b
+	}()
+	require.NoError(t, s.write(want, ioTimeout))
+	s.release() // the last reference: the client sees EOF
+	select {
+	case b := <-got:
+		assert.True(t, bytes.Equal(want, b), "the client read every byte, in order")
+	case <-time.After(ioTimeout):
+		t.Fatal("the client never saw the end of the stream")
+	}
+}
+
+func TestSocketWriteGivesUpOnAClientThatDoesNotRead(t *testing.T) {
+	s, _ := socketPair(t)
+	t.Cleanup(s.release)
+	err := s.write(make([]byte, 64<<20), 50*time.Millisecond)
+	assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
+}
+
+func TestSocketAwaitWritable(t *testing.T) {
+	tests := []struct {
+		name string
+		free func(s *socket, client net.Conn) // makes the wait end
+		ok   bool
+	}{
+		{"the client reads", func(_ *socket, client net.Conn) {
+			_ = client.SetReadDeadline(time.Now().Add(ioTimeout))
+			_, _ = io.CopyN(io.Discard, client, 8<<20)
+		}, true},
+		{"abort", func(s *socket, _ net.Conn) { s.abort() }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, client := socketPair(t)
+			t.Cleanup(s.release)
+			fill(t, s)
+			done := make(chan error, 1)
+			go func() { done <- s.awaitWritable(time.Now().Add(ioTimeout)) }()
+			go tt.free(s, client)
+			select {
+			case err := <-done:
+				if tt.ok {
+					assert.NoError(t, err)
+				} else {
+					assert.Error(t, err)
+				}
+			case <-time.After(ioTimeout):
+				t.Fatal("the wait did not end")
+			}
+		})
+	}
+}
+
+func TestSocketAbortEndsLaterWritesToo(t *testing.T) {
+	s, _ := socketPair(t)
+	t.Cleanup(s.release)
+	s.abort()
+	fill(t, s)
+	assert.ErrorIs(t, s.write(make([]byte, 1<<20), ioTimeout), os.ErrDeadlineExceeded)
+}
+
+func TestSocketStaysOpenWhileReferenced(t *testing.T) {
+	s, client := socketPair(t)
+	s.acquire()
+	s.release()
+	require.NoError(t, s.write([]byte("still open"), ioTimeout))
+	s.release()
+	require.NoError(t, client.SetReadDeadline(time.Now().Add(ioTimeout)))
+	b, err := io.ReadAll(client)
+	require.NoError(t, err)
+	assert.Equal(t, "still open", string(b))
+}
