@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// wrkGET is the request wrk sends in peerbench's scenarios.
+// wrkGET is the request wrk sends in bench/compare.sh's scenarios.
 const wrkGET = "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"
 
 // plaintext is the binary's default handler: TechEmpower's plaintext
