@@ -140,9 +140,10 @@ func BenchmarkOverload(b *testing.B) {
 }
 
 // TestOverloadAnswers503WithRetryAfter checks, at 3× overload, that every
-// request is answered 200 or 503, that every 503 carries Retry-After, and
-// that the server's shed count matches the 503s the client saw. It checks
-// behaviour only; BenchmarkOverload measures.
+// request is answered 200 or 503, that some are served and some shed,
+// that every 503 carries Retry-After, and that the server's shed count
+// matches the 503s the client saw. It checks behaviour only: the goodput
+// and latency bounds are BenchmarkOverload's figures, not assertions.
 func TestOverloadAnswers503WithRetryAfter(t *testing.T) {
 	const workers, service = 2, 10 * time.Millisecond
 	cases := []struct {
@@ -160,6 +161,7 @@ func TestOverloadAnswers503WithRetryAfter(t *testing.T) {
 			require.NoError(t, err)
 			assert.Zero(t, r.failed)
 			assert.Equal(t, r.sent, r.ok+r.unavailable)
+			assert.NotZero(t, r.ok, "the requests within capacity are served")
 			assert.NotZero(t, r.unavailable)
 			assert.Zero(t, r.missingRetryAfter)
 			assert.Equal(t, uint64(r.unavailable), r.stats.Shed)
@@ -242,7 +244,7 @@ func (cl *loadClient) openLoop(start time.Time, rate float64, d time.Duration) {
 			return
 		}
 		if wait := time.Until(start.Add(at)); wait > 0 {
-			time.Sleep(wait)
+			time.Sleep(wait) // the arrival schedule is the load itself
 		}
 		cl.wg.Add(1)
 		go func() {

@@ -251,7 +251,7 @@ func TestFromHTTPLargeResponseWaitsForTheClient(t *testing.T) {
 	})), Config{})
 	c := dialNarrow(t, s)
 	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-	time.Sleep(300 * time.Millisecond)
+	waitConn(t, s, outputBackedUp)
 	held := written.Load()
 	t.Logf("bytes the handler wrote while the client read nothing: %d of %d", held, piece*n)
 	assert.Less(t, held, int64(piece*n/2), "the handler ran ahead of the client")

@@ -7,16 +7,12 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/rawhttpd/rawhttpd/internal/testreq"
 )
 
-const browserGET = "GET /index.html?q=1 HTTP/1.1\r\n" +
-	"Host: www.example.com\r\n" +
-	"User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36\r\n" +
-	"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n" +
-	"Accept-Language: en-US,en;q=0.9\r\n" +
-	"Accept-Encoding: gzip, deflate, br, zstd\r\n" +
-	"Cookie: session=4f3a9c1e7b2d8a6f0e5c3b1a9d7f2e4c; theme=dark; _ga=GA1.2.1234567890.1234567890\r\n" +
-	"Connection: keep-alive\r\n\r\n"
+// browserGET is the shared browser request, as parser and bench use it.
+const browserGET = testreq.Browser
 
 func TestServeAllocatesNothingPerRequest(t *testing.T) {
 	tests := []struct {

@@ -17,7 +17,7 @@ import (
 // inline, each echoing its path.
 func routes(slow time.Duration) Handler {
 	blocking := Blocking(HandlerFunc(func(c *Context) error {
-		time.Sleep(slow)
+		time.Sleep(slow) // slow work, which inline answers must not overtake
 		_, _ = fmt.Fprintf(c, "blocking %s", c.Path())
 		return nil
 	}))
@@ -115,7 +115,7 @@ func TestFullQueueAnswers503AndKeepsTheConnection(t *testing.T) {
 	require.Eventually(t, func() bool { return calls.Load() == 1 }, ioTimeout, time.Millisecond)
 	queued := dialRaw(t, s)
 	queued.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n") // waits in the queue
-	time.Sleep(20 * time.Millisecond)
+	require.Eventually(t, func() bool { return s.Stats().Queued == 1 }, ioTimeout, time.Millisecond)
 
 	refused := dialRaw(t, s)
 	refused.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -211,17 +211,18 @@ func TestNonReadingClientDoesNotGrowServerMemory(t *testing.T) {
 	c := dialRaw(t, s)
 	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 	// The client reads nothing: the handler must stall once the socket
-	// buffers and the server's bounded backlog are full.
-	time.Sleep(300 * time.Millisecond)
-	stalledAt := sent.Load()
-	assert.Less(t, stalledAt, int64(16<<20), "the handler ran ahead of the client")
-	t.Logf("bytes accepted from the handler before it stalled: %d", stalledAt)
+	// buffers and the server's bounded backlog are full, until the write
+	// timeout ends the stream; all it wrote by then is what the server
+	// took from it.
 	select {
 	case err := <-done:
 		assert.Error(t, err, "the stream ends with an error once the write timeout closes the connection")
 	case <-time.After(ioTimeout):
 		t.Fatal("the stalled handler was never released")
 	}
+	stalledAt := sent.Load()
+	assert.Less(t, stalledAt, int64(16<<20), "the handler ran ahead of the client")
+	t.Logf("bytes accepted from the handler before it stalled: %d", stalledAt)
 }
 
 func TestShutdownCompletesInFlightRequests(t *testing.T) {
@@ -355,7 +356,7 @@ func TestNonReadingPipelinedClientHoldsWorkBack(t *testing.T) {
 			s := startServer(t, h, Config{WriteTimeout: 5 * time.Second})
 			c := dialNarrow(t, s)
 			c.send(strings.Repeat("GET / HTTP/1.1\r\nHost: a\r\n\r\n", tt.n))
-			time.Sleep(500 * time.Millisecond)
+			waitConn(t, s, outputBackedUp)
 			held := calls.Load()
 			t.Logf("responses produced while the client read nothing: %d of %d", held, tt.n)
 			assert.Less(t, held, int32(tt.n/2), "the work ran ahead of the client")

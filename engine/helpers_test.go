@@ -190,3 +190,47 @@ func refused(addr net.Addr) bool {
 	}
 	return errors.Is(err, syscall.ECONNREFUSED)
 }
+
+// connsWhere counts s's open connections for which pred holds. pred runs
+// on each connection's own loop, where its state may be read.
+func connsWhere(s *Server, pred func(*conn) bool) int {
+	return s.onEachLoop(func(l *loop) int {
+		n := 0
+		for c := range l.conns {
+			if pred(c) {
+				n++
+			}
+		}
+		return n
+	})
+}
+
+// waitConn waits until one of s's connections satisfies pred: the server
+// has reached the state the test needs, whatever the scheduling.
+func waitConn(t *testing.T, s *Server, pred func(*conn) bool) {
+	t.Helper()
+	require.Eventually(t, func() bool { return connsWhere(s, pred) > 0 }, ioTimeout, time.Millisecond)
+}
+
+// holdsUnread returns a predicate for a connection holding exactly n
+// received bytes it has not consumed: the server has read the start of a
+// request the test sent and waits for the rest.
+func holdsUnread(n int) func(*conn) bool {
+	return func(c *conn) bool { return c.t.InboundBuffered() == n }
+}
+
+// outputBackedUp reports whether c's output waits for a client that does
+// not read: the loop stopped parsing its requests, a job waits for its
+// earlier responses to leave, or a write to the socket has had to wait
+// for the client (the socket joined the netpoller then).
+func outputBackedUp(c *conn) bool {
+	if c.stalled || (c.pending != nil && !c.pending.submitted) {
+		return true
+	}
+	if c.sock == nil {
+		return false
+	}
+	c.sock.mu.Lock()
+	defer c.sock.mu.Unlock()
+	return c.sock.file != nil
+}

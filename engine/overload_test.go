@@ -175,7 +175,7 @@ func TestShedderRetryAfterFollowsDrainRate(t *testing.T) {
 func TestAdaptiveSheddingUnderOverload(t *testing.T) {
 	const service = 10 * time.Millisecond
 	s := startServer(t, Blocking(HandlerFunc(func(c *Context) error {
-		time.Sleep(service)
+		time.Sleep(service) // the work that takes time: the load under test
 		return nil
 	})), Config{Workers: 2, QueueLen: 1000, Shed: true, ShedTarget: 5 * time.Millisecond, ShedInterval: 50 * time.Millisecond})
 	// 40 clients against a capacity of 2 in flight: a standing queue.
@@ -198,7 +198,7 @@ func TestAdaptiveSheddingUnderOverload(t *testing.T) {
 					if resp.Header.Get("Retry-After") == "" {
 						badRetry.Add(1)
 					}
-					time.Sleep(service)
+					time.Sleep(service) // a client backs off before it retries
 				}
 			}
 		}()
@@ -217,7 +217,7 @@ func TestPanicUnderConcurrentLoadLeavesOthersUnaffected(t *testing.T) {
 		}
 		if string(c.Path()) == "/slow" {
 			return Blocking(HandlerFunc(func(c *Context) error {
-				time.Sleep(time.Millisecond)
+				time.Sleep(time.Millisecond) // slow work, served beside the panics
 				_, _ = c.WriteString("ok")
 				return nil
 			})).Serve(c)

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/rawhttpd/rawhttpd/internal/testreq"
 )
 
 // wrkGET is the request wrk sends in bench/compare.sh's scenarios.
@@ -30,6 +32,7 @@ func BenchmarkServe(b *testing.B) {
 		log       bool
 	}{
 		{"wrk", wrkGET, false},
+		{"browser", testreq.Browser, false},
 		{"pipelined16", strings.Repeat(wrkGET, 16), false},
 		{"wrk/log=json", wrkGET, true},
 	} {
@@ -60,15 +63,17 @@ func BenchmarkFromHTTP(b *testing.B) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "Hello, World!")
 	}))
-	m := &memTransport{}
-	c := memConn(h, m)
-	raw := []byte(wrkGET)
-	b.ReportAllocs()
-	for b.Loop() {
-		m.in = raw
-		c.serve()
-		j := <-c.srv.pool.jobs
-		j.run()
-		c.pending = nil
-	}
+	b.Run("in=wrk", func(b *testing.B) {
+		m := &memTransport{}
+		c := memConn(h, m)
+		raw := []byte(wrkGET)
+		b.ReportAllocs()
+		for b.Loop() {
+			m.in = raw
+			c.serve()
+			j := <-c.srv.pool.jobs
+			j.run()
+			c.pending = nil
+		}
+	})
 }

@@ -71,9 +71,8 @@ func TestPipelinedRequestsAnsweredInOrderInOneWrite(t *testing.T) {
 	c.send(batch.String())
 	// One write: all 16 responses are readable from the socket at once.
 	require.NoError(t, c.conn.SetReadDeadline(time.Now().Add(ioTimeout)))
-	_, err := c.r.Peek(1)
+	_, err := c.r.Peek(1) // one read: what the server's one write put on the socket
 	require.NoError(t, err)
-	time.Sleep(0) // the batch was written with one write; count what one read holds
 	buffered := c.r.Buffered()
 	for i := 0; i < 16; i++ {
 		resp, body := c.read("GET")
@@ -107,7 +106,8 @@ func TestExpectContinue(t *testing.T) {
 		interim, _ := c.read("POST")
 		require.Equal(t, 100, interim.StatusCode)
 		c.send("he")
-		time.Sleep(20 * time.Millisecond)
+		// The server has read the head and the first piece of the body.
+		waitConn(t, s, holdsUnread(len("POST /up HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\nhe")))
 		c.send("llo")
 		resp, _ := c.read("POST")
 		assert.Equal(t, 200, resp.StatusCode)
@@ -160,6 +160,8 @@ func TestTimeouts(t *testing.T) {
 			c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 			resp, _ := c.read("GET")
 			require.Equal(t, 200, resp.StatusCode)
+			// The client's pause is the case under test: each is shorter
+			// than IdleTimeout, together they are longer.
 			time.Sleep(100 * time.Millisecond)
 		}
 	})

@@ -161,7 +161,10 @@ func TestEarlyRejectionSurvivesASlowSender(t *testing.T) {
 	raw := "BREW / HTTP/1.1\r\nHost: a\r\nX-Padding: " + strings.Repeat("p", 40) + "\r\n\r\n"
 	c.send(raw[:17]) // the request line: 501 is decided here
 	for i := 17; i < len(raw); i += 4 {
-		time.Sleep(20 * time.Millisecond) // the rest trickles in after the answer
+		// The slow sender is the case under test: the rest trickles in
+		// while the server answers and closes, and must not reset the
+		// connection under the 501 before the client has read it.
+		time.Sleep(20 * time.Millisecond)
 		_, _ = c.conn.Write([]byte(raw[i:min(i+4, len(raw))]))
 	}
 	resp, body := c.read("BREW")
@@ -211,7 +214,7 @@ func TestParseErrorResponses(t *testing.T) {
 		t.Run("problem+json when Accept came in an earlier read: "+tc.name, func(t *testing.T) {
 			c := dialRaw(t, s)
 			c.send(tc.raw[:cut])
-			time.Sleep(50 * time.Millisecond) // let the server read the first piece alone
+			waitConn(t, s, holdsUnread(cut)) // the server read the first piece alone
 			c.send(tc.raw[cut:])
 			resp, body := c.read(tc.raw[:strings.IndexByte(tc.raw, ' ')])
 			assertProblem(t, resp, body, tc.status)

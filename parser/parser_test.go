@@ -7,28 +7,16 @@ import (
 	"testing"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/testreq"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
+// The shared fixtures, so that the parser's figures compare with the
+// engine's and bench's.
 const (
-	minimalGET = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
-	browserGET = "GET /search?q=rawhttpd&lang=en HTTP/1.1\r\n" +
-		"Host: www.example.com\r\n" +
-		"Connection: keep-alive\r\n" +
-		"sec-ch-ua: \"Chromium\";v=\"124\", \"Google Chrome\";v=\"124\", \"Not-A.Brand\";v=\"99\"\r\n" +
-		"sec-ch-ua-mobile: ?0\r\n" +
-		"sec-ch-ua-platform: \"Linux\"\r\n" +
-		"Upgrade-Insecure-Requests: 1\r\n" +
-		"User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36\r\n" +
-		"Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8\r\n" +
-		"Sec-Fetch-Site: same-origin\r\n" +
-		"Sec-Fetch-Mode: navigate\r\n" +
-		"Referer: https://www.example.com/\r\n" +
-		"Accept-Encoding: gzip, deflate, br, zstd\r\n" +
-		"Accept-Language: en-US,en;q=0.9\r\n" +
-		"Cookie: session=8f14e45fceea167a5a36dedd4bea2543; theme=dark; _ga=GA1.2.1234567890.1700000000\r\n" +
-		"\r\n"
+	minimalGET = testreq.Minimal
+	browserGET = testreq.Browser
 )
 
 // mustParse parses raw whole with a fresh parser and returns the result.
@@ -334,36 +322,52 @@ func TestErrorsListsEverySentinel(t *testing.T) {
 	}
 }
 
-// BenchmarkParseWhole and BenchmarkParseByteByByte compare parsing a 32 KiB
-// header section at once with feeding it one byte more per call: resuming
-// without rescanning keeps the second linear, a small constant factor
-// slower per byte.
-func BenchmarkParseWhole(b *testing.B) {
-	raw := bigHead()
-	p := New(Config{MaxHeaderBytes: 64 << 10, MaxFields: 1000})
-	var req Request
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if n, err := p.Parse(raw, &req); n != len(raw) || err != nil {
-			b.Fatal(n, err)
-		}
-	}
-}
-
-func BenchmarkParseByteByByte(b *testing.B) {
-	raw := bigHead()
-	p := New(Config{MaxHeaderBytes: 64 << 10, MaxFields: 1000})
-	var req Request
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		for i := 1; i <= len(raw); i++ {
-			if n, err := p.Parse(raw[:i], &req); err != nil || (n != 0) != (i == len(raw)) {
-				b.Fatal(i, n, err)
+// BenchmarkParse parses one request at a time: in=browser is the shared
+// browser request (the same as bench's BenchmarkParse/in=browser); the
+// in=head32k pair compares parsing a 32 KiB header section at once
+// (feed=whole) with feeding it one byte more per call (feed=bytewise):
+// resuming without rescanning keeps the second linear, a small constant
+// factor slower per byte.
+func BenchmarkParse(b *testing.B) {
+	b.Run("in=browser", func(b *testing.B) {
+		raw := []byte(browserGET)
+		p := New(Config{})
+		var req Request
+		b.SetBytes(int64(len(raw)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if n, err := p.Parse(raw, &req); n != len(raw) || err != nil {
+				b.Fatal(n, err)
 			}
 		}
-	}
+	})
+	big := Config{MaxHeaderBytes: 64 << 10, MaxFields: 1000}
+	b.Run("in=head32k/feed=whole", func(b *testing.B) {
+		raw := bigHead()
+		p := New(big)
+		var req Request
+		b.SetBytes(int64(len(raw)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if n, err := p.Parse(raw, &req); n != len(raw) || err != nil {
+				b.Fatal(n, err)
+			}
+		}
+	})
+	b.Run("in=head32k/feed=bytewise", func(b *testing.B) {
+		raw := bigHead()
+		p := New(big)
+		var req Request
+		b.SetBytes(int64(len(raw)))
+		b.ReportAllocs()
+		for b.Loop() {
+			for i := 1; i <= len(raw); i++ {
+				if n, err := p.Parse(raw[:i], &req); err != nil || (n != 0) != (i == len(raw)) {
+					b.Fatal(i, n, err)
+				}
+			}
+		}
+	})
 }
 
 // bigHead is a request whose header section is about 32 KiB.
@@ -375,19 +379,6 @@ func bigHead() []byte {
 	}
 	buf.WriteString("\r\n")
 	return buf.Bytes()
-}
-
-func BenchmarkParseBrowser(b *testing.B) {
-	raw := []byte(browserGET)
-	p := New(Config{})
-	var req Request
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if n, err := p.Parse(raw, &req); n != len(raw) || err != nil {
-			b.Fatal(n, err)
-		}
-	}
 }
 
 func b(s string) []byte { return []byte(s) }

@@ -149,6 +149,9 @@ func serveConn(conn net.Conn, res *loadResult, stop <-chan struct{}, oneShot boo
 }
 
 func TestBinaryDrainUnderLoadLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drains the binary under load")
+	}
 	b := startBinary(t, "-delay", "50ms", "-shutdown-timeout", "10s")
 	res := &loadResult{statuses: map[int]int{}}
 	stop := make(chan struct{})

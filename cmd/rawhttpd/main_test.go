@@ -199,14 +199,19 @@ func TestBinaryRespondAndStatusFlags(t *testing.T) {
 }
 
 func TestBinaryDrainsOnSIGTERM(t *testing.T) {
-	b := startBinary(t, "-delay", "300ms", "-shutdown-timeout", "5s")
+	// The delay only has to outlast the scrapes that find the request
+	// in progress.
+	b := startBinary(t, "-delay", "2s", "-shutdown-timeout", "5s", "-metrics", "/metrics")
 	conn, err := net.DialTimeout("tcp", b.addr, ioTimeout)
 	require.NoError(t, err)
 	defer conn.Close()
 	require.NoError(t, conn.SetDeadline(time.Now().Add(ioTimeout)))
 	_, err = io.WriteString(conn, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 	require.NoError(t, err)
-	time.Sleep(50 * time.Millisecond) // the request is on the worker pool
+	// The scrape is blocking work too: the request is in the handler
+	// when the scrape sees two.
+	require.Eventually(t, func() bool { return scrapeMetric(b.addr, "rawhttpd_blocking_in_flight") == 2 },
+		ioTimeout, 5*time.Millisecond)
 	require.NoError(t, b.cmd.Process.Signal(syscall.SIGTERM))
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	require.NoError(t, err)
@@ -222,7 +227,8 @@ func TestBinaryOverload503(t *testing.T) {
 	hold, err := net.DialTimeout("tcp", b.addr, ioTimeout)
 	require.NoError(t, err)
 	defer hold.Close()
-	time.Sleep(50 * time.Millisecond)
+	// The held connection counts once the server has accepted it.
+	require.Eventually(t, func() bool { return statusOf(b.addr) == 503 }, ioTimeout, time.Millisecond)
 	resp, body := roundTrip(t, b.addr, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
 	assert.Equal(t, 503, resp.StatusCode)
 	assert.Equal(t, "3", resp.Header.Get("Retry-After"))

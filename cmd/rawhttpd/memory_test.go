@@ -54,6 +54,9 @@ func pipelineWithoutReading(addr string, limit int) net.Conn {
 // and the memory must go back to the system within seconds of their
 // leaving, not when Go's scavenger gets to it.
 func TestBinaryMemoryPerNonReadingClient(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures the RSS of 50 clients that pipeline without reading")
+	}
 	b := startBinary(t)
 	pid := b.cmd.Process.Pid
 	resp, _ := roundTrip(t, b.addr, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")

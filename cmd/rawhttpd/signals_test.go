@@ -71,6 +71,9 @@ func TestBinaryReopenSignalsKeepServing(t *testing.T) {
 }
 
 func TestBinaryShutdownDelayTurnsReadinessFirst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out a 3 s shutdown delay")
+	}
 	b := startBinary(t, "-shutdown-delay", "3s")
 	require.NoError(t, b.cmd.Process.Signal(syscall.SIGTERM))
 	readyz := func() int {

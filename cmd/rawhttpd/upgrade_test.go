@@ -137,6 +137,9 @@ func (l *load) run(addr string, clients int, stop <-chan struct{}) *sync.WaitGro
 }
 
 func TestBinaryHotUpgradeUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("upgrades the binary under load")
+	}
 	dir := t.TempDir()
 	notify, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: filepath.Join(dir, "notify"), Net: "unixgram"})
 	require.NoError(t, err)
@@ -219,6 +222,9 @@ func TestBinaryServesOnAUnixSocket(t *testing.T) {
 }
 
 func TestBinaryHotUpgradeOnAUnixSocket(t *testing.T) {
+	if testing.Short() {
+		t.Skip("upgrades a detached binary")
+	}
 	dir := t.TempDir()
 	sock, pidFile := filepath.Join(dir, "rawhttpd.sock"), filepath.Join(dir, "rawhttpd.pid")
 	old := startDetachedUnix(t, sock, "-pid-file", pidFile)
