@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	stderrors "errors"
 	"io"
@@ -91,6 +90,13 @@ func (c *conn) serve() (action gnet.Action) {
 	if c.closing || c.stalled || c.pending != nil {
 		return c.holdInput()
 	}
+	if c.awaitingBody() {
+		// Nothing can be answered before the rest of the body arrives.
+		// Peek would copy every byte gnet holds into one buffer, again
+		// at each read: a large body arriving in pieces would be copied
+		// once per piece.
+		return gnet.None
+	}
 	buf, _ := c.t.Peek(-1)
 	if len(buf) == 0 {
 		return gnet.None
@@ -101,8 +107,7 @@ func (c *conn) serve() (action gnet.Action) {
 			// explained, and without the entity when it is HEAD, which
 			// its first bytes say without a parse. Before that, a drain
 			// serves it (respond says Connection: close).
-			head := bytes.HasPrefix(buf, headPrefix)
-			if c.write(c.appendRefusal(c.loop.out[:0], c.srv.canned, c.srv.errDraining, head, nil)) {
+			if c.write(c.appendRefusal(c.loop.out[:0], c.srv.canned, c.srv.errDraining, isHead(buf), nil)) {
 				c.closing = true
 				c.finish()
 			}
@@ -169,6 +174,14 @@ func (c *conn) serve() (action gnet.Action) {
 		_ = c.gc.Wake(nil)
 	}
 	return c.afterBatch(closeAfter, consumed == len(buf))
+}
+
+// awaitingBody reports whether c's request in progress has its head
+// parsed and a Content-Length body that has not all arrived yet.
+func (c *conn) awaitingBody() bool {
+	x := c.ex
+	return x != nil && x.parser.HeadDone() && !x.req.Chunked && x.req.ContentLength > 0 &&
+		int64(c.t.InboundBuffered()) < int64(x.req.HeadLen)+x.req.ContentLength
 }
 
 // write writes out to the connection. It reports false when the write
@@ -247,9 +260,6 @@ func (c *conn) maybeContinue(out []byte, pending int) []byte {
 	x.sent100 = true
 	return append(out, continueResponse...)
 }
-
-// headPrefix starts the request line of a HEAD request.
-var headPrefix = []byte("HEAD ")
 
 // outcome is what a dispatched request leaves the connection to do.
 type outcome uint8

@@ -107,9 +107,15 @@ type memTransport struct {
 	// Write does when the socket refuses: it closes the connection, and
 	// runs OnClose, before it returns.
 	failWrite func()
+	// peeked counts the bytes Peek returned: gnet copies them when its
+	// inbound buffer holds an earlier read.
+	peeked int
 }
 
-func (m *memTransport) Peek(int) ([]byte, error) { return m.in, nil }
+func (m *memTransport) Peek(int) ([]byte, error) {
+	m.peeked += len(m.in)
+	return m.in, nil
+}
 func (m *memTransport) Discard(n int) (int, error) {
 	m.in = m.in[n:]
 	return n, nil
