@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -304,4 +305,27 @@ func openDescriptors(t *testing.T) int {
 		t.Skip("no /proc/self/fd:", err)
 	}
 	return len(fds)
+}
+
+func TestSendFileToAClientThatStopsReadingEndsAtWriteTimeout(t *testing.T) {
+	const size = 64 << 20
+	name, _ := writeSendFile(t, size)
+	errs := make(chan error, 1)
+	s := startServer(t, sendFileHandler(t, name, errs, func(c *Context, f *os.File) error {
+		return c.SendFile(f, 0, size)
+	}), Config{WriteTimeout: 200 * time.Millisecond})
+	c := dialNarrow(t, s)
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	// The client reads nothing: the socket fills, and the worker must
+	// give up once WriteTimeout passes without the client taking a span.
+	select {
+	case err := <-errs:
+		assert.ErrorIs(t, err, errClientGone)
+	case <-time.After(ioTimeout):
+		t.Fatal("the worker waited past WriteTimeout")
+	}
+	// What the socket holds is still readable; then the connection ends.
+	require.NoError(t, c.conn.SetReadDeadline(time.Now().Add(ioTimeout)))
+	_, err := io.Copy(io.Discard, c.r)
+	assert.False(t, errors.Is(err, os.ErrDeadlineExceeded), "the server closed the connection")
 }
