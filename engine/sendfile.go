@@ -91,14 +91,11 @@ func (j *job) sendFile(f *os.File, offset, n int64) error {
 	case err == nil && j.chunked:
 		j.sendCounted(j.out.B[:0], "\r\n")
 	case err == nil:
-	case stderrors.Is(err, ErrShortFile):
-		// The promised length cannot be kept: nothing more may go out
-		// on this connection, and it closes.
+	default:
+		// The client went away, or the promised length cannot be kept:
+		// nothing more may go out on this connection, and it closes.
 		j.failed, j.keep = true, false
 		return err
-	default:
-		j.failed, j.keep = true, false
-		return errClientGone
 	}
 	if j.failed {
 		return errClientGone
@@ -115,9 +112,9 @@ func (j *job) sendCounted(p []byte, s string) {
 }
 
 // sendRegion sends n bytes of f from offset to the client, with sendfile
-// on the job's socket when it can, and reports how many it sent. A failed
-// write to the client is reported as is; the caller turns it into
-// errClientGone.
+// on the job's socket when it can, and reports how many it sent. A client
+// that went away or timed out is errClientGone; a file that ended early,
+// ErrShortFile; an error reading the file, that error.
 func (j *job) sendRegion(f *os.File, offset, n int64) (int64, error) {
 	if j.failed {
 		return 0, errClientGone
@@ -140,8 +137,14 @@ func (j *job) sendRegion(f *os.File, offset, n int64) (int64, error) {
 	}); err != nil {
 		return 0, err
 	}
-	if stderrors.Is(sendErr, errNoSendfile) && sent == 0 {
+	switch {
+	case sendErr == nil, sendErr == ErrShortFile:
+	case sendErr == errNoSendfile:
 		return j.copyRegion(f, offset, n)
+	default:
+		// sendfile does not say whether the socket or the file failed;
+		// a socket is far the likelier.
+		sendErr = errClientGone
 	}
 	return sent, sendErr
 }
