@@ -25,7 +25,7 @@ const filesConns = 16
 
 // BenchmarkFiles measures GETs of one file per size from rawhttpd's files
 // handler (impl=rawhttpd, cache on by default: 1 KiB and 64 KiB are
-// answered from memory on the loop, 1 MiB is streamed from disk) and from
+// answered from memory on the loop, 1 MiB is sent from disk by a worker with Context.SendFile) and from
 // http.FileServer on net/http (impl=nethttp), driven by filesConns
 // keep-alive connections that share b.N requests. Client and server run in
 // this one process: ns/op is wall time per request, cpu-ns/op the

@@ -30,11 +30,12 @@
 // queue (a full queue is a 503 in request order), and hands the job over
 // once the batch's earlier responses have reached the socket, yielding its
 // P until a worker has taken the job (handOver says why). The worker writes
-// the response itself, whole or streamed by Flush, to a second descriptor
-// of the socket (socket.go), waiting for a slow client through Go's
-// netpoller; then it hands the connection back to the loop, which serves
-// the requests that waited unparsed meanwhile. Every response, the loop's,
-// a worker's and the engine's own refusals, ends through appendFinal
+// the response itself (whole, streamed by Flush, or a file region sent by
+// SendFile with sendfile(2)) to a second descriptor of the socket
+// (socket.go), waiting for a slow client through Go's netpoller; then it
+// hands the connection back to the loop, which serves the requests that
+// waited unparsed meanwhile. Every response, the loop's, a worker's and
+// the engine's own refusals, ends through appendFinal
 // (final.go): keep-alive, the Connection field, HEAD and error rendering
 // are decided there once.
 //

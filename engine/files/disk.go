@@ -7,20 +7,10 @@ import (
 	"net/url"
 	"os"
 	"path"
-	"sync"
 	"syscall"
 
 	"github.com/rawhttpd/rawhttpd/engine"
 )
-
-// pieceSize is the size of the pooled buffers a file too large for the
-// cache is streamed through: each is read, written and flushed before the
-// next, so a slow client holds at most one per response, beside what the
-// engine buffers for it.
-const pieceSize = 256 << 10
-
-// pieces are the streaming buffers.
-var pieces = sync.Pool{New: func() any { b := make([]byte, pieceSize); return &b }}
 
 // fromDisk answers a request on the worker pool, where it may wait on the
 // disk: a cache miss or revalidation, a directory, a file the cache does
@@ -120,9 +110,10 @@ func (h *Handler) load(key, name string) (*entry, error) {
 	return e, nil
 }
 
-// stream answers with the file name read from disk, through pooled
-// buffers, flushing each so that memory stays bounded however slowly the
-// client reads. With the cache on, the file's fields are kept under key
+// stream answers with the file name sent from disk by the engine
+// (Context.SendFile: sendfile(2) to the socket, no copy through memory),
+// the whole file or the requested range; the worker waits while the client
+// does not read, so memory stays bounded however slowly it reads. With the cache on, the file's fields are kept under key
 // (an entry without a body), so that HEAD and conditional requests for it
 // are answered on the loop.
 func (h *Handler) stream(c *engine.Context, key, name string, head bool) error {
@@ -140,10 +131,7 @@ func (h *Handler) stream(c *engine.Context, key, name string, head bool) error {
 		h.forget(key)
 		return errNotFound
 	}
-	bp := pieces.Get().(*[]byte)
-	defer pieces.Put(bp)
-	buf := *bp
-	m, err := h.fieldsOf(key, name, f, info, buf)
+	m, err := h.fieldsOf(key, name, f, info)
 	if err != nil {
 		return err
 	}
@@ -160,14 +148,14 @@ func (h *Handler) stream(c *engine.Context, key, name string, head bool) error {
 		c.SetContentLength(a.to - a.from)
 		return nil
 	}
-	return sendRange(c, f, buf, a.from, a.to)
+	return c.SendFile(f, a.from, a.to-a.from)
 }
 
 // fieldsOf returns the meta of the open file f, described by info: the
 // cache's, when it holds this version of the file under key, or else a new
 // one, which the cache then keeps. When the name does not tell the type,
-// the first bytes are read into buf to sniff it.
-func (h *Handler) fieldsOf(key, name string, f *os.File, info fs.FileInfo, buf []byte) (*meta, error) {
+// the first bytes are read to sniff it.
+func (h *Handler) fieldsOf(key, name string, f *os.File, info fs.FileInfo) (*meta, error) {
 	id := idOf(info)
 	if h.cache != nil {
 		if e := h.cache.get([]byte(key)); e != nil && e.body == nil && e.name == name && e.id == id {
@@ -177,7 +165,8 @@ func (h *Handler) fieldsOf(key, name string, f *os.File, info fs.FileInfo, buf [
 	}
 	var first []byte
 	if !knownType(name) {
-		n, err := f.ReadAt(buf[:sniffLen], 0)
+		var buf [sniffLen]byte
+		n, err := f.ReadAt(buf[:], 0)
 		if err != nil && err != io.EOF {
 			return nil, err
 		}
@@ -190,33 +179,6 @@ func (h *Handler) fieldsOf(key, name string, f *os.File, info fs.FileInfo, buf [
 		h.cache.put(e)
 	}
 	return m, nil
-}
-
-// sendRange writes the bytes [from, to) of f through buf, flushing after
-// each piece but the last. A file that shrank under it ends the response
-// early with an error, which closes the connection.
-func sendRange(c *engine.Context, f *os.File, buf []byte, from, to int64) error {
-	if to-from > int64(len(buf)) {
-		c.SetContentLength(to - from)
-	}
-	for off := from; off < to; {
-		p := buf[:min(int64(len(buf)), to-off)]
-		n, err := f.ReadAt(p, off)
-		if n < len(p) {
-			if err == nil || err == io.EOF {
-				err = errShrank
-			}
-			return err
-		}
-		_, _ = c.Write(p)
-		off += int64(n)
-		if off < to {
-			if err := c.Flush(); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // redirectToDirectory answers a directory asked for without its trailing

@@ -97,6 +97,9 @@ func dialNarrow(t *testing.T, addr string) net.Conn {
 }
 
 func TestStreamedRangeSpansPieces(t *testing.T) {
+	// pieceSize is the engine's unit of a sent file region: the span the
+	// client must take per WriteTimeout, and the fallback's buffer.
+	const pieceSize = 256 << 10
 	root := t.TempDir()
 	content := make([]byte, 3*pieceSize+7)
 	for i := range content {

@@ -21,9 +21,8 @@
 // Everything else runs on the worker pool (engine.Blocking): a miss, a
 // directory (index.html, a redirect to the path with a trailing slash, or
 // a listing when Browse is on), and files larger than CacheMaxFile, which
-// are streamed through a pooled buffer with Context.Flush, so that a
-// client that does not read holds the server to a bounded amount of
-// memory. Files are opened through an os.Root: no path and no symbolic
+// are sent with Context.SendFile (sendfile(2), no copy through memory), so
+// that a client that does not read holds a worker, never memory. Files are opened through an os.Root: no path and no symbolic
 // link reaches outside the directory, and one that tries is answered 403.
 //
 // Preconditions (If-Match, If-Unmodified-Since: 412; If-None-Match,

@@ -1,8 +1,6 @@
 package files
 
 import (
-	stderrors "errors"
-
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
 )
 
@@ -27,10 +25,6 @@ var (
 	errPrecondition = httperrors.New(httperrors.Status(412),
 		"a precondition of the request does not hold for the file")
 )
-
-// errShrank ends a streamed response whose file became shorter than the
-// length already announced; the engine closes the connection.
-var errShrank = stderrors.New("files: the file shrank while it was sent")
 
 // newRangeError returns the 416 of a file of size bytes, with the
 // Content-Range that says its length (RFC 9110 §15.5.17).
