@@ -158,10 +158,15 @@ func TestEngineAnswersFollowTheCloseRules(t *testing.T) {
 		name  string
 		head  string // the request line's version and fields
 		stays bool
+		// connection is the response's Connection field as net/http
+		// leaves it (it takes "close" out into resp.Close): an HTTP/1.0
+		// client assumes a close unless it reads keep-alive.
+		connection string
 	}{
-		{"close", " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", false},
-		{"HTTP/1.0", " HTTP/1.0\r\n\r\n", false},
-		{"keep-alive", " HTTP/1.1\r\nHost: a\r\n\r\n", true},
+		{"close", " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", false, ""},
+		{"HTTP/1.0", " HTTP/1.0\r\n\r\n", false, ""},
+		{"keep-alive", " HTTP/1.1\r\nHost: a\r\n\r\n", true, ""},
+		{"HTTP/1.0 keep-alive", " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true, "keep-alive"},
 	}
 	for _, a := range answers {
 		s := a.start(t)
@@ -173,6 +178,7 @@ func TestEngineAnswersFollowTheCloseRules(t *testing.T) {
 				require.Equal(t, a.status, resp.StatusCode)
 				assert.NotEmpty(t, body, "an explained entity")
 				assert.Equal(t, !r.stays, resp.Close)
+				assert.Equal(t, r.connection, resp.Header.Get("Connection"))
 				if !r.stays {
 					assert.True(t, c.closedByServer(), "exactly one response, then EOF")
 					return
