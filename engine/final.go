@@ -78,7 +78,7 @@ func (s *Server) appendError(out []byte, x *Context, e *httperrors.Error, canned
 		}
 	}
 	return httperrors.Append(out, e, httperrors.Options{
-		Head:   head,
+		Head:      head,
 		Close:     closing,
 		KeepAlive: p == persistKeepAlive,
 		Format:    format,
