@@ -392,7 +392,8 @@ func (s *Server) callHandler(h Handler, x *Context) (err error, panicked bool) {
 // The parser's view of a refused request is incomplete: whether it is
 // HEAD (no entity) is read from its raw bytes, and an Accept asking for
 // application/problem+json is honoured when it is among the field lines
-// read before the fault.
+// read before the fault, or, for a fault in the request line (found before
+// any field is parsed), among the whole lines that arrived with it.
 func (c *conn) appendParseError(out []byte, err error, raw []byte) []byte {
 	var start time.Time
 	from := len(out)
@@ -400,7 +401,11 @@ func (c *conn) appendParseError(out []byte, err error, raw []byte) []byte {
 		start = time.Now()
 	}
 	e := httperrors.From(err)
-	out = c.appendRefusal(out, c.srv.canned, e, isHead(raw), c.ex.req.Header("Accept"))
+	accept := c.ex.req.Header("Accept")
+	if accept == nil {
+		accept = acceptArrived(raw)
+	}
+	out = c.appendRefusal(out, c.srv.canned, e, isHead(raw), accept)
 	if c.srv.accessLogged() {
 		c.srv.logRefusal(&c.ex.req, raw, c.t.RemoteAddr(), e.Status, len(out)-from, start)
 	}
@@ -410,6 +415,36 @@ func (c *conn) appendParseError(out []byte, err error, raw []byte) []byte {
 // refusedRequest stands for a request that is gone, in the panic log; it
 // is never written.
 var refusedRequest parser.Request
+
+// acceptArrived returns the value of the first Accept field line among the
+// complete lines of raw after its request line, up to the end of the
+// header section; nil when there is none. It reads the fields of a request
+// refused in its request line, which the parser never reached: the value
+// only chooses the format of the refusal, so a line that would not parse
+// costs nothing worse than text.
+func acceptArrived(raw []byte) []byte {
+	for len(raw) >= 2 && raw[0] == '\r' && raw[1] == '\n' {
+		raw = raw[2:]
+	}
+	i := bytes.Index(raw, crlf)
+	if i < 0 {
+		return nil
+	}
+	for raw = raw[i+2:]; ; {
+		i = bytes.Index(raw, crlf)
+		if i <= 0 {
+			return nil // the blank line, or the field lines have not all arrived
+		}
+		line := raw[:i]
+		raw = raw[i+2:]
+		if len(line) > len("Accept:") && equalFold(line[:len("Accept:")], "Accept:") {
+			return bytes.Trim(line[len("Accept:"):], " \t")
+		}
+	}
+}
+
+// crlf ends every line of a request's head.
+var crlf = []byte("\r\n")
 
 // isHead reports whether the request starting in raw (after the empty
 // lines a client may send first) is a HEAD request.
