@@ -1,6 +1,7 @@
 package engine
 
 import (
+	stderrors "errors"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -95,7 +96,9 @@ func (s *socket) pollable(deadline time.Time) (*os.File, error) {
 
 // write writes all of p. It tries the socket at once, as gnet's Write does,
 // and when the socket does not take everything it waits for the client
-// through the netpoller, up to timeout, before it gives up.
+// through the netpoller. It gives up when the client has taken nothing for
+// timeout: the timeout is for a client that does not read, and a slow one
+// that keeps reading gets its whole response however long p is.
 func (s *socket) write(p []byte, timeout time.Duration) error {
 	n, err := syscall.Write(s.fd, p)
 	switch {
@@ -106,12 +109,17 @@ func (s *socket) write(p []byte, timeout time.Duration) error {
 	case err != syscall.EAGAIN && err != syscall.EINTR:
 		return err
 	}
-	f, err := s.pollable(time.Now().Add(timeout))
-	if err != nil {
-		return err
+	for {
+		f, err := s.pollable(time.Now().Add(timeout))
+		if err != nil {
+			return err
+		}
+		n, err = f.Write(p)
+		if n == 0 || !stderrors.Is(err, os.ErrDeadlineExceeded) {
+			return err
+		}
+		p = p[n:] // the client read within the timeout: a new one starts
 	}
-	_, err = f.Write(p)
-	return err
 }
 
 // awaitWritable returns once the socket can take more bytes, or with an

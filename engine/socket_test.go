@@ -68,6 +68,40 @@ func TestSocketWriteWaitsForAReadingClient(t *testing.T) {
 	}
 }
 
+// TestSocketWriteTimeoutCountsFromTheLastProgress writes more than the
+// client can read within the timeout, to a client that keeps reading: the
+// timeout is for a client that does not read, so a slow download that
+// moves completes.
+func TestSocketWriteTimeoutCountsFromTheLastProgress(t *testing.T) {
+	s, client := socketPair(t)
+	t.Cleanup(s.release)
+	// Small buffers on both sides, so that what the kernel holds does
+	// not hide the wait.
+	require.NoError(t, syscall.SetsockoptInt(s.fd, syscall.SOL_SOCKET, syscall.SO_SNDBUF, 32<<10))
+	require.NoError(t, client.(*net.TCPConn).SetReadBuffer(32<<10))
+	const timeout = 100 * time.Millisecond
+	want := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+	read := make(chan int, 1)
+	go func() {
+		// Paced, not synchronised: 32 KiB every 20 ms takes about
+		// 600 ms, several timeouts in all.
+		n := 0
+		buf := make([]byte, 32<<10)
+		_ = client.SetReadDeadline(time.Now().Add(ioTimeout))
+		for n < len(want) {
+			m, err := io.ReadFull(client, buf[:min(len(buf), len(want)-n)])
+			n += m
+			if err != nil {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		read <- n
+	}()
+	require.NoError(t, s.write(want, timeout), "the client read all along")
+	assert.Equal(t, len(want), <-read)
+}
+
 func TestSocketWriteGivesUpOnAClientThatDoesNotRead(t *testing.T) {
 	s, _ := socketPair(t)
 	t.Cleanup(s.release)
