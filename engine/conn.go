@@ -73,8 +73,10 @@ type conn struct {
 	// local is the server's address of the connection, read on first use.
 	local net.Addr
 	// writeDeadline is the tick past which undrained output closes the
-	// connection.
+	// connection, unless the client read some of it since the deadline
+	// was set: outputHeld is how much output was waiting then (heldOutput).
 	writeDeadline int64
+	outputHeld    int
 	// checkOutputTask is checkOutput as a task for the loop, made once.
 	checkOutputTask gnet.RunnableFunc
 }
@@ -578,8 +580,7 @@ var errRequestTimeout = httperrors.NewClosing(httperrors.StatusRequestTimeout,
 // cap the pace of a slow client's stream at the poll's rate.
 func (c *conn) waitOutput() {
 	if c.timer.kind != timerWrite {
-		c.writeDeadline = c.srv.clock.after(c.srv.cfg.WriteTimeout)
-		c.loop.wheel.arm(c, timerWrite, c.writeDeadline)
+		c.armWriteDeadline()
 	}
 	if c.watching || c.gc == nil {
 		return
@@ -632,11 +633,35 @@ func (c *conn) checkOutput() {
 		if c.gc != nil {
 			_ = c.gc.Wake(nil)
 		}
+	case c.srv.clock.now() >= c.writeDeadline && c.heldOutput() >= c.outputHeld:
+		c.close() // the client read nothing for the write timeout
 	case c.srv.clock.now() >= c.writeDeadline:
-		c.close()
+		c.armWriteDeadline() // the client reads, however slowly
+		c.waitOutput()
 	default:
 		c.waitOutput()
 	}
+}
+
+// armWriteDeadline starts a write timeout for the output c holds now.
+func (c *conn) armWriteDeadline() {
+	c.writeDeadline = c.srv.clock.after(c.srv.cfg.WriteTimeout)
+	c.outputHeld = c.heldOutput()
+	c.loop.wheel.arm(c, timerWrite, c.writeDeadline)
+}
+
+// heldOutput returns how much of c's output the client has not taken: what
+// gnet buffers and what the socket holds unsent, where the system says
+// (the socket is reported writable only once much of its buffer drained,
+// so gnet's buffer alone can stand still while a slow client reads).
+func (c *conn) heldOutput() int {
+	held := c.t.OutboundBuffered()
+	if c.gc != nil {
+		if sock, err := c.socket(); err == nil {
+			held += max(unsent(sock.fd), 0)
+		}
+	}
+	return held
 }
 
 // socket returns c's second descriptor, opened on first use.

@@ -294,3 +294,30 @@ func TestHalfClosedPipelineIsAnsweredInFull(t *testing.T) {
 		require.True(t, c.closedByServer(), "attempt %d", i)
 	}
 }
+
+// TestSlowReaderGetsALargeInlineResponse answers with a body much larger
+// than the socket buffers to a client that reads all along, but takes
+// several write timeouts to read it: the timeout is for a client that does
+// not read, so the response arrives in full, then EOF.
+func TestSlowReaderGetsALargeInlineResponse(t *testing.T) {
+	body := strings.Repeat("0123456789abcdef", 1<<20) // 16 MiB
+	s := startServer(t, HandlerFunc(func(c *Context) error {
+		_, err := c.WriteString(body)
+		return err
+	}), Config{WriteTimeout: 200 * time.Millisecond})
+	c := dialRaw(t, s)
+	c.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+	require.NoError(t, c.conn.SetReadDeadline(time.Now().Add(ioTimeout)))
+	// Paced, not synchronised: 64 KiB every 4 ms, about 16 MiB/s.
+	var got []byte
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := io.ReadFull(c.conn, buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			break
+		}
+		time.Sleep(4 * time.Millisecond)
+	}
+	require.True(t, strings.HasSuffix(string(got), body), "the whole body arrived, got %d bytes", len(got))
+}
