@@ -72,8 +72,10 @@ type conn struct {
 	// local is the server's address of the connection, read on first use.
 	local net.Addr
 	// writeDeadline is the tick past which undrained output closes the
-	// connection.
+	// connection, unless the client read some of it since the deadline
+	// was set: outputHeld is how much output was waiting then (heldOutput).
 	writeDeadline int64
+	outputHeld    int
 	// checkOutputTask is checkOutput as a task for the loop, made once.
 	checkOutputTask gnet.RunnableFunc
 }
@@ -402,7 +404,8 @@ func (s *Server) callHandler(h Handler, x *Context) (err error, panicked bool) {
 // The parser's view of a refused request is incomplete: whether it is
 // HEAD (no entity) is read from its raw bytes, and an Accept asking for
 // application/problem+json is honoured when it is among the field lines
-// read before the fault.
+// read before the fault, or, for a fault in the request line (found before
+// any field is parsed), among the whole lines that arrived with it.
 func (c *conn) appendParseError(out []byte, err error, raw []byte) []byte {
 	var start time.Time
 	from := len(out)
@@ -410,7 +413,11 @@ func (c *conn) appendParseError(out []byte, err error, raw []byte) []byte {
 		start = time.Now()
 	}
 	e := httperrors.From(err)
-	out = c.appendRefusal(out, c.srv.canned, e, isHead(raw), c.ex.req.Header("Accept"))
+	accept := c.ex.req.Header("Accept")
+	if accept == nil {
+		accept = acceptArrived(raw)
+	}
+	out = c.appendRefusal(out, c.srv.canned, e, isHead(raw), accept)
 	if c.srv.accessLogged() {
 		c.srv.logRefusal(&c.ex.req, raw, c.t.RemoteAddr(), e.Status, len(out)-from, start)
 	}
@@ -420,6 +427,36 @@ func (c *conn) appendParseError(out []byte, err error, raw []byte) []byte {
 // refusedRequest stands for a request that is gone, in the panic log; it
 // is never written.
 var refusedRequest parser.Request
+
+// acceptArrived returns the value of the first Accept field line among the
+// complete lines of raw after its request line, up to the end of the
+// header section; nil when there is none. It reads the fields of a request
+// refused in its request line, which the parser never reached: the value
+// only chooses the format of the refusal, so a line that would not parse
+// costs nothing worse than text.
+func acceptArrived(raw []byte) []byte {
+	for len(raw) >= 2 && raw[0] == '\r' && raw[1] == '\n' {
+		raw = raw[2:]
+	}
+	i := bytes.Index(raw, crlf)
+	if i < 0 {
+		return nil
+	}
+	for raw = raw[i+2:]; ; {
+		i = bytes.Index(raw, crlf)
+		if i <= 0 {
+			return nil // the blank line, or the field lines have not all arrived
+		}
+		line := raw[:i]
+		raw = raw[i+2:]
+		if len(line) > len("Accept:") && equalFold(line[:len("Accept:")], "Accept:") {
+			return bytes.Trim(line[len("Accept:"):], " \t")
+		}
+	}
+}
+
+// crlf ends every line of a request's head.
+var crlf = []byte("\r\n")
 
 // isHead reports whether the request starting in raw (after the empty
 // lines a client may send first) is a HEAD request.
@@ -553,8 +590,7 @@ var errRequestTimeout = httperrors.NewClosing(httperrors.StatusRequestTimeout,
 // cap the pace of a slow client's stream at the poll's rate.
 func (c *conn) waitOutput() {
 	if c.timer.kind != timerWrite {
-		c.writeDeadline = c.srv.clock.after(c.srv.cfg.WriteTimeout)
-		c.loop.wheel.arm(c, timerWrite, c.writeDeadline)
+		c.armWriteDeadline()
 	}
 	if c.watching || c.gc == nil {
 		return
@@ -607,11 +643,35 @@ func (c *conn) checkOutput() {
 		if c.gc != nil {
 			_ = c.gc.Wake(nil)
 		}
+	case c.srv.clock.now() >= c.writeDeadline && c.heldOutput() >= c.outputHeld:
+		c.close() // the client read nothing for the write timeout
 	case c.srv.clock.now() >= c.writeDeadline:
-		c.close()
+		c.armWriteDeadline() // the client reads, however slowly
+		c.waitOutput()
 	default:
 		c.waitOutput()
 	}
+}
+
+// armWriteDeadline starts a write timeout for the output c holds now.
+func (c *conn) armWriteDeadline() {
+	c.writeDeadline = c.srv.clock.after(c.srv.cfg.WriteTimeout)
+	c.outputHeld = c.heldOutput()
+	c.loop.wheel.arm(c, timerWrite, c.writeDeadline)
+}
+
+// heldOutput returns how much of c's output the client has not taken: what
+// gnet buffers and what the socket holds unsent, where the system says
+// (the socket is reported writable only once much of its buffer drained,
+// so gnet's buffer alone can stand still while a slow client reads).
+func (c *conn) heldOutput() int {
+	held := c.t.OutboundBuffered()
+	if c.gc != nil {
+		if sock, err := c.socket(); err == nil {
+			held += max(unsent(sock.fd), 0)
+		}
+	}
+	return held
 }
 
 // socket returns c's second descriptor, opened on first use.

@@ -49,7 +49,7 @@ func (s *Server) appendFinal(out []byte, x *Context, err error, canned *httperro
 			s.logHandlerError(x, err)
 		}
 		status = e.Status
-		out = s.appendError(out, x, e, canned, st, head, !keep)
+		out = s.appendError(out, x, e, canned, st, head, persistenceFor(keep, x.req.Version))
 	} else {
 		out = appendResponse(out, x, st, head, persistenceFor(keep, x.req.Version))
 	}
@@ -66,21 +66,25 @@ func (s *Server) appendFinal(out []byte, x *Context, err error, canned *httperro
 // text from canned when it says exactly what is needed, else through
 // errors.Append, in the format the request's Accept prefers, with the
 // fields set on the Context (by middleware before the handler failed, or by
-// the handler) that the renderer does not write itself.
-func (s *Server) appendError(out []byte, x *Context, e *httperrors.Error, canned *httperrors.Canned, st *stamp, head, closing bool) []byte {
+// the handler) that the renderer does not write itself, and the Connection
+// field p calls for (keep-alive to an HTTP/1.0 client that keeps the
+// connection, which no canned response says).
+func (s *Server) appendError(out []byte, x *Context, e *httperrors.Error, canned *httperrors.Canned, st *stamp, head bool, p persistence) []byte {
 	format := httperrors.FormatFor(x.req.Header("Accept"))
-	if format == httperrors.FormatText && closing == e.Close && len(x.fields) == 0 && canned != nil {
+	closing := p == persistClose
+	if format == httperrors.FormatText && closing == e.Close && p != persistKeepAlive && len(x.fields) == 0 && canned != nil {
 		if b, ok := canned.Append(out, e, st.date[:], head); ok {
 			return b
 		}
 	}
 	return httperrors.Append(out, e, httperrors.Options{
-		Head:   head,
-		Close:  closing,
-		Format: format,
-		Date:   st.date[:],
-		Server: x.errorServer(s.cfg.Server),
-		Fields: x.errorFields(e, format),
+		Head:      head,
+		Close:     closing,
+		KeepAlive: p == persistKeepAlive,
+		Format:    format,
+		Date:      st.date[:],
+		Server:    x.errorServer(s.cfg.Server),
+		Fields:    x.errorFields(e, format),
 	})
 }
 

@@ -158,10 +158,15 @@ func TestEngineAnswersFollowTheCloseRules(t *testing.T) {
 		name  string
 		head  string // the request line's version and fields
 		stays bool
+		// connection is the response's Connection field as net/http
+		// leaves it (it takes "close" out into resp.Close): an HTTP/1.0
+		// client assumes a close unless it reads keep-alive.
+		connection string
 	}{
-		{"close", " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", false},
-		{"HTTP/1.0", " HTTP/1.0\r\n\r\n", false},
-		{"keep-alive", " HTTP/1.1\r\nHost: a\r\n\r\n", true},
+		{"close", " HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", false, ""},
+		{"HTTP/1.0", " HTTP/1.0\r\n\r\n", false, ""},
+		{"keep-alive", " HTTP/1.1\r\nHost: a\r\n\r\n", true, ""},
+		{"HTTP/1.0 keep-alive", " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true, "keep-alive"},
 	}
 	for _, a := range answers {
 		s := a.start(t)
@@ -173,6 +178,7 @@ func TestEngineAnswersFollowTheCloseRules(t *testing.T) {
 				require.Equal(t, a.status, resp.StatusCode)
 				assert.NotEmpty(t, body, "an explained entity")
 				assert.Equal(t, !r.stays, resp.Close)
+				assert.Equal(t, r.connection, resp.Header.Get("Connection"))
 				if !r.stays {
 					assert.True(t, c.closedByServer(), "exactly one response, then EOF")
 					return
@@ -287,4 +293,31 @@ func TestHalfClosedPipelineIsAnsweredInFull(t *testing.T) {
 		}
 		require.True(t, c.closedByServer(), "attempt %d", i)
 	}
+}
+
+// TestSlowReaderGetsALargeInlineResponse answers with a body much larger
+// than the socket buffers to a client that reads all along, but takes
+// several write timeouts to read it: the timeout is for a client that does
+// not read, so the response arrives in full, then EOF.
+func TestSlowReaderGetsALargeInlineResponse(t *testing.T) {
+	body := strings.Repeat("0123456789abcdef", 1<<20) // 16 MiB
+	s := startServer(t, HandlerFunc(func(c *Context) error {
+		_, err := c.WriteString(body)
+		return err
+	}), Config{WriteTimeout: 200 * time.Millisecond})
+	c := dialRaw(t, s)
+	c.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+	require.NoError(t, c.conn.SetReadDeadline(time.Now().Add(ioTimeout)))
+	// Paced, not synchronised: 64 KiB every 4 ms, about 16 MiB/s.
+	var got []byte
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := io.ReadFull(c.conn, buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			break
+		}
+		time.Sleep(4 * time.Millisecond)
+	}
+	require.True(t, strings.HasSuffix(string(got), body), "the whole body arrived, got %d bytes", len(got))
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	stderrors "errors"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -95,7 +96,12 @@ func (s *socket) pollable(deadline time.Time) (*os.File, error) {
 
 // write writes all of p. It tries the socket at once, as gnet's Write does,
 // and when the socket does not take everything it waits for the client
-// through the netpoller, up to timeout, before it gives up.
+// through the netpoller. It gives up when the client has read nothing for
+// timeout: the timeout is for a client that does not read, and a slow one
+// that keeps reading gets its whole response however long p is. Reading
+// is seen in the bytes the socket still holds unsent (unsent), since the
+// socket is reported writable again only once much of its buffer has
+// drained, which a slow reader takes many timeouts to do.
 func (s *socket) write(p []byte, timeout time.Duration) error {
 	n, err := syscall.Write(s.fd, p)
 	switch {
@@ -106,12 +112,30 @@ func (s *socket) write(p []byte, timeout time.Duration) error {
 	case err != syscall.EAGAIN && err != syscall.EINTR:
 		return err
 	}
-	f, err := s.pollable(time.Now().Add(timeout))
-	if err != nil {
-		return err
+	held := unsent(s.fd)
+	for {
+		f, err := s.pollable(time.Now().Add(timeout))
+		if err != nil {
+			return err
+		}
+		n, err = f.Write(p)
+		p = p[n:]
+		if !stderrors.Is(err, os.ErrDeadlineExceeded) || s.isAborted() {
+			return err
+		}
+		now := unsent(s.fd)
+		if n == 0 && (now < 0 || now >= held) {
+			return err // the client read nothing within the timeout
+		}
+		held = now
 	}
-	_, err = f.Write(p)
-	return err
+}
+
+// isAborted reports whether abort was called.
+func (s *socket) isAborted() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.aborted
 }
 
 // awaitWritable returns once the socket can take more bytes, or with an

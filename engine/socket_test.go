@@ -68,6 +68,40 @@ func TestSocketWriteWaitsForAReadingClient(t *testing.T) {
 	}
 }
 
+// TestSocketWriteTimeoutCountsFromTheLastProgress writes more than the
+// client can read within the timeout, to a client that keeps reading: the
+// timeout is for a client that does not read, so a slow download that
+// moves completes. The send buffer is large and the client's window
+// small, as with a slow client on a fast server: Linux reports the socket
+// writable again only once a third of the send buffer has drained, which
+// takes the reader several timeouts, so the writer alone sees no progress.
+func TestSocketWriteTimeoutCountsFromTheLastProgress(t *testing.T) {
+	s, client := socketPair(t)
+	t.Cleanup(s.release)
+	require.NoError(t, syscall.SetsockoptInt(s.fd, syscall.SOL_SOCKET, syscall.SO_SNDBUF, 512<<10))
+	require.NoError(t, client.(*net.TCPConn).SetReadBuffer(64<<10))
+	const timeout = 100 * time.Millisecond
+	want := bytes.Repeat([]byte("0123456789abcdef"), 1<<17) // 2 MiB
+	read := make(chan int, 1)
+	go func() {
+		// Paced, not synchronised: 8 KiB every 4 ms, about 2 MiB/s.
+		n := 0
+		buf := make([]byte, 8<<10)
+		_ = client.SetReadDeadline(time.Now().Add(ioTimeout))
+		for n < len(want) {
+			m, err := io.ReadFull(client, buf[:min(len(buf), len(want)-n)])
+			n += m
+			if err != nil {
+				break
+			}
+			time.Sleep(4 * time.Millisecond)
+		}
+		read <- n
+	}()
+	require.NoError(t, s.write(want, timeout), "the client read all along")
+	assert.Equal(t, len(want), <-read)
+}
+
 func TestSocketWriteGivesUpOnAClientThatDoesNotRead(t *testing.T) {
 	s, _ := socketPair(t)
 	t.Cleanup(s.release)

@@ -198,6 +198,34 @@ func TestParseErrorResponses(t *testing.T) {
 		assertProblem(t, resp, body, 400)
 		assert.True(t, resp.Close)
 	})
+	// The fault is in the request line, found before any field is parsed,
+	// but the Accept line arrived with it: the refusal honours it.
+	for _, tc := range []struct {
+		name   string
+		raw    string
+		status int
+	}{
+		{"HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\nAccept: application/problem+json\r\n\r\n", 505},
+		{"h2 preface version", "PRI * HTTP/2.0\r\naccept:application/problem+json\r\n\r\n", 505},
+		{"unknown method", "FOO / HTTP/1.1\r\nHost: a\r\nAccept:  application/problem+json \r\n\r\n", 501},
+		{"fragment", "GET /#f HTTP/1.1\r\nAccept: application/problem+json\r\nHost: a\r\n\r\n", 400},
+		{"malformed version", "GET / http/1.1\r\nAccept: application/problem+json\r\n\r\n", 400},
+	} {
+		t.Run("problem+json for a request-line fault: "+tc.name, func(t *testing.T) {
+			c := dialRaw(t, s)
+			c.send(tc.raw)
+			resp, body := c.read("GET")
+			assertProblem(t, resp, body, tc.status)
+			assert.True(t, resp.Close)
+		})
+	}
+	t.Run("text for a request-line fault when Accept has not arrived", func(t *testing.T) {
+		c := dialRaw(t, s)
+		c.send("GET / HTTP/2.0\r\nHost: a\r\nAccept: application/pro")
+		resp, _ := c.read("GET")
+		assert.Equal(t, 505, resp.StatusCode)
+		assert.Equal(t, "text/plain; charset=utf-8", resp.Header.Get("Content-Type"))
+	})
 	// The Accept line and the fault arrive in different reads: the first
 	// read's buffer is reused by the time the fault is found.
 	for _, tc := range []struct {

@@ -23,6 +23,10 @@ type Options struct {
 	Head bool
 	// Close adds "Connection: close".
 	Close bool
+	// KeepAlive adds "Connection: keep-alive": an HTTP/1.0 client that asked
+	// to keep the connection assumes it closes unless the response says so.
+	// Close wins when both are set.
+	KeepAlive bool
 	// Format selects the entity's media type.
 	Format Format
 	// Date is the Date field's value (29 bytes of IMF-fixdate); when nil the
@@ -87,6 +91,8 @@ func appendHeaders(dst []byte, e *Error, o Options, bodyLen int) []byte {
 	dst = append(dst, o.Fields...)
 	if o.Close {
 		dst = append(dst, "Connection: close\r\n"...)
+	} else if o.KeepAlive {
+		dst = append(dst, "Connection: keep-alive\r\n"...)
 	}
 	if o.Format == FormatText {
 		// An error page must not be sniffed into something executable.

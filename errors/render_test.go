@@ -90,6 +90,31 @@ func TestAppendKeepAliveOmitsConnectionClose(t *testing.T) {
 	assert.NotContains(t, string(b), "Connection:")
 }
 
+// TestAppendConnectionField: the Connection field each persistence asks
+// for; an HTTP/1.0 client keeps the connection only when told keep-alive.
+func TestAppendConnectionField(t *testing.T) {
+	tests := []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"HTTP/1.1 default", Options{}, ""},
+		{"close", Options{Close: true}, "Connection: close\r\n"},
+		{"HTTP/1.0 keep-alive", Options{KeepAlive: true}, "Connection: keep-alive\r\n"},
+		{"close wins", Options{Close: true, KeepAlive: true}, "Connection: close\r\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.o.Date = testDate
+			b := string(Append(nil, New(StatusNotImplemented, "no tunnels"), tt.o))
+			assert.Equal(t, strings.Count(b, "Connection:"), min(len(tt.want), 1))
+			if tt.want != "" {
+				assert.Contains(t, b, tt.want)
+			}
+		})
+	}
+}
+
 func TestAppendProblemJSON(t *testing.T) {
 	e := New(StatusServiceUnavailable, "the \"work\" queue is full").WithRetryAfter(7)
 	b := Append(nil, e, Options{Date: testDate, Format: FormatProblem})

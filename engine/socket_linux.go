@@ -1,0 +1,13 @@
+package engine
+
+import "golang.org/x/sys/unix"
+
+// unsent returns how many bytes written to the TCP socket fd its peer has
+// not yet acknowledged, or -1 when the system does not say.
+func unsent(fd int) int {
+	n, err := unix.IoctlGetInt(fd, unix.SIOCOUTQ)
+	if err != nil {
+		return -1
+	}
+	return n
+}
