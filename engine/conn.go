@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	stderrors "errors"
 	"io"
