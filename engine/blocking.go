@@ -354,7 +354,7 @@ func (j *job) serveRest() {
 		x.reset(&j.req, remote)
 		x.ctx, x.job, x.remoteStr = j.rctx, j, remoteStr
 		j.streamed, j.chunked = 0, false
-		err, canned := s.refusal(&j.req)
+		canned, err := s.refusal(&j.req)
 		if err == nil {
 			// A Blocking handler runs its inner handler here at once,
 			// since the Context belongs to a job.

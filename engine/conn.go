@@ -299,7 +299,7 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 	x := &c.loop.ctx
 	x.reset(req, c.t.RemoteAddr())
 	x.pipelined = c.pipelined
-	err, canned := s.refusal(req)
+	canned, err := s.refusal(req)
 	if err == nil {
 		err = s.handler.Serve(x)
 		if err == nil && x.deferTo != nil {
@@ -318,14 +318,14 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 // refusal returns the answer the engine makes to req by itself, before any
 // handler, with the canned responses that hold it pre-rendered: 501 to
 // CONNECT, 503 in maintenance mode; a nil error when a handler serves req.
-func (s *Server) refusal(req *parser.Request) (error, *httperrors.Canned) {
+func (s *Server) refusal(req *parser.Request) (*httperrors.Canned, error) {
 	switch m := s.maintenance.Load(); {
 	case string(req.Method) == "CONNECT":
-		return errNoTunnels, s.canned
+		return s.canned, errNoTunnels
 	case m != nil && !s.exempt(req.Path()):
-		return m.err, m.canned
+		return m.canned, m.err
 	}
-	return nil, s.canned
+	return s.canned, nil
 }
 
 // errNoTunnels answers CONNECT, before any handler: a 2xx answer would

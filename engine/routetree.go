@@ -278,7 +278,7 @@ var schemeSeparator = []byte("://")
 // form appendCleanPath gives it: no empty, "." or ".." segment but a
 // trailing slash.
 func isCleanPath(p []byte) bool {
-	if bytes.Index(p, slashDot) < 0 && bytes.Index(p, slashSlash) < 0 {
+	if !bytes.Contains(p, slashDot) && !bytes.Contains(p, slashSlash) {
 		return true // the usual path: two vector searches, no byte loop
 	}
 	start := 1 // of the current segment

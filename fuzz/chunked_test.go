@@ -65,11 +65,11 @@ func scanSplit(b []byte) (n int, body []byte, err error) {
 // readRef decodes b with httputil's chunked reader. It returns the data,
 // the reader's error, and how many bytes of b it consumed (the chunks and
 // the last-chunk line; it leaves the trailer section to its caller).
-func readRef(b []byte) (body []byte, err error, end int) {
+func readRef(b []byte) (body []byte, end int, err error) {
 	r := bytes.NewReader(b)
 	br := bufio.NewReader(r)
 	body, err = io.ReadAll(httputil.NewChunkedReader(br))
-	return body, err, len(b) - r.Len() - br.Buffered()
+	return body, len(b) - r.Len() - br.Buffered(), err
 }
 
 func isAny(err error, targets []error) bool {
@@ -99,7 +99,7 @@ func FuzzChunked(f *testing.F) {
 		require.Equal(t, body, sbody)
 		require.Equal(t, err, serr)
 
-		ref, refErr, refEnd := readRef(data)
+		ref, refEnd, refErr := readRef(data)
 		switch {
 		case refErr == nil:
 			// The chunks are valid and end at refEnd. Followed by an empty
