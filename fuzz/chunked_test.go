@@ -63,8 +63,8 @@ func scanSplit(b []byte) (n int, body []byte, err error) {
 }
 
 // readRef decodes b with httputil's chunked reader. It returns the data,
-// the reader's error, and how many bytes of b it consumed (the chunks and
-// the last-chunk line; it leaves the trailer section to its caller).
+// how many bytes of b it consumed (the chunks and the last-chunk line; it
+// leaves the trailer section to its caller), and the reader's error.
 func readRef(b []byte) (body []byte, end int, err error) {
 	r := bytes.NewReader(b)
 	br := bufio.NewReader(r)
