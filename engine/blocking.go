@@ -442,6 +442,7 @@ func (j *job) flush() error {
 	x.body = x.body[:0]
 	j.out.B = out
 	j.streamed += len(out)
+	j.srv.counters.bytesOut.Add(uint64(len(out)))
 	j.send(out)
 	if j.failed {
 		return errClientGone

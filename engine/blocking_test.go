@@ -364,3 +364,21 @@ func TestNonReadingPipelinedClientHoldsWorkBack(t *testing.T) {
 		})
 	}
 }
+
+func TestStatsCountStreamedBytes(t *testing.T) {
+	const piece, pieces = 10_000, 10
+	s := startServer(t, Blocking(HandlerFunc(func(c *Context) error {
+		for range pieces {
+			_, _ = c.WriteString(strings.Repeat("s", piece))
+			if err := c.Flush(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})), Config{})
+	c := dialRaw(t, s)
+	c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	_, body := c.read("GET")
+	require.Len(t, body, piece*pieces)
+	assert.GreaterOrEqual(t, s.Stats().BytesOut, uint64(piece*pieces), "every byte Flush sent is counted")
+}
