@@ -187,20 +187,10 @@ func TestBinaryDrainUnderLoadLosesNothing(t *testing.T) {
 
 // scrapeMetric returns the value of a metric from the binary's /metrics, or -1.
 func scrapeMetric(addr, name string) float64 {
-	conn, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
+	status, body := quietGet(addr, "/metrics")
+	if status < 0 {
 		return -1
 	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(time.Second))
-	if _, err := io.WriteString(conn, "GET /metrics HTTP/1.1\r\nHost: a\r\n\r\n"); err != nil {
-		return -1
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		return -1
-	}
-	body, _ := io.ReadAll(resp.Body)
 	for _, line := range strings.Split(string(body), "\n") {
 		if v, ok := strings.CutPrefix(line, name+" "); ok {
 			var f float64

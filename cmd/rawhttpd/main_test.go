@@ -157,20 +157,31 @@ func roundTrip(t *testing.T, addr, raw string) (*http.Response, string) {
 // statusOf returns the status of a GET / on a new connection, or -1; it
 // never fails the test, so it may run inside require.Eventually.
 func statusOf(addr string) int {
+	status, _ := quietGet(addr, "/")
+	return status
+}
+
+// quietGet sends GET path on a new connection and returns the status and
+// body, or -1 when any step fails; it never fails the test.
+func quietGet(addr, path string) (int, []byte) {
 	conn, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
-		return -1
+		return -1, nil
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(time.Second))
-	if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: a\r\n\r\n"); err != nil {
-		return -1
+	if _, err := io.WriteString(conn, "GET "+path+" HTTP/1.1\r\nHost: a\r\n\r\n"); err != nil {
+		return -1, nil
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
-		return -1
+		return -1, nil
 	}
-	return resp.StatusCode
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return -1, nil
+	}
+	return resp.StatusCode, body
 }
 
 func TestBinaryDefaultMode(t *testing.T) {
