@@ -334,12 +334,19 @@ func (j *job) serveRest() {
 	for rest := j.rest; len(rest) > 0 && j.keep && !j.failed; {
 		n, err := p.Parse(rest, &j.req)
 		if err != nil {
+			// Parser refusals close the connection (their Error says so).
+			var start time.Time
+			if s.accessLogged() {
+				start = time.Now()
+			}
 			e := httperrors.From(err)
 			s.counters.countResponse(e.Status)
-			j.send(httperrors.Append(j.out.B[:0], e, httperrors.Options{
-				Head: isHead(rest), Close: true, Format: httperrors.FormatFor(j.req.Header("Accept")),
-				Date: s.clock.date(), Server: s.cfg.Server,
-			}))
+			out := s.appendParseRefusal(j.out.B[:0], e, &j.req, rest)
+			if s.accessLogged() {
+				s.logRefusal(&j.req, rest, remote, e.Status, len(out), start)
+			}
+			j.out.B = out
+			j.send(out)
 			return
 		}
 		if n == 0 {

@@ -399,14 +399,9 @@ func (s *Server) callHandler(h Handler, x *Context) (err error, panicked bool) {
 	return h.Serve(x), false
 }
 
-// appendParseError appends the response to a request the parser refused.
-// The connection closes after it: the framing of what follows is unknown.
-//
-// The parser's view of a refused request is incomplete: whether it is
-// HEAD (no entity) is read from its raw bytes, and an Accept asking for
-// application/problem+json is honoured when it is among the field lines
-// read before the fault, or, for a fault in the request line (found before
-// any field is parsed), among the whole lines that arrived with it.
+// appendParseError appends the response to a request the parser refused
+// (appendParseRefusal), counts and logs it. The connection closes after
+// it: the framing of what follows is unknown.
 func (c *conn) appendParseError(out []byte, err error, raw []byte) []byte {
 	var start time.Time
 	from := len(out)
@@ -414,11 +409,8 @@ func (c *conn) appendParseError(out []byte, err error, raw []byte) []byte {
 		start = time.Now()
 	}
 	e := httperrors.From(err)
-	accept := c.ex.req.Header("Accept")
-	if accept == nil {
-		accept = acceptArrived(raw)
-	}
-	out = c.appendRefusal(out, c.srv.canned, e, isHead(raw), accept)
+	c.loop.counts.response(e.Status)
+	out = c.srv.appendParseRefusal(out, e, &c.ex.req, raw)
 	if c.srv.accessLogged() {
 		c.srv.logRefusal(&c.ex.req, raw, c.t.RemoteAddr(), e.Status, len(out)-from, start)
 	}
@@ -476,7 +468,12 @@ func isHead(raw []byte) bool {
 // when e.Close is set.
 func (c *conn) appendRefusal(out []byte, canned *httperrors.Canned, e *httperrors.Error, head bool, accept []byte) []byte {
 	c.loop.counts.response(e.Status)
-	date := c.srv.clock.date()
+	return c.srv.renderRefusal(out, canned, e, head, accept)
+}
+
+// renderRefusal renders what appendRefusal appends, without counting it.
+func (s *Server) renderRefusal(out []byte, canned *httperrors.Canned, e *httperrors.Error, head bool, accept []byte) []byte {
+	date := s.clock.date()
 	format := httperrors.FormatFor(accept)
 	if format == httperrors.FormatText {
 		if b, ok := canned.Append(out, e, date, head); ok {
@@ -484,8 +481,24 @@ func (c *conn) appendRefusal(out []byte, canned *httperrors.Canned, e *httperror
 		}
 	}
 	return httperrors.Append(out, e, httperrors.Options{
-		Head: head, Close: e.Close, Format: format, Date: date, Server: c.srv.cfg.Server,
+		Head: head, Close: e.Close, Format: format, Date: date, Server: s.cfg.Server,
 	})
+}
+
+// appendParseRefusal renders the answer to a request the parser refused
+// with e, for the loop and for a worker answering a half-closed client's
+// pipeline alike. The parser's view of a refused request is incomplete:
+// whether it is HEAD (no entity) is read from its raw bytes, and an Accept
+// asking for application/problem+json is honoured when it is among the
+// field lines read before the fault, or, for a fault in the request line
+// (found before any field is parsed), among the whole lines that arrived
+// with it.
+func (s *Server) appendParseRefusal(out []byte, e *httperrors.Error, req *parser.Request, raw []byte) []byte {
+	accept := req.Header("Accept")
+	if accept == nil {
+		accept = acceptArrived(raw)
+	}
+	return s.renderRefusal(out, s.canned, e, isHead(raw), accept)
 }
 
 // localAddr returns the server's address of the connection, asked of the
