@@ -27,6 +27,7 @@
 # reported and left out of the medians. The script kills only what it
 # started, by PID, and every wait is bounded.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 rounds=5 duration=5 conns=64 proxy_cpu=0 load_cpu=1
 warmup=1 trim=0.5
@@ -43,7 +44,6 @@ fail() {
 	printf 'gateway.sh: %s\n' "$*" >&2
 	exit 1
 }
-say() { printf '%s\n' "$*" >&2; }
 
 while (($#)); do
 	case $1 in
@@ -85,50 +85,6 @@ hz=$(getconf CLK_TCK)
 started=() # PIDs of the processes this script started and has not reaped
 wrk_pid=""
 
-# halt pid: TERM the process, KILL it after 2 s, reap it.
-halt() {
-	local pid=$1 i rest=()
-	kill -TERM "$pid" 2>/dev/null || true
-	for ((i = 0; i < 40; i++)); do
-		running "$pid" || break
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-	for i in "${started[@]}"; do [[ $i == "$pid" ]] || rest+=("$i"); done
-	started=("${rest[@]}")
-}
-
-# running pid: true while the process exists and is not a zombie.
-running() {
-	local line
-	{ read -r line <"/proc/$1/stat"; } 2>/dev/null || return 1
-	line=${line##*) }
-	[[ ${line:0:1} != Z ]]
-}
-
-# reap_within pid secs: waits for the process to end, at most secs more
-# seconds, then stops it; returns its exit status (non-zero if stopped).
-reap_within() {
-	local pid=$1 i
-	for ((i = 0; i < $2 * 20; i++)); do
-		running "$pid" || break
-		sleep 0.05
-	done
-	if running "$pid"; then
-		halt "$pid"
-		return 124
-	fi
-	wait "$pid"
-}
-
-finish() {
-	trap '' INT TERM HUP PIPE
-	if [[ -n $wrk_pid ]]; then halt "$wrk_pid"; fi
-	local pid
-	for pid in "${started[@]}"; do halt "$pid"; done
-	say "gateway.sh: logs and wrk output kept in $work"
-}
 trap finish EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -144,35 +100,6 @@ launch() {
 	taskset -c "$cpu" env GOMAXPROCS=1 "$@" >"$log" 2>&1 </dev/null &
 	pid=$!
 	started+=("$pid")
-}
-
-accepts() { # port: true when 127.0.0.1:port takes a connection
-	timeout 1 bash -c ': <>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
-}
-
-# listening port: waits up to 10 s for 127.0.0.1:port to accept, while the
-# process just launched ($pid) lives.
-listening() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		if accepts "$1"; then return 0; fi
-		[[ -e /proc/$pid ]] || return 1
-		sleep 0.05
-	done
-	return 1
-}
-
-# ticks pid: prints the process's user + system CPU time in clock ticks
-# (fields 14 and 15 of /proc/PID/stat, counted after the parenthesised
-# command name, which may hold spaces).
-# A process that has gone counts 0, which shows in the table.
-ticks() {
-	local line
-	{ read -r line <"/proc/$1/stat"; } 2>/dev/null || {
-		echo 0
-		return
-	}
-	awk '{ print $12 + $13 }' <<<"${line##*) }"
 }
 
 port_of() { # label: a fixed loopback port for each process
@@ -253,12 +180,6 @@ for ((round = 1; round <= rounds; round++)); do
 	done
 done
 say "gateway.sh: load after the runs: $(uptime | sed 's/.*load/load/')"
-
-# median label column: the median of one column over a label's rounds.
-median() {
-	printf '%s' "${results[$1]}" | awk -v c="$2" '{ print $c }' | sort -g |
-		awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 for label in "${impls[@]}"; do
 	[[ -n ${results[$label]:-} ]] || fail "no valid run of $label: no table (see $work)"

@@ -1,0 +1,86 @@
+# Shell functions the bench scripts share: processes they start, pinned,
+# watched through /proc, and stopped by their PID. A script that sources
+# this keeps the PIDs it started in the array started, wrk's in wrk_pid,
+# its output directory in work, and traps EXIT with finish.
+
+say() { printf '%s\n' "$*" >&2; }
+
+# running pid: true while the process exists and is not a zombie.
+running() {
+	local line
+	{ read -r line <"/proc/$1/stat"; } 2>/dev/null || return 1
+	line=${line##*) }
+	[[ ${line:0:1} != Z ]]
+}
+
+# reap_within pid secs: waits for the process to end, at most secs more
+# seconds, then stops it; returns its exit status (non-zero if stopped).
+reap_within() {
+	local pid=$1 i
+	for ((i = 0; i < $2 * 20; i++)); do
+		running "$pid" || break
+		sleep 0.05
+	done
+	if running "$pid"; then
+		halt "$pid"
+		return 124
+	fi
+	wait "$pid"
+}
+
+# halt pid: TERM the process, KILL it after 2 s, reap it.
+halt() {
+	local pid=$1 i rest=()
+	kill -TERM "$pid" 2>/dev/null || true
+	for ((i = 0; i < 40; i++)); do
+		running "$pid" || break
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	for i in "${started[@]}"; do [[ $i == "$pid" ]] || rest+=("$i"); done
+	started=("${rest[@]}")
+}
+
+finish() {
+	trap '' INT TERM HUP PIPE
+	if [[ -n $wrk_pid ]]; then halt "$wrk_pid"; fi
+	local pid
+	for pid in "${started[@]}"; do halt "$pid"; done
+	say "${0##*/}: logs and wrk output kept in $work"
+}
+
+accepts() { # port: true when 127.0.0.1:port takes a connection
+	timeout 1 bash -c ': <>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
+}
+
+# listening port: waits up to 10 s for 127.0.0.1:port to accept, while the
+# process just launched ($pid) lives.
+listening() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		if accepts "$1"; then return 0; fi
+		running "$pid" || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# ticks pid: prints the process's user + system CPU time in clock ticks
+# (fields 14 and 15 of /proc/PID/stat, counted after the parenthesised
+# command name, which may hold spaces). A process that has gone counts 0,
+# which shows in the table.
+ticks() {
+	local line
+	{ read -r line <"/proc/$1/stat"; } 2>/dev/null || {
+		echo 0
+		return
+	}
+	awk '{ print $12 + $13 }' <<<"${line##*) }"
+}
+
+# median key column: the median of one column over a key's rounds.
+median() {
+	printf '%s' "${results[$1]}" | awk -v c="$2" '{ print $c }' | sort -g |
+		awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
