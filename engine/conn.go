@@ -54,6 +54,7 @@ type conn struct {
 
 	ex      *exchange // the request in progress; nil while idle
 	pending *job      // blocking work on this connection's request
+	reply   *Reply    // the asynchronous reply to this connection's request
 	// sock is the connection's second descriptor, opened when a worker
 	// first writes to the connection or its output first backs up.
 	sock     *socket
@@ -90,7 +91,7 @@ type conn struct {
 // the batch, and the connection closes (recoverBatch). One deferred
 // recover per batch costs less than one per request.
 func (c *conn) serve() (action gnet.Action) {
-	if c.closing || c.stalled || c.pending != nil {
+	if c.closing || c.stalled || c.pending != nil || c.reply != nil {
 		return c.holdInput()
 	}
 	if c.awaitingBody() {
@@ -202,6 +203,9 @@ func (c *conn) write(out []byte) bool {
 func (c *conn) afterBatch(closeAfter, drained bool) gnet.Action {
 	l := c.loop
 	switch {
+	case c.reply != nil:
+		// The reply's owner finishes it and resumes the connection; its
+		// own deadline, if it set one, is the only timer.
 	case c.pending != nil:
 		// The work's completion resumes the connection; no timer runs
 		// while the handler works.
@@ -298,10 +302,17 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 	req := &c.ex.req
 	x := &c.loop.ctx
 	x.reset(req, c.t.RemoteAddr())
-	x.pipelined = c.pipelined
+	x.pipelined, x.conn = c.pipelined, c
 	canned, err := s.refusal(req)
 	if err == nil {
 		err = s.handler.Serve(x)
+		if x.async != nil {
+			if err != nil {
+				panic("engine: a handler returned an error after Context.Async")
+			}
+			c.reply = x.async
+			return out, deferred
+		}
 		if err == nil && x.deferTo != nil {
 			if err = c.startJob(x); err == nil {
 				return out, deferred
@@ -646,6 +657,9 @@ func (c *conn) checkOutput() {
 	case c.pending != nil && !c.pending.submitted && pending == 0:
 		c.loop.wheel.disarm(c)
 		c.handOver()
+	case c.reply != nil && c.reply.wantDrain && pending < outputLowWater:
+		c.loop.wheel.disarm(c)
+		c.reply.drained()
 	case c.stalled && pending < outputLowWater:
 		c.stalled = false
 		if c.t.InboundBuffered() == 0 {
@@ -747,6 +761,10 @@ func (c *conn) release() {
 		c.srv.lingering.Add(-1)
 	}
 	c.loop.wheel.disarm(c)
+	if r := c.reply; r != nil {
+		c.reply = nil
+		r.abandon()
+	}
 	if c.pending != nil {
 		if c.pending.submitted {
 			c.pending.rctx.cancel()

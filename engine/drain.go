@@ -195,14 +195,18 @@ func (l *loop) cutOff() int {
 		if c.closed || c.closing {
 			continue
 		}
-		busy := c.pending != nil || c.ex != nil || c.stalled || c.t.InboundBuffered() > 0
+		busy := c.pending != nil || c.reply != nil || c.ex != nil || c.stalled || c.t.InboundBuffered() > 0
 		if !busy {
 			continue
 		}
 		n++
-		if c.stalled || (c.pending != nil && !c.pending.claimOutput(outputCutOff)) {
+		if c.stalled || (c.pending != nil && !c.pending.claimOutput(outputCutOff)) || (c.reply != nil && c.reply.headSent) {
 			c.close()
 			continue
+		}
+		if r := c.reply; r != nil {
+			c.reply = nil
+			r.abandon()
 		}
 		c.reject(l.srv.errDraining)
 	}

@@ -22,6 +22,10 @@ type loop struct {
 	out   []byte  // the batch's responses, written with one write
 	ctx   Context // the handler context, reused per request
 	free  []*exchange
+	// pub is the loop as code running on it sees it.
+	pub Loop
+	// freeReplies are asynchronous replies ready for reuse.
+	freeReplies []*Reply
 	wheel wheel
 	// conns holds the loop's open connections, for a drain to visit
 	// (the wheel holds only those with a deadline).
@@ -49,6 +53,7 @@ type exchange struct {
 // newLoop returns the state for event loop el.
 func newLoop(s *Server, el gnet.EventLoop) *loop {
 	l := &loop{srv: s, el: el, conns: make(map[*conn]struct{})}
+	l.pub.l = l
 	l.wheel.now = s.clock.now()
 	l.sweep = func(context.Context) error {
 		l.wheel.advance(l.srv.clock.now(), l.expire)
@@ -96,6 +101,10 @@ func (l *loop) expire(c *conn) {
 		c.timeOut()
 	case timerWrite:
 		c.checkOutput()
+	case timerReply:
+		if c.reply != nil {
+			c.reply.expired()
+		}
 	}
 }
 

@@ -66,13 +66,18 @@ func (d *dialer) connect(ctx context.Context, network, addr string) (net.Conn, e
 	return conn, nil
 }
 
-// newTransport returns the Transport that carries every upstream exchange.
-func newTransport(o Options) *http.Transport {
-	d := &dialer{
+// newDialer returns the dialer of o's timeouts and resolver.
+func newDialer(o Options) *dialer {
+	return &dialer{
 		resolver:      o.Resolver,
 		lookupTimeout: o.DNSTimeout,
 		net:           net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second},
 	}
+}
+
+// newTransport returns the Transport that carries the exchanges with https
+// upstreams, dialling with d.
+func newTransport(o Options, d *dialer) *http.Transport {
 	return &http.Transport{
 		// The environment's HTTP_PROXY is not this gateway's business.
 		Proxy:       nil,
@@ -83,7 +88,7 @@ func newTransport(o Options) *http.Transport {
 		MaxConnsPerHost:       o.MaxConnsPerUpstream,
 		MaxIdleConns:          0,
 		MaxIdleConnsPerHost:   o.MaxConnsPerUpstream,
-		IdleConnTimeout:       90 * time.Second,
+		IdleConnTimeout:       o.IdleConnTimeout,
 		ResponseHeaderTimeout: o.UpstreamTimeout,
 		TLSHandshakeTimeout:   o.ConnectTimeout,
 		// Bodies pass through as the upstream encoded them.
