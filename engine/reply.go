@@ -140,6 +140,12 @@ func (r *Reply) WriteHead() error {
 	if r.headSent {
 		return nil
 	}
+	r.out = r.appendHead(r.out[:0])
+	return r.write(r.out)
+}
+
+// appendHead renders the head for WriteHead and Write.
+func (r *Reply) appendHead(out []byte) []byte {
 	r.headSent = true
 	x := &r.ctx
 	s := r.c.srv
@@ -156,8 +162,7 @@ func (r *Reply) WriteHead() error {
 	if head || isBodyless(x.status) {
 		fr, r.chunked = framedByLength, false
 	}
-	r.out = appendHead(r.out[:0], x, s.clock.stamp(), persistenceFor(r.keep, r.req.Version), fr, max(x.length, 0))
-	return r.write(r.out)
+	return appendHead(out, x, s.clock.stamp(), persistenceFor(r.keep, r.req.Version), fr, max(x.length, 0))
 }
 
 // Write sends p as more of the response body, framed as the head said
@@ -165,17 +170,28 @@ func (r *Reply) WriteHead() error {
 // a HEAD response, or of a status that has none, is dropped. It returns
 // ErrReplyClientGone once the client's connection has closed.
 func (r *Reply) Write(p []byte) error {
-	if err := r.WriteHead(); err != nil {
-		return err
+	if r.gone {
+		return ErrReplyClientGone
 	}
-	if len(p) == 0 || string(r.req.Method) == "HEAD" || isBodyless(r.ctx.status) {
-		return r.goneErr()
+	if string(r.req.Method) == "HEAD" || isBodyless(r.ctx.status) {
+		p = nil
 	}
-	if r.chunked {
-		r.out = appendChunk(r.out[:0], p)
-		return r.write(r.out)
+	out := r.out[:0]
+	if !r.headSent {
+		out = r.appendHead(out) // head and body in one write
 	}
-	return r.write(p)
+	switch {
+	case len(p) == 0 && len(out) == 0:
+		return nil
+	case r.chunked:
+		out = appendChunk(out, p)
+	case len(out) == 0:
+		return r.write(p) // the socket takes it from the caller's bytes
+	default:
+		out = append(out, p...)
+	}
+	r.out = out
+	return r.write(out)
 }
 
 // Unsent returns how many bytes of output the client has not taken yet
