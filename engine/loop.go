@@ -17,16 +17,16 @@ const maxFreeExchanges = 1024
 // connection on it, since the loop serves one batch at a time. Only the
 // loop's goroutine touches it.
 type loop struct {
-	srv   *Server
-	el    gnet.EventLoop
-	out   []byte  // the batch's responses, written with one write
-	ctx   Context // the handler context, reused per request
-	free  []*exchange
+	srv  *Server
+	el   gnet.EventLoop
+	out  []byte  // the batch's responses, written with one write
+	ctx  Context // the handler context, reused per request
+	free []*exchange
 	// pub is the loop as code running on it sees it.
 	pub Loop
 	// freeReplies are asynchronous replies ready for reuse.
 	freeReplies []*Reply
-	wheel wheel
+	wheel       wheel
 	// conns holds the loop's open connections, for a drain to visit
 	// (the wheel holds only those with a deadline).
 	conns map[*conn]struct{}
