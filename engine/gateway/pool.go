@@ -139,7 +139,10 @@ type upConn struct {
 	parser parser.ResponseParser
 	resp   parser.Response
 	// used: the connection carried a request before the current one.
-	used      bool
+	used bool
+	// detached: the connection left the loop (exchange.detach); its
+	// slot is the detached reader's to give back.
+	detached  bool
 	idleSince time.Time
 }
 
@@ -170,6 +173,9 @@ func (uc *upConn) PeerTraffic(pc *engine.PeerConn) {
 
 // PeerClosed forgets the connection; an exchange it carried learns why.
 func (uc *upConn) PeerClosed(_ *engine.PeerConn, err error) {
+	if uc.detached {
+		return
+	}
 	uc.u.closeSlot()
 	if x := uc.x; x != nil {
 		uc.x = nil

@@ -38,11 +38,14 @@ const (
 
 // exchange is one request forwarded on a loop: the reply's owner.
 type exchange struct {
-	h     *Handler
-	ls    *loopState
-	r     *engine.Reply
-	u     *upstream
-	uc    *upConn
+	h  *Handler
+	ls *loopState
+	r  *engine.Reply
+	u  *upstream
+	uc *upConn
+	// det is the upstream connection taken off the loop for the rest of
+	// a large response; nil otherwise.
+	det   *detached
 	state exchangeStage
 	// request is the rendered upstream request, head and body.
 	request []byte
@@ -64,7 +67,7 @@ type exchange struct {
 
 // reset readies x for reuse.
 func (x *exchange) reset() {
-	x.r, x.u, x.uc, x.state = nil, nil, nil, idleExchange
+	x.r, x.u, x.uc, x.det, x.state = nil, nil, nil, nil, idleExchange
 	x.tried, x.retried = 0, false
 	if cap(x.request) > 64<<10 {
 		x.request = nil
@@ -155,29 +158,51 @@ func (x *exchange) relay() {
 		x.state = relayingBody
 		x.body = x.body[:0]
 	}
-	for !uc.parser.Done() && off < len(buf) {
-		data, n, err := uc.parser.Body(buf[off:])
-		if err != nil {
-			x.fail(ErrInvalidResponse, err)
-			return
-		}
-		off += n
-		if err := x.relayBody(data, false); err != nil {
-			x.clientLeft()
-			return
-		}
+	n, ok := x.relayBytes(buf[off:])
+	if !ok {
+		return
 	}
+	off += n
 	uc.pc.Discard(off)
-	if uc.parser.Done() {
+	switch {
+	case uc.parser.Done():
 		if err := x.relayBody(nil, true); err != nil {
 			x.clientLeft()
 			return
 		}
 		x.complete(off == len(buf))
-		return
+	case x.r.Unsent() > relayHighWater:
+		// The client reads slower than the upstream sends.
+		x.detach()
+	default:
+		// More of the response is due: the stall timeout starts again.
+		x.r.SetDeadline(x.h.opts.UpstreamTimeout)
 	}
-	// More of the response is due: the stall timeout starts again.
-	x.r.SetDeadline(x.h.opts.UpstreamTimeout)
+}
+
+// relayBytes relays the body bytes at the front of buf and returns how
+// many it consumed. It reports false when it ended the exchange: the body
+// was malformed (502, or a closed client connection once the head went
+// out) or the client left.
+func (x *exchange) relayBytes(buf []byte) (int, bool) {
+	uc := x.uc
+	off := 0
+	for !uc.parser.Done() && off < len(buf) {
+		data, n, err := uc.parser.Body(buf[off:])
+		if err != nil {
+			x.fail(ErrInvalidResponse, err)
+			return off, false
+		}
+		if n == 0 {
+			break // the rest of a chunk's framing is due
+		}
+		off += n
+		if err := x.relayBody(data, false); err != nil {
+			x.clientLeft()
+			return off, false
+		}
+	}
+	return off, true
 }
 
 // relayBody relays data, more of the response body, and what it held
@@ -295,20 +320,26 @@ func (x *exchange) finish(err error) {
 // upstream's error. The upstream connection, whose state is unknown, is
 // closed.
 func (x *exchange) fail(reply *httperrors.Error, cause error) {
+	x.dropUpstream()
+	x.finish(x.h.fail(x.u, reply, cause))
+}
+
+// dropUpstream closes x's upstream connection, on the loop or detached.
+func (x *exchange) dropUpstream() {
+	if d := x.det; d != nil {
+		x.det = nil
+		d.stop()
+	}
 	if uc := x.uc; uc != nil {
 		x.uc, uc.x = nil, nil
 		uc.pc.Close()
 	}
-	x.finish(x.h.fail(x.u, reply, cause))
 }
 
 // clientLeft ends the exchange of a client that went away: the upstream
 // connection is in the middle of a response, so it is closed.
 func (x *exchange) clientLeft() {
-	if uc := x.uc; uc != nil {
-		x.uc, uc.x = nil, nil
-		uc.pc.Close()
-	}
+	x.dropUpstream()
 	x.finish(nil)
 }
 
@@ -395,12 +426,9 @@ func (x *exchange) ReplyExpired(*engine.Reply) {
 // errStalled is the cause of a response timeout.
 var errStalled = errors.New("gateway: no response from the upstream within UpstreamTimeout")
 
-// ReplyDrained resumes relaying once the client has read its backlog.
-func (x *exchange) ReplyDrained(*engine.Reply) {
-	if x.uc != nil {
-		x.relay()
-	}
-}
+// ReplyDrained reads more of a detached upstream once the client has
+// read its backlog.
+func (x *exchange) ReplyDrained(r *engine.Reply) { x.resumeDetached(r) }
 
 // ReplyClientGone drops the exchange of a client that went away: the
 // upstream connection, in the middle of an exchange, is closed; a dial
