@@ -20,7 +20,7 @@ func (e *events) OnBoot(eng gnet.Engine) gnet.Action {
 }
 
 // OnOpen admits a connection the acceptor enrolled, or closes it at once
-// past MaxConns. One accepted while a drain begins is served: the
+// past MaxConns; a peer connection (Loop.Enroll) goes to its Peer. One accepted while a drain begins is served: the
 // acceptor stopped accepting before the drain counts what is open.
 func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	if pc, ok := gc.Context().(*PeerConn); ok {
@@ -59,7 +59,7 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 	return gnet.None
 }
 
-// OnClose releases the connection's state.
+// OnClose releases the connection's state, or tells a peer's Peer.
 func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
 	if c, ok := gc.Context().(*conn); ok {
 		e.srv.memory.noteRelease(gc.InboundBuffered() + gc.OutboundBuffered())
