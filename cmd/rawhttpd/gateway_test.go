@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -79,6 +80,7 @@ func TestGatewayFlagsRejectBadValues(t *testing.T) {
 		{"upstream not http", []string{"-upstream", "ftp://h"}},
 		{"resolver without port", []string{"-upstream", "http://h", "-resolver", "nocolon"}},
 		{"trusted proxy not a prefix", []string{"-upstream", "http://h", "-trusted-proxies", "10.0.0.0/8,nope"}},
+		{"no upstream connection allowed", []string{"-upstream", "http://h", "-upstream-max-conns", "0"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,4 +114,30 @@ func TestBinaryGatewayTrustedProxies(t *testing.T) {
 			assert.Equal(t, tt.want, body)
 		})
 	}
+}
+
+func TestBinaryGatewayUpstreamMaxConns(t *testing.T) {
+	got := make(chan struct{}, 1)
+	release := make(chan struct{})
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- struct{}{}
+		<-release // holds the only connection until the test ends
+	}))
+	t.Cleanup(upstream.Close)
+	t.Cleanup(func() { close(release) }) // runs first: the handler returns
+	addr, _ := startGatewayBinary(t, "-upstream", upstream.URL, "-upstream-max-conns", "1")
+	first, err := net.DialTimeout("tcp", addr, ioTimeout)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = first.Close() })
+	_, err = io.WriteString(first, "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n")
+	require.NoError(t, err)
+	select {
+	case <-got:
+	case <-time.After(ioTimeout):
+		t.Fatal("the upstream never got the first request")
+	}
+	resp, body := roundTrip(t, addr, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Equal(t, "1", resp.Header.Get("Retry-After"))
+	assert.Contains(t, body, "in use")
 }
