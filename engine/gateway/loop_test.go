@@ -300,3 +300,26 @@ func TestLargeDownloadToAClientThatDoesNotReadIsBounded(t *testing.T) {
 	assert.Equal(t, size, n)
 	t.Logf("RSS grew %d MiB over the whole download", (rss(t)-before)>>20)
 }
+
+func TestNameLookupReusedForNewConnections(t *testing.T) {
+	t.Parallel()
+	var queries atomic.Int32
+	dns := serveDNS(t, func(q []byte) []byte {
+		queries.Add(1)
+		return localhostDNS(q)
+	})
+	// Connection: close makes every request open a new connection.
+	upstream := serveRaw(t, answerThenClose("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"))
+	opts := Options{Resolver: NewResolver(dns)}
+	s := startGateway(t, []string{"http://upstream.test:" + portOf(t, upstream)}, opts, engine.Config{})
+	c := dialRaw(t, s)
+	resp, _ := c.get("/")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	first := queries.Load()
+	require.Positive(t, first)
+	for i := 0; i < 3; i++ {
+		resp, _ := dialRaw(t, s).get("/")
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	assert.Equal(t, first, queries.Load(), "the lookup is reused while fresh")
+}

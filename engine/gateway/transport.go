@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
+	"net/netip"
+	"sync"
 	"time"
 )
 
@@ -29,6 +31,22 @@ type dialer struct {
 	resolver      *net.Resolver
 	lookupTimeout time.Duration
 	net           net.Dialer
+	// mu guards resolved.
+	mu sync.Mutex
+	// resolved caches each host's successful lookup for lookupTTL, so
+	// that connections opened in a burst ask the resolver once.
+	resolved map[string]lookup
+}
+
+// lookupTTL is how long a successful name lookup is reused. The resolver
+// does not tell the records' TTL; a short fixed one bounds how late a
+// changed address is seen.
+const lookupTTL = 5 * time.Second
+
+// lookup is a cached name lookup.
+type lookup struct {
+	ips     []netip.Addr
+	expires time.Time
 }
 
 // DialContext is the Transport's dial function.
@@ -40,11 +58,9 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	if ip := net.ParseIP(host); ip != nil {
 		return d.connect(ctx, network, addr)
 	}
-	lctx, cancel := context.WithTimeout(ctx, d.lookupTimeout)
-	ips, err := d.resolver.LookupNetIP(lctx, "ip", host)
-	cancel()
+	ips, err := d.lookupHost(ctx, host)
 	if err != nil {
-		return nil, &dialError{op: opLookup, err: err}
+		return nil, err
 	}
 	// Try each address in turn, as net.Dial does; the last error tells.
 	for _, ip := range ips {
@@ -55,6 +71,31 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		}
 	}
 	return nil, err
+}
+
+// lookupHost returns host's addresses, from the cache while they are
+// fresh, else from the resolver within lookupTimeout.
+func (d *dialer) lookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
+	now := time.Now()
+	d.mu.Lock()
+	c, ok := d.resolved[host]
+	d.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.ips, nil
+	}
+	lctx, cancel := context.WithTimeout(ctx, d.lookupTimeout)
+	ips, err := d.resolver.LookupNetIP(lctx, "ip", host)
+	cancel()
+	if err != nil {
+		return nil, &dialError{op: opLookup, err: err}
+	}
+	d.mu.Lock()
+	if d.resolved == nil {
+		d.resolved = make(map[string]lookup)
+	}
+	d.resolved[host] = lookup{ips: ips, expires: now.Add(lookupTTL)}
+	d.mu.Unlock()
+	return ips, nil
 }
 
 // connect dials one address.
