@@ -20,8 +20,9 @@ func (e *events) OnBoot(eng gnet.Engine) gnet.Action {
 }
 
 // OnOpen admits a connection the acceptor enrolled, or closes it at once
-// past MaxConns; a peer connection (Loop.Enroll) goes to its Peer. One accepted while a drain begins is served: the
-// acceptor stopped accepting before the drain counts what is open.
+// past MaxConns. One accepted while a drain begins is served: the
+// acceptor stopped accepting before the drain counts what is open. A peer
+// connection (Loop.Enroll) goes to its Peer.
 func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	if pc, ok := gc.Context().(*PeerConn); ok {
 		pc.opened(gc)
