@@ -56,6 +56,9 @@ func newLoop(s *Server, el gnet.EventLoop) *loop {
 	l.wheel.now = s.clock.now()
 	l.sweep = func(context.Context) error {
 		l.wheel.advance(l.srv.clock.now(), l.expire)
+		for _, fn := range l.pub.ticks {
+			fn()
+		}
 		l.publish()
 		return nil
 	}

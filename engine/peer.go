@@ -25,6 +25,8 @@ type Loop struct {
 	l *loop
 	// values holds the per-loop state of the code that runs on it.
 	values map[any]any
+	// ticks run at every tick of the server's clock (EachTick).
+	ticks []func()
 }
 
 // ErrLoopClosed is returned by Enroll and Run once the server stops.
@@ -55,6 +57,12 @@ func (l *Loop) SetValue(key, v any) {
 	}
 	l.values[key] = v
 }
+
+// EachTick runs fn on the loop at every tick of the server's clock, from
+// the next one on: every second, or a quarter of the server's shortest
+// timeout when that is shorter. Code on the loop sweeps its own timeouts
+// with it (idle connections past their time).
+func (l *Loop) EachTick(fn func()) { l.ticks = append(l.ticks, fn) }
 
 // Run runs fn on the loop, from any goroutine; fn runs after the loop's
 // current work. It returns ErrLoopClosed when the server stopped, in

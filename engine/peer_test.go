@@ -153,3 +153,18 @@ func TestPeerConnectionDetachedKeepsTheSocket(t *testing.T) {
 		t.Fatal("no echo through the detached socket")
 	}
 }
+
+func TestLoopRunsItsTickFunctions(t *testing.T) {
+	t.Parallel()
+	loop := loopOf(t)
+	ticked := make(chan struct{})
+	var once sync.Once
+	require.NoError(t, loop.Run(func() {
+		loop.EachTick(func() { once.Do(func() { close(ticked) }) })
+	}))
+	select {
+	case <-ticked:
+	case <-time.After(ioTimeout):
+		t.Fatal("the tick function never ran")
+	}
+}

@@ -323,3 +323,34 @@ func TestNameLookupReusedForNewConnections(t *testing.T) {
 	}
 	assert.Equal(t, first, queries.Load(), "the lookup is reused while fresh")
 }
+
+func TestIdleUpstreamConnectionClosedAfterTheIdleTimeout(t *testing.T) {
+	t.Parallel()
+	closed := make(chan struct{})
+	upstream := serveRaw(t, func(conn net.Conn) {
+		answer(ok200)(conn) // returns when the gateway closes the connection
+		close(closed)
+	})
+	s := startGateway(t, []string{"http://" + upstream}, Options{IdleConnTimeout: time.Millisecond}, engine.Config{})
+	resp, _ := dialRaw(t, s).get("/")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	waitFor(t, closed, "the idle upstream connection was kept past its timeout")
+}
+
+func TestChunkedBodyToAnHTTP10ClientEndsWithTheClose(t *testing.T) {
+	t.Parallel()
+	payload := strings.Repeat("0123456789abcdef", 8<<10) // 128 KiB, past flushBytes
+	var chunked strings.Builder
+	for i := 0; i < len(payload); i += 4096 {
+		fmt.Fprintf(&chunked, "%x\r\n%s\r\n", 4096, payload[i:i+4096])
+	}
+	chunked.WriteString("0\r\n\r\n")
+	upstream := serveRaw(t, answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"+chunked.String()))
+	s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
+	c := dialRaw(t, s)
+	resp, body := c.do("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Empty(t, resp.TransferEncoding, "HTTP/1.0 has no chunked coding")
+	assert.True(t, resp.Close, "the body ends with the connection")
+	assert.True(t, body == payload, "the body arrives whole, decoded")
+}

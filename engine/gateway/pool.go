@@ -42,7 +42,31 @@ func (h *Handler) loopStateOf(loop *engine.Loop) *loopState {
 	n := len(h.balancer.upstreams)
 	ls := &loopState{h: h, loop: loop, idle: make([][]*upConn, n), waiting: make([][]*exchange, n)}
 	loop.SetValue(h, ls)
+	loop.EachTick(ls.closeIdle)
 	return ls
+}
+
+// closeIdle closes the idle connections that waited past the idle
+// timeout.
+func (ls *loopState) closeIdle() {
+	now := time.Now()
+	for i := range ls.idle {
+		ls.expireIdle(i, now)
+	}
+}
+
+// expireIdle closes the idle connections to upstream i that waited past
+// the idle timeout at now: the oldest, at the bottom of the stack.
+func (ls *loopState) expireIdle(i int, now time.Time) {
+	for stack := ls.idle[i]; len(stack) > 0; stack = ls.idle[i] {
+		if now.Sub(stack[0].idleSince) < ls.h.opts.IdleConnTimeout {
+			return
+		}
+		old := stack[0]
+		stack[0] = nil
+		ls.idle[i] = stack[1:]
+		old.pc.Close() // PeerClosed finds it gone from the stack
+	}
 }
 
 // acquire returns an exchange from the pool, or a new one.
@@ -63,20 +87,11 @@ func (ls *loopState) release(x *exchange) {
 	}
 }
 
-// takeIdle returns an idle connection to u, closing those that idled past
-// the idle timeout on the way, or nil when there is none.
+// takeIdle returns the most recently used idle connection to u, closing
+// those that idled past the idle timeout first, or nil when there is none.
 func (ls *loopState) takeIdle(u *upstream) *upConn {
+	ls.expireIdle(u.index, time.Now())
 	stack := ls.idle[u.index]
-	now := time.Now()
-	for len(stack) > 0 {
-		if now.Sub(stack[0].idleSince) < ls.h.opts.IdleConnTimeout {
-			break
-		}
-		old := stack[0]
-		stack = stack[1:]
-		ls.idle[u.index] = stack
-		old.pc.Close() // PeerClosed finds it gone from the stack
-	}
 	if len(stack) == 0 {
 		return nil
 	}
