@@ -33,6 +33,10 @@ type Handler struct {
 	transport *http.Transport
 	// dialer opens the event loops' upstream connections.
 	dialer *dialer
+	// mu guards states.
+	mu sync.Mutex
+	// states are the Handler's state on each event loop it ran on.
+	states []*loopState
 	// serve is forward wrapped by engine.Blocking, so that the engine runs
 	// it on its worker pool.
 	serve engine.Handler
@@ -73,9 +77,18 @@ func (h *Handler) Serve(c *engine.Context) error {
 	return h.serve.Serve(c)
 }
 
-// Close closes the idle upstream connections. Requests in flight are not
-// disturbed, and the Handler stays usable.
-func (h *Handler) Close() { h.transport.CloseIdleConnections() }
+// Close closes the idle upstream connections, those of the event loops
+// on the loops themselves. Requests in flight are not disturbed, and the
+// Handler stays usable.
+func (h *Handler) Close() {
+	h.transport.CloseIdleConnections()
+	h.mu.Lock()
+	states := append([]*loopState(nil), h.states...)
+	h.mu.Unlock()
+	for _, ls := range states {
+		_ = ls.loop.Run(ls.closeAllIdle) // fails only once the server stopped, closing them
+	}
+}
 
 // forward runs on a worker: it picks an upstream and exchanges the request
 // with it. When the name lookup or connect fails, the request has not

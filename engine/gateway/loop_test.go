@@ -354,3 +354,21 @@ func TestChunkedBodyToAnHTTP10ClientEndsWithTheClose(t *testing.T) {
 	assert.True(t, resp.Close, "the body ends with the connection")
 	assert.True(t, body == payload, "the body arrives whole, decoded")
 }
+
+func TestCloseClosesTheLoopsIdleConnections(t *testing.T) {
+	t.Parallel()
+	closed := make(chan struct{})
+	upstream := serveRaw(t, func(conn net.Conn) {
+		answer(ok200)(conn) // returns when the gateway closes the connection
+		close(closed)
+	})
+	h, err := New([]string{"http://" + upstream}, Options{Logger: quietLogger})
+	require.NoError(t, err)
+	s := engine.New(h, engine.Config{})
+	require.NoError(t, s.Start("127.0.0.1:0"))
+	t.Cleanup(func() { _ = s.Close() })
+	resp, _ := dialRaw(t, s).get("/")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	h.Close()
+	waitFor(t, closed, "Close left the idle upstream connection open")
+}

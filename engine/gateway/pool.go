@@ -43,7 +43,20 @@ func (h *Handler) loopStateOf(loop *engine.Loop) *loopState {
 	ls := &loopState{h: h, loop: loop, idle: make([][]*upConn, n), waiting: make([][]*exchange, n)}
 	loop.SetValue(h, ls)
 	loop.EachTick(ls.closeIdle)
+	h.mu.Lock()
+	h.states = append(h.states, ls)
+	h.mu.Unlock()
 	return ls
+}
+
+// closeAllIdle closes every idle connection of the loop.
+func (ls *loopState) closeAllIdle() {
+	for i, stack := range ls.idle {
+		ls.idle[i] = nil
+		for _, uc := range stack {
+			uc.pc.Close()
+		}
+	}
 }
 
 // closeIdle closes the idle connections that waited past the idle
