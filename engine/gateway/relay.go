@@ -55,7 +55,7 @@ type exchange struct {
 	// retried: the request was sent again on a new connection after a
 	// kept-alive one closed before answering.
 	retried bool
-	// fields is scratch for the Via value.
+	// via is scratch for the Via value relayed to the client.
 	via []byte
 	// body gathers a short chunked or close-delimited body, so that it is
 	// sent with a Content-Length when it arrives whole at once.
