@@ -372,3 +372,40 @@ func TestCloseClosesTheLoopsIdleConnections(t *testing.T) {
 	h.Close()
 	waitFor(t, closed, "Close left the idle upstream connection open")
 }
+
+func TestKeptAliveConnectionClosedUnderARequest(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		method string
+		want   int
+	}{
+		{"GET", http.StatusOK},          // sent again on a new connection
+		{"POST", http.StatusBadGateway}, // could have taken effect: not resent
+		{"DELETE", http.StatusOK},       // idempotent
+	}
+	for _, tt := range tests {
+		t.Run(tt.method, func(t *testing.T) {
+			t.Parallel()
+			var conns atomic.Int32
+			upstream := serveRaw(t, func(conn net.Conn) {
+				if conns.Add(1) == 1 {
+					// Answers one request, then closes as the next
+					// one arrives, without a word.
+					if readHead(conn) {
+						_, _ = io.WriteString(conn, ok200)
+					}
+					readHead(conn)
+					_ = conn.Close()
+					return
+				}
+				answer(ok200)(conn)
+			})
+			s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
+			c := dialRaw(t, s)
+			resp, _ := c.get("/")
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			resp, _ = c.do(tt.method + " / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n")
+			assert.Equal(t, tt.want, resp.StatusCode)
+		})
+	}
+}

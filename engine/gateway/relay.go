@@ -359,10 +359,11 @@ func (x *exchange) upstreamClosed(err error) {
 		_ = x.relayBody(nil, true) // a client gone is finished alike
 		x.finish(nil)
 		return
-	case errors.Is(verdict, parser.ErrResponseMissing) && uc.used && !x.retried:
+	case errors.Is(verdict, parser.ErrResponseMissing) && uc.used && !x.retried && idempotent(x.r.Request().Method):
 		// The upstream closed a kept-alive connection as the request
-		// crossed it: it saw nothing, so the request goes again, once,
-		// on a connection of its own.
+		// crossed it, most likely without seeing it: an idempotent
+		// request goes again, once, on a connection of its own (RFC 9110
+		// §9.2.2); any other could have taken effect.
 		x.retried = true
 		if x.u.openSlot() {
 			x.dial()
@@ -443,4 +444,14 @@ func (x *exchange) ReplyClientGone(r *engine.Reply) {
 		x.state = idleExchange
 	}
 	x.clientLeft()
+}
+
+// idempotent reports the methods a request of which may be sent again
+// after its connection failed (RFC 9110 §9.2.2).
+func idempotent(method []byte) bool {
+	switch string(method) {
+	case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE":
+		return true
+	}
+	return false
 }
