@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/panjf2000/gnet/v2"
 )
@@ -119,6 +120,44 @@ type PeerConn struct {
 	peer   Peer
 	gc     gnet.Conn
 	closed bool
+	// sock is a second descriptor of the socket, opened by the first
+	// AwaitDrain to learn from the netpoller when it can take more.
+	sock *socket
+}
+
+// peerDrainWait bounds one wait of AwaitDrain; fn then runs all the same.
+const peerDrainWait = time.Minute
+
+// AwaitDrain runs fn on the loop once the socket can take more bytes (or
+// after a minute), so that a writer that paused past a high-water mark
+// of OutboundBuffered learns when to look again; gnet has no event for
+// it. fn does not run if the connection closes first.
+func (pc *PeerConn) AwaitDrain(fn func()) {
+	if pc.closed {
+		return
+	}
+	if pc.sock == nil {
+		s, err := openSocket(pc.gc.Dup)
+		if err != nil {
+			_ = pc.loop.pub.Run(func() { pc.drained(fn) })
+			return
+		}
+		pc.sock = s
+	}
+	sock := pc.sock.acquire()
+	loop := &pc.loop.pub
+	go func() {
+		_ = sock.awaitWritable(time.Now().Add(peerDrainWait))
+		sock.release()
+		_ = loop.Run(func() { pc.drained(fn) })
+	}()
+}
+
+// drained runs an AwaitDrain's fn unless the connection closed.
+func (pc *PeerConn) drained(fn func()) {
+	if !pc.closed {
+		fn()
+	}
 }
 
 // Peer returns the connection's Peer.
@@ -215,5 +254,10 @@ func (pc *PeerConn) onClose(err error) {
 		return
 	}
 	pc.closed = true
+	if pc.sock != nil {
+		pc.sock.abort()
+		pc.sock.release()
+		pc.sock = nil
+	}
 	pc.peer.PeerClosed(pc, err)
 }

@@ -72,6 +72,17 @@ type Reply struct {
 	// is reported by its result, not by ReplyClientGone.
 	writing   bool
 	wantDrain bool // AwaitDrain was called; ReplyDrained is due
+
+	// The streamed request body (replybody.go).
+	body       uint8 // bodyNone, bodyLength, bodyChunked, bodyDone
+	bodyLeft   int64 // bodyLength: bytes still to come
+	chunks     parser.ChunkedDecoder
+	bodyPaused bool // the owner asked for no more for now
+	feeding    bool // ReplyBody is running
+	// finishing: Finish was called during ReplyBody, with finishErr; the
+	// feed finishes once ReplyBody returns.
+	finishing bool
+	finishErr error
 }
 
 // Async makes the response to c's request asynchronous: owner writes it
@@ -96,6 +107,9 @@ func (c *Context) Async(owner ReplyOwner) *Reply {
 	r.ctx.remoteStr = c.remoteStr
 	r.start = c.accessStart
 	l.wheel.disarm(cn)
+	if c.bodyFollows {
+		r.startBody(c.req)
+	}
 	c.async = r
 	return r
 }
@@ -150,7 +164,7 @@ func (r *Reply) appendHead(out []byte) []byte {
 	x := &r.ctx
 	s := r.c.srv
 	head := string(r.req.Method) == "HEAD"
-	r.keep = s.canKeepAlive(x)
+	r.keep = s.canKeepAlive(x) && !r.BodyFollows()
 	fr := framedByLength
 	switch {
 	case x.length >= 0:
@@ -244,6 +258,15 @@ func (r *Reply) Started() bool { return r.headSent }
 // after the head, the connection closes so the client sees the response
 // is incomplete. The reply must not be used after Finish.
 func (r *Reply) Finish(err error) {
+	if r.feeding {
+		r.finishing, r.finishErr = true, err
+		return
+	}
+	r.finishNow(err)
+}
+
+// finishNow is Finish, outside ReplyBody.
+func (r *Reply) finishNow(err error) {
 	c, s := r.c, r.c.srv
 	if r.gone {
 		r.recycle()
@@ -254,13 +277,16 @@ func (r *Reply) Finish(err error) {
 	keep, streamed := false, r.headSent
 	switch {
 	case !r.headSent:
+		if r.BodyFollows() {
+			r.ctx.closeAfter = true // the rest of the body is not read
+		}
 		r.out, keep = s.appendFinal(r.out[:0], &r.ctx, err, s.canned, s.clock.stamp(), &c.loop.counts)
 		r.headSent = true
 		_ = r.write(r.out)
 	case err != nil:
 		c.loop.counts.response(r.ctx.status)
 	default:
-		keep = r.keep && s.canKeepAlive(&r.ctx)
+		keep = r.keep && s.canKeepAlive(&r.ctx) && !r.BodyFollows()
 		if r.chunked {
 			_ = r.write([]byte(lastChunk))
 		}
@@ -359,6 +385,7 @@ func (r *Reply) recycle() {
 	r.c, r.owner = nil, nil
 	r.sent, r.start = 0, time.Time{}
 	r.headSent, r.chunked, r.keep, r.gone, r.writing, r.wantDrain = false, false, false, false, false, false
+	r.body, r.bodyLeft, r.bodyPaused, r.feeding, r.finishing, r.finishErr = bodyNone, 0, false, false, false, nil
 	if len(l.freeReplies) < maxFreeReplies {
 		l.freeReplies = append(l.freeReplies, r)
 	}

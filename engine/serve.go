@@ -18,6 +18,9 @@ const continueResponse = "HTTP/1.1 100 Continue\r\n\r\n"
 // the batch, and the connection closes (recoverBatch). One deferred
 // recover per batch costs less than one per request.
 func (c *conn) serve() (action gnet.Action) {
+	if r := c.reply; r != nil && r.BodyFollows() && !c.closing {
+		return r.feed()
+	}
 	if c.closing || c.stalled || c.pending != nil || c.reply != nil {
 		return c.holdInput()
 	}
@@ -69,6 +72,16 @@ func (c *conn) serve() (action gnet.Action) {
 		}
 		if n == 0 {
 			out = c.maybeContinue(out, len(buf)-consumed)
+			if c.srv.streams && c.ex.parser.HeadDone() {
+				// The body is streamed to the handler's reply.
+				consumed += c.ex.req.HeadLen
+				c.pipelined = false
+				var next outcome
+				out, next = c.dispatch(out, st)
+				c.ex.sent100 = false
+				c.ex.parser.Reset()
+				closeAfter = next == closeConn
+			}
 			break
 		}
 		consumed += n
@@ -209,6 +222,7 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 	x := &c.loop.ctx
 	x.reset(req, c.t.RemoteAddr())
 	x.pipelined, x.conn = c.pipelined, c
+	x.bodyFollows = c.ex.parser.HeadDone()
 	canned, err := s.refusal(req)
 	if err == nil {
 		err = s.handler.Serve(x)
@@ -219,11 +233,16 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 			c.reply = x.async
 			return out, deferred
 		}
-		if err == nil && x.deferTo != nil {
+		if err == nil && x.deferTo != nil && x.bodyFollows {
+			err = errBodyNotTaken
+		} else if err == nil && x.deferTo != nil {
 			if err = c.startJob(x); err == nil {
 				return out, deferred
 			}
 		}
+	}
+	if x.bodyFollows {
+		x.closeAfter = true // the body is not read: nothing after it can be
 	}
 	out, keep := s.appendFinal(out, x, err, canned, st, &c.loop.counts)
 	if !keep {

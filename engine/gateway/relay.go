@@ -55,6 +55,10 @@ type exchange struct {
 	// retried: the request was sent again on a new connection after a
 	// kept-alive one closed before answering.
 	retried bool
+	// chunk is scratch for a streamed request body's chunk framing.
+	chunk []byte
+	// bodySent counts the streamed request body's bytes.
+	bodySent int64
 	// via is scratch for the Via value relayed to the client.
 	via []byte
 	// body gathers a short chunked or close-delimited body, so that it is
@@ -68,7 +72,7 @@ type exchange struct {
 // reset readies x for reuse.
 func (x *exchange) reset() {
 	x.r, x.u, x.uc, x.det, x.state = nil, nil, nil, nil, idleExchange
-	x.tried, x.retried = 0, false
+	x.tried, x.retried, x.bodySent = 0, false, 0
 	if cap(x.request) > 64<<10 {
 		x.request = nil
 	}
@@ -89,6 +93,9 @@ func (h *Handler) serveOnLoop(c *engine.Context, loop *engine.Loop) (bool, error
 	if u.scheme != "http" {
 		return false, nil
 	}
+	if max := h.opts.MaxBodyBytes; max > 0 && c.Request().ContentLength > max {
+		return true, parser.ErrBodyTooLarge
+	}
 	ls := h.loopStateOf(loop)
 	x := ls.acquire()
 	x.r = c.Async(x)
@@ -101,7 +108,7 @@ func (h *Handler) serveOnLoop(c *engine.Context, loop *engine.Loop) (bool, error
 func (x *exchange) start(u *upstream) {
 	x.u = u
 	req := x.r.Request()
-	x.request = x.h.renderRequest(x.request[:0], &x.ls.text, req, x.r.RemoteAddr(), u)
+	x.request = x.h.renderRequest(x.request[:0], &x.ls.text, req, x.r.RemoteAddr(), u, x.r.BodyFollows())
 	if uc := x.ls.takeIdle(u); uc != nil {
 		x.send(uc)
 		return
@@ -130,6 +137,7 @@ func (x *exchange) send(uc *upConn) {
 	if err := uc.pc.Write(x.request); err != nil {
 		return // PeerClosed has told x
 	}
+	x.r.ResumeBody() // a body still arriving follows the head
 }
 
 // relay moves what arrived on x's upstream connection to the client.
@@ -300,7 +308,7 @@ func equalsFold(b []byte, name string) bool {
 func (x *exchange) complete(drained bool) {
 	uc := x.uc
 	x.uc, uc.x = nil, nil
-	if drained && uc.resp.KeepAlive && uc.pc.OutboundBuffered() == 0 {
+	if drained && uc.resp.KeepAlive && uc.pc.OutboundBuffered() == 0 && !x.r.BodyFollows() {
 		uc.used = true
 		x.ls.putIdle(uc)
 	} else {
@@ -359,7 +367,8 @@ func (x *exchange) upstreamClosed(err error) {
 		_ = x.relayBody(nil, true) // a client gone is finished alike
 		x.finish(nil)
 		return
-	case errors.Is(verdict, parser.ErrResponseMissing) && uc.used && !x.retried && idempotent(x.r.Request().Method):
+	case errors.Is(verdict, parser.ErrResponseMissing) && uc.used && !x.retried &&
+		idempotent(x.r.Request().Method) && !x.r.BodyFollows():
 		// The upstream closed a kept-alive connection as the request
 		// crossed it, most likely without seeing it: an idempotent
 		// request goes again, once, on a connection of its own (RFC 9110

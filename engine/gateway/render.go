@@ -14,7 +14,11 @@ import (
 // appendFields chooses, Content-Length, and the body. text is scratch for
 // the fields' text; both buffers are reused, so a request costs no
 // allocation once they have grown.
-func (h *Handler) renderRequest(dst []byte, text *requestText, req *parser.Request, remote net.Addr, u *upstream) []byte {
+//
+// With follows set the body is still arriving, to be streamed after the
+// head (exchange.ReplyBody): the head announces the client's framing, a
+// Content-Length or chunked, and no body is appended.
+func (h *Handler) renderRequest(dst []byte, text *requestText, req *parser.Request, remote net.Addr, u *upstream, follows bool) []byte {
 	dst = append(dst, req.Method...)
 	dst = append(dst, ' ')
 	path := req.Path()
@@ -49,7 +53,14 @@ func (h *Handler) renderRequest(dst []byte, text *requestText, req *parser.Reque
 		dst = append(dst, text.buf[f.valueAt.start:f.valueAt.end]...)
 		dst = append(dst, '\r', '\n')
 	}
-	if len(req.Body) > 0 || sendsBody(req.Method) {
+	switch {
+	case follows && req.Chunked:
+		dst = append(dst, "Transfer-Encoding: chunked\r\n"...)
+	case follows:
+		dst = append(dst, "Content-Length: "...)
+		dst = strconv.AppendInt(dst, req.ContentLength, 10)
+		dst = append(dst, '\r', '\n')
+	case len(req.Body) > 0 || sendsBody(req.Method):
 		dst = append(dst, "Content-Length: "...)
 		dst = strconv.AppendInt(dst, int64(len(req.Body)), 10)
 		dst = append(dst, '\r', '\n')
