@@ -36,8 +36,12 @@
 // 400 KiB in the gateway: past relayHighWater of unread output the
 // upstream connection leaves the loop and is read only as the client
 // drains (see detach.go), so the upstream's TCP window holds it back.
-// The request body is forwarded once the engine has it whole (at most
-// the engine's MaxBodyBytes): uploads are not streamed.
+// A request body that arrives with its head is forwarded with it; one
+// still arriving is forwarded as it arrives, past the engine's
+// MaxBodyBytes if need be (bounded by Options.MaxBodyBytes instead, see
+// upload.go). It pauses while the upstream has 256 KiB of it unread; gnet
+// keeps reading the client meanwhile, and the engine closes a client
+// that gets 8 MiB ahead of a paused body.
 //
 // Requests to https upstreams, and requests served where no event loop
 // runs (engine.Blocking, enginetest), take a fallback: the engine's
