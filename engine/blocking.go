@@ -148,7 +148,7 @@ func (c *conn) startJob(x *Context) error {
 		j.in, j.out = bytebufferpool.Get(), bytebufferpool.Get()
 	}
 	copyRequest(&j.req, &c.ex.req, j.in)
-	j.pipelined = c.pipelined
+	j.pipelined = x.pipelined
 	j.rctx = newRequestContext(c.localAddr())
 	j.ctx.reset(&j.req, c.t.RemoteAddr())
 	j.ctx.inherit(x)
@@ -169,6 +169,7 @@ func (c *conn) startJob(x *Context) error {
 	l.jobs++
 	s.counters.inFlight.Add(1)
 	c.pending = j
+	c.setState(stateDispatched)
 	return nil
 }
 
@@ -482,7 +483,7 @@ func (j *job) finishStream(out []byte, failed bool) []byte {
 // connection moves on to the requests that waited, or closes.
 func (j *job) done(context.Context) error {
 	c, keep, failed := j.c, j.keep, j.failed
-	if c.closed {
+	if c.state == stateClosed {
 		if len(j.rest) > 0 && keep && !failed && j.srv.pool.reserve() {
 			j.continuation = true
 			j.srv.counters.inFlight.Add(1)
@@ -502,7 +503,7 @@ func (j *job) done(context.Context) error {
 	case failed:
 		c.close()
 	case !keep:
-		c.closing = true
+		c.setState(stateClosing)
 		c.finish()
 	default:
 		c.resume()

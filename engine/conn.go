@@ -28,22 +28,21 @@ type conn struct {
 	t    transport
 	gc   gnet.Conn // nil in tests without a real loop
 
-	ex      *exchange // the request in progress; nil while idle
-	pending *job      // blocking work on this connection's request
+	// state is where the connection is in its life; only setState
+	// moves it (state.go).
+	state connState
+	// ex is the parse state of the request in progress; nil while idle.
+	ex *exchange
+	// pending is the blocking work on the connection's request, from
+	// the dispatch until its response has left (job.done).
+	pending *job
 	// sock is the connection's second descriptor, opened when a worker
 	// first writes to the connection or its output first backs up.
-	sock     *socket
-	timer    timer
-	closing  bool // the final response is written; close once it drains
-	stalled  bool // output is backed up; requests wait unparsed
-	closed   bool
-	watching bool // a goroutine waits for the socket to become writable
-	// lingering: the final response has left and the write side is shut;
-	// the connection only waits for the client's EOF.
-	lingering bool
-	// pipelined: bytes of a further request are buffered behind the one
-	// being answered (a drain answers them before closing).
-	pipelined bool
+	sock  *socket
+	timer timer
+	// watching: a goroutine waits for the socket to become writable
+	// (waitOutput); it outlives the state that started it.
+	watching bool
 	// remoteStr is the client's address as text, formatted on first use.
 	remoteStr string
 	// local is the server's address of the connection, read on first use.
@@ -98,10 +97,10 @@ func (c *conn) socket() (*socket, error) {
 
 // close closes c from its loop.
 func (c *conn) close() {
-	if c.closed {
+	if c.state == stateClosed {
 		return
 	}
-	c.closed = true
+	c.setState(stateClosed)
 	c.loop.wheel.disarm(c)
 	if c.gc != nil {
 		_ = c.loop.el.Close(c.gc)
@@ -138,10 +137,7 @@ func (c *conn) onClose(err error) {
 
 // release gives back what c holds and cancels the work in progress for it.
 func (c *conn) release() {
-	c.closed = true
-	if c.lingering {
-		c.srv.lingering.Add(-1)
-	}
+	c.setState(stateClosed)
 	c.loop.wheel.disarm(c)
 	if c.pending != nil {
 		if c.pending.submitted {

@@ -20,10 +20,7 @@ func (c *conn) finish() {
 		c.close()
 		return
 	}
-	if !c.lingering {
-		c.lingering = true
-		c.srv.lingering.Add(1)
-	}
+	c.setState(stateLingering)
 	c.loop.wheel.arm(c, timerLinger, c.srv.clock.after(lingerTimeout))
 }
 
