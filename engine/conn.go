@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"context"
 	stderrors "errors"
 	"io"
 	"net"
+	"net/http"
 	"syscall"
 
 	"github.com/panjf2000/gnet/v2"
@@ -47,6 +49,9 @@ type conn struct {
 	remoteStr string
 	// local is the server's address of the connection, read on first use.
 	local net.Addr
+	// requestCtx is the context the contexts of blocking requests derive
+	// from, made on first use (requestBase).
+	requestCtx context.Context
 	// writeDeadline is the tick past which undrained output closes the
 	// connection, unless the client read some of it since the deadline
 	// was set: outputHeld is how much output was waiting then (heldOutput).
@@ -81,6 +86,19 @@ func (c *conn) localAddr() net.Addr {
 		}
 	}
 	return c.local
+}
+
+// requestBase returns the context that every blocking request's context
+// on c derives from: like net/http's, it carries the server's address of
+// the connection under http.LocalAddrContextKey.
+func (c *conn) requestBase() context.Context {
+	if c.requestCtx == nil {
+		c.requestCtx = context.Background()
+		if local := c.localAddr(); local != nil {
+			c.requestCtx = context.WithValue(c.requestCtx, http.LocalAddrContextKey, local)
+		}
+	}
+	return c.requestCtx
 }
 
 // socket returns c's second descriptor, opened on first use.
@@ -141,7 +159,7 @@ func (c *conn) release() {
 	c.loop.wheel.disarm(c)
 	if c.pending != nil {
 		if c.pending.submitted {
-			c.pending.rctx.cancel()
+			c.pending.cancel()
 		} else {
 			c.dropJob()
 		}
