@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"syscall"
 
 	"github.com/panjf2000/gnet/v2"
 )
@@ -70,20 +69,8 @@ func (c *conn) localAddr() net.Addr {
 		return c.local
 	}
 	c.local = c.gc.LocalAddr()
-	sa, err := syscall.Getsockname(c.gc.Fd())
-	switch sa := sa.(type) {
-	case *syscall.SockaddrInet4:
-		if err == nil {
-			c.local = &net.TCPAddr{IP: net.IP(sa.Addr[:]).To16(), Port: sa.Port}
-		}
-	case *syscall.SockaddrInet6:
-		if err == nil {
-			c.local = &net.TCPAddr{IP: append(net.IP(nil), sa.Addr[:]...), Port: sa.Port}
-		}
-	case *syscall.SockaddrUnix:
-		if err == nil {
-			c.local = &net.UnixAddr{Name: sa.Name, Net: "unix"}
-		}
+	if local, err := sockname(c.gc.Fd()); err == nil {
+		c.local = local
 	}
 	return c.local
 }
@@ -146,7 +133,7 @@ func (c *conn) onClose(err error) {
 		if c.pending != nil && c.pending.submitted {
 			// The worker holds the socket: end the TCP connection
 			// itself, not only gnet's descriptor of it.
-			_ = syscall.Shutdown(c.sock.fd, syscall.SHUT_RDWR)
+			_ = shutdownBoth(c.sock.fd)
 		}
 		c.sock.abort()
 	}

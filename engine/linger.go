@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"syscall"
 	"time"
 )
 
@@ -16,7 +15,7 @@ func (c *conn) finish() {
 		c.waitOutput()
 		return
 	}
-	if c.gc == nil || syscall.Shutdown(c.gc.Fd(), syscall.SHUT_WR) != nil {
+	if c.gc == nil || shutdownWrite(c.gc.Fd()) != nil {
 		c.close()
 		return
 	}
