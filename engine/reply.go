@@ -306,7 +306,7 @@ func (r *Reply) finishNow(err error) {
 	case cut:
 		c.close() // the client sees the body is incomplete
 	case !keep:
-		c.closing = true
+		c.setState(stateClosing)
 		c.finish()
 	default:
 		c.resume()

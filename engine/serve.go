@@ -18,10 +18,11 @@ const continueResponse = "HTTP/1.1 100 Continue\r\n\r\n"
 // the batch, and the connection closes (recoverBatch). One deferred
 // recover per batch costs less than one per request.
 func (c *conn) serve() (action gnet.Action) {
-	if r := c.reply; r != nil && r.BodyFollows() && !c.closing {
+	if r := c.reply; r != nil && r.BodyFollows() && c.state == stateDispatched {
 		return r.feed()
 	}
-	if c.closing || c.stalled || c.pending != nil || c.reply != nil {
+	switch c.state {
+	case stateDispatched, stateStalled, stateClosing, stateLingering:
 		return c.holdInput()
 	}
 	if c.awaitingBody() {
@@ -42,13 +43,14 @@ func (c *conn) serve() (action gnet.Action) {
 			// its first bytes say without a parse. Before that, a drain
 			// serves it (respond says Connection: close).
 			if c.write(c.appendRefusal(c.loop.out[:0], c.srv.canned, c.srv.errDraining, isHead(buf), nil)) {
-				c.closing = true
+				c.setState(stateClosing)
 				c.finish()
 			}
 			return gnet.None
 		}
 		c.ex = c.loop.acquire()
 	}
+	c.setState(stateReading)
 	l := c.loop
 	st := c.srv.clock.stamp()
 	out := l.out[:0]
@@ -75,9 +77,8 @@ func (c *conn) serve() (action gnet.Action) {
 			if c.srv.streams && c.ex.parser.HeadDone() {
 				// The body is streamed to the handler's reply.
 				consumed += c.ex.req.HeadLen
-				c.pipelined = false
 				var next outcome
-				out, next = c.dispatch(out, st)
+				out, next = c.dispatch(out, st, false)
 				c.ex.sent100 = false
 				c.ex.parser.Reset()
 				closeAfter = next == closeConn
@@ -85,9 +86,8 @@ func (c *conn) serve() (action gnet.Action) {
 			break
 		}
 		consumed += n
-		c.pipelined = consumed < len(buf)
 		var next outcome
-		out, next = c.dispatch(out, st)
+		out, next = c.dispatch(out, st, consumed < len(buf))
 		c.ex.sent100 = false
 		if next != keepOpen {
 			closeAfter = next == closeConn
@@ -135,7 +135,7 @@ func (c *conn) awaitingBody() bool {
 // this.
 func (c *conn) write(out []byte) bool {
 	_, _ = c.t.Write(out)
-	return !c.closed
+	return c.state != stateClosed
 }
 
 // afterBatch arms the timer that fits what c waits for now and returns the
@@ -143,31 +143,38 @@ func (c *conn) write(out []byte) bool {
 func (c *conn) afterBatch(closeAfter, drained bool) gnet.Action {
 	l := c.loop
 	switch {
-	case c.reply != nil:
-		// The reply's owner finishes it and resumes the connection; its
-		// own deadline, if it set one, is the only timer.
-	case c.pending != nil:
+	case c.state == stateDispatched:
+		if c.reply != nil {
+			// The reply's owner finishes it and resumes the connection;
+			// its own deadline, if it set one, is the only timer.
+			break
+		}
 		// The work's completion resumes the connection; no timer runs
 		// while the handler works.
 		l.wheel.disarm(c)
-		c.handOver()
+		if c.pending != nil {
+			c.handOver()
+		}
 	case closeAfter:
-		c.closing = true
+		c.setState(stateClosing)
 		c.finish()
 	case c.t.OutboundBuffered() > outputHighWater:
-		c.stalled = true
+		c.setState(stateStalled)
 		c.waitOutput()
 	case drained:
 		if c.ex != nil {
 			l.release(c.ex)
 			c.ex = nil
 		}
+		c.setState(stateIdle)
 		l.wheel.arm(c, timerIdle, c.idleDeadline(c.srv.cfg.IdleTimeout))
 	case c.ex.parser.HeadDone():
+		c.setState(stateReading)
 		if c.timer.kind != timerBody {
 			l.wheel.arm(c, timerBody, c.srv.clock.after(c.srv.cfg.BodyReadTimeout))
 		}
 	default:
+		c.setState(stateReading)
 		if c.timer.kind != timerHeader {
 			l.wheel.arm(c, timerHeader, c.srv.clock.after(c.srv.cfg.ReadHeaderTimeout))
 		}
@@ -199,13 +206,13 @@ const (
 // dispatch runs the handler for the parsed request and appends its
 // response, or hands the request to the worker pool. With an access log it
 // also logs the response.
-func (c *conn) dispatch(out []byte, st *stamp) ([]byte, outcome) {
+func (c *conn) dispatch(out []byte, st *stamp, pipelined bool) ([]byte, outcome) {
 	if !c.srv.accessLogged() {
-		return c.respond(out, st)
+		return c.respond(out, st, pipelined)
 	}
 	start, from := time.Now(), len(out)
 	c.loop.ctx.accessStart = start
-	out, next := c.respond(out, st)
+	out, next := c.respond(out, st, pipelined)
 	if next != deferred {
 		c.srv.logAccess(&c.ex.req, c.t.RemoteAddr(), c.loop.ctx.logged, len(out)-from, start)
 	}
@@ -215,13 +222,16 @@ func (c *conn) dispatch(out []byte, st *stamp) ([]byte, outcome) {
 // respond runs the handler and appends its response, or hands the request
 // to the worker pool; the status answered is left in the Context's logged.
 // Every response, the engine's own answers included, ends through
-// appendFinal, which decides whether the connection stays open.
-func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
+// appendFinal, which decides whether the connection stays open. pipelined
+// says that bytes of a further request are buffered behind this one (a
+// drain answers them before closing).
+func (c *conn) respond(out []byte, st *stamp, pipelined bool) ([]byte, outcome) {
 	s := c.srv
 	req := &c.ex.req
 	x := &c.loop.ctx
 	x.reset(req, c.t.RemoteAddr())
-	x.pipelined, x.conn = c.pipelined, c
+	x.pipelined = pipelined
+	x.conn = c
 	x.bodyFollows = c.ex.parser.HeadDone()
 	canned, err := s.refusal(req)
 	if err == nil {
@@ -231,6 +241,7 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 				panic("engine: a handler returned an error after Context.Async")
 			}
 			c.reply = x.async
+			c.setState(stateDispatched)
 			return out, deferred
 		}
 		if err == nil && x.deferTo != nil && x.bodyFollows {
@@ -257,14 +268,16 @@ func (c *conn) resume() {
 	if c.t.OutboundBuffered() > outputHighWater {
 		// The client has not read the work's response: the pipelined
 		// requests wait, unparsed, until it has (checkOutput).
-		c.stalled = true
+		c.setState(stateStalled)
 		c.waitOutput()
 		return
 	}
 	if c.t.InboundBuffered() == 0 {
+		c.setState(stateIdle)
 		c.afterBatch(false, true)
 		return
 	}
+	c.setState(stateReading)
 	if c.serve() == gnet.Close {
 		c.close()
 	}
