@@ -135,3 +135,30 @@ func TestLargeUploadIsBounded(t *testing.T) {
 	t.Logf("%d MiB uploaded; RSS grew %d MiB", size>>20, grown>>20)
 	assert.Less(t, grown, int64(128<<20), "memory does not follow the body's size")
 }
+
+func TestUploadToAnUpstreamThatDoesNotReadIsBounded(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	upstream := serveRaw(t, func(conn net.Conn) {
+		readHead(conn)
+		<-release // reads none of the body
+	})
+	t.Cleanup(func() { close(release) })
+	s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
+	c := dialRaw(t, s)
+	require.NoError(t, c.conn.SetDeadline(time.Now().Add(30*time.Second)))
+	const size = 1 << 30
+	_, err := io.WriteString(c.conn, "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: "+strconv.Itoa(size)+"\r\n\r\n")
+	require.NoError(t, err)
+	chunk := []byte(strings.Repeat("0123456789abcdef", 4<<10))
+	sent := 0
+	for sent < size {
+		n, err := c.conn.Write(chunk)
+		sent += n
+		if err != nil {
+			break // the gateway gave up the client that ran ahead
+		}
+	}
+	t.Logf("the client got %d MiB ahead of an upstream that reads nothing", sent>>20)
+	assert.Less(t, sent, 64<<20, "what the gateway holds for a paused body is bounded")
+}
