@@ -43,6 +43,15 @@
 // keeps reading the client meanwhile, and the engine closes a client
 // that gets 8 MiB ahead of a paused body.
 //
+// A request in flight holds, besides gnet's buffers of the two
+// connections: the engine's Reply (about 700 bytes, with its copy of the
+// request head), the rendered upstream request (its head, a few hundred
+// bytes, and a body that arrived whole with it), the response head being
+// built, the upstream connection's parse state (about 700 bytes, pooled
+// with the connection), and up to flushBytes (32 KiB) of a response body
+// gathered before the head goes out. All of it is reused from request to
+// request.
+//
 // Requests to https upstreams, and requests served where no event loop
 // runs (engine.Blocking, enginetest), take a fallback: the engine's
 // worker pool and a net/http Transport, which does TLS, with the same
