@@ -3,6 +3,7 @@ package gateway
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -412,4 +413,29 @@ func TestKeptAliveConnectionClosedUnderARequest(t *testing.T) {
 			assert.Equal(t, tt.want, resp.StatusCode)
 		})
 	}
+}
+
+func TestDrainThatRunsOutAnswersAForwardedRequest503(t *testing.T) {
+	t.Parallel()
+	got := make(chan struct{}, 1)
+	upstream := serveRaw(t, func(conn net.Conn) {
+		if readHead(conn) {
+			got <- struct{}{}
+		}
+		_ = conn.SetReadDeadline(time.Time{})
+		_, _ = io.Copy(io.Discard, conn) // never answers
+	})
+	s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
+	c := dialRaw(t, s)
+	require.NoError(t, c.conn.SetDeadline(time.Now().Add(ioTimeout)))
+	_, err := io.WriteString(c.conn, "GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+	require.NoError(t, err)
+	waitFor(t, got, "the upstream never got the request")
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	assert.Error(t, s.Shutdown(ctx), "the drain ran out of time")
+	resp, err := http.ReadResponse(c.r, nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
 }
