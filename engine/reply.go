@@ -58,6 +58,9 @@ type Reply struct {
 	req parser.Request
 	in  *bytebufferpool.ByteBuffer // the request's bytes
 	out []byte                     // framing scratch
+	// interim holds the fields of the next interim response, trailer the
+	// trailer fields (replyinterim.go), each as rendered field lines.
+	interim, trailer []byte
 	// start is when the engine began to answer, for the access log.
 	start time.Time
 	// sent counts the bytes written to the client, head included.
@@ -288,7 +291,8 @@ func (r *Reply) finishNow(err error) {
 	default:
 		keep = r.keep && s.canKeepAlive(&r.ctx) && !r.BodyFollows()
 		if r.chunked {
-			_ = r.write([]byte(lastChunk))
+			r.out = append(append(append(r.out[:0], "0\r\n"...), r.trailer...), '\r', '\n')
+			_ = r.write(r.out)
 		}
 		c.loop.counts.response(r.ctx.status)
 	}
@@ -380,6 +384,13 @@ func (r *Reply) recycle() {
 	if cap(r.out) > jobBufferKept {
 		r.out = nil
 	}
+	if cap(r.interim) > jobBufferKept {
+		r.interim = nil
+	}
+	if cap(r.trailer) > jobBufferKept {
+		r.trailer = nil
+	}
+	r.interim, r.trailer = r.interim[:0], r.trailer[:0]
 	r.ctx.reset(nil, nil)
 	r.req.Reset()
 	r.c, r.owner = nil, nil

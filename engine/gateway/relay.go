@@ -67,12 +67,18 @@ type exchange struct {
 	// lengthKnown: the response's Content-Length, or its having no body,
 	// is settled by its head.
 	lengthKnown bool
+	// connValues holds the values of the response head's Connection
+	// fields, comma-separated, for the trailer section (trailer.go).
+	connValues []byte
+	// trailers: trailer fields are relayed, or announced by the head, so
+	// the body goes out chunked.
+	trailers bool
 }
 
 // reset readies x for reuse.
 func (x *exchange) reset() {
 	x.r, x.u, x.uc, x.det, x.state = nil, nil, nil, nil, idleExchange
-	x.tried, x.retried, x.bodySent = 0, false, 0
+	x.tried, x.retried, x.bodySent, x.trailers = 0, false, 0, false
 	if cap(x.request) > 64<<10 {
 		x.request = nil
 	}
@@ -157,7 +163,12 @@ func (x *exchange) relay() {
 		}
 		off += n
 		if uc.resp.Interim() {
-			continue // 1xx: the client already had its 100 Continue
+			if x.relayInterim(&uc.resp) != nil {
+				uc.pc.Discard(off)
+				x.clientLeft()
+				return
+			}
+			continue
 		}
 		if err := x.relayHead(&uc.resp); err != nil {
 			x.fail(ErrInvalidResponse, err)
@@ -201,6 +212,9 @@ func (x *exchange) relayBytes(buf []byte) (int, bool) {
 			x.fail(ErrInvalidResponse, err)
 			return off, false
 		}
+		if lines := uc.parser.Trailers(buf[off:]); lines != nil {
+			x.relayTrailers(lines)
+		}
 		if n == 0 {
 			break // the rest of a chunk's framing is due
 		}
@@ -225,7 +239,7 @@ func (x *exchange) relayBody(data []byte, done bool) error {
 	}
 	x.body = append(x.body, data...)
 	switch {
-	case done && !x.lengthKnown:
+	case done && !x.lengthKnown && !x.trailers:
 		r.SetContentLength(int64(len(x.body)))
 	case done, len(x.body) >= flushBytes:
 	default:
@@ -249,9 +263,15 @@ func (x *exchange) relayHead(resp *parser.Response) error {
 			connOpts = appendConnectionOptions(connOpts, f.Value)
 		}
 	}
-	x.via = x.via[:0]
+	x.via, x.connValues = x.via[:0], x.connValues[:0]
 	for _, f := range resp.Fields {
 		switch {
+		case isConnectionField(f.Name):
+			x.connValues = append(append(x.connValues, f.Value...), ',')
+			continue
+		case equalsFold(f.Name, "Trailer") && resp.Framing == parser.ChunkedBody && x.keepsTrailers():
+			// The trailer fields it announces are relayed (trailer.go).
+			x.trailers = true
 		case equalsFold(f.Name, "Via"):
 			x.via = append(x.via, f.Value...)
 			x.via = append(x.via, ',', ' ')

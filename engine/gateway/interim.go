@@ -1,0 +1,52 @@
+package gateway
+
+import (
+	"github.com/rawhttpd/rawhttpd/parser"
+)
+
+// Interim responses. An upstream's 1xx responses before its final one
+// are relayed to the client as they come (engine.Reply.WriteInterim),
+// with their end-to-end fields: 103 Early Hints with its Link fields, 102,
+// and any other 1xx. The engine drops them for an HTTP/1.0 client, which
+// must not be sent one (RFC 9110 §15.2). Two are not relayed:
+//
+//   - 101 Switching Protocols: the gateway opens no tunnels, so the
+//     response parser refuses it, and the client is answered 502.
+//   - 100 Continue: the engine answers a client's "Expect: 100-continue"
+//     itself, with its own 100 once the request's head is complete and
+//     before any of the body is read, and the gateway does not forward
+//     Expect. An upstream's 100 is then either a second one for the same
+//     request or one nobody asked for; it is dropped, and the final
+//     response relayed as usual.
+
+// statusContinue is 100 Continue.
+const statusContinue = 100
+
+// relayInterim relays resp, an interim response of the upstream, to the
+// client. It returns an error only when the client has gone.
+func (x *exchange) relayInterim(resp *parser.Response) error {
+	if resp.Status == statusContinue {
+		return nil
+	}
+	r := x.r
+	var optArr [8][]byte
+	connOpts := optArr[:0]
+	for _, f := range resp.Fields {
+		if isConnectionField(f.Name) {
+			connOpts = appendConnectionOptions(connOpts, f.Value)
+		}
+	}
+	for _, f := range resp.Fields {
+		if isHopByHop(f.Name, connOpts) || equalsFold(f.Name, "Content-Length") || equalsFold(f.Name, "Date") {
+			continue
+		}
+		if err := r.AddInterimField(f.Name, f.Value); err != nil {
+			continue // the parser let it through; the engine's checks are stricter
+		}
+	}
+	err := r.WriteInterim(int(resp.Status))
+	if r.Gone() {
+		return err
+	}
+	return nil
+}
