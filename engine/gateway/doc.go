@@ -28,9 +28,9 @@
 // within flushBytes goes out with a Content-Length; a longer one, or one
 // still arriving, is streamed (chunked to HTTP/1.1 clients, delimited by
 // the close for HTTP/1.0). Interim (1xx) responses are relayed to an
-HTTP/1.1 client as they come but for 100 Continue, which the engine
-answers itself (interim.go); 101 is refused (502). A chunked body's
-trailer fields are passed on to an HTTP/1.1 client (trailer.go). A
+// HTTP/1.1 client as they come but for 100 Continue, which the engine
+// answers itself (interim.go); 101 is refused (502). A chunked body's
+// trailer fields are passed on to an HTTP/1.1 client (trailer.go). A
 // connection carries its next request only after a complete response
 // that leaves it open, with nothing sent after it and the whole request
 // taken by the upstream; any other is closed. A kept-alive connection
