@@ -18,8 +18,9 @@
 // Each event loop keeps its own idle connections to each upstream, the
 // most recently used first; the connections of all loops to one upstream
 // are bounded by Options.MaxConnsPerUpstream, and a request that finds
-// none free waits on its loop up to PoolWait for a connection of that
-// loop to come free or close (one freed on another loop does not wake it). A new connection is dialled
+// none free waits up to PoolWait for a slot, the waiting requests of
+// all loops served in the order they began to wait, whichever loop frees
+// one (slots.go). A new connection is dialled
 // off the loop (name lookup and connect, each with its timeout) and joins
 // the loop of the request that wanted it (engine.Loop.Enroll). The
 // response is parsed as it arrives by parser.ResponseParser, strict about

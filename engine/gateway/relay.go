@@ -115,17 +115,21 @@ func (x *exchange) start(u *upstream) {
 	x.u = u
 	req := x.r.Request()
 	x.request = x.h.renderRequest(x.request[:0], &x.ls.text, req, x.r.RemoteAddr(), u, x.r.BodyFollows())
-	if uc := x.ls.takeIdle(u); uc != nil {
-		x.send(uc)
-		return
+	if u.loopSlots.waiters.Load() == 0 {
+		// An idle connection is taken only when no request waits: one
+		// that does has the first claim (slots.go).
+		if uc := x.ls.takeIdle(u); uc != nil {
+			x.send(uc)
+			return
+		}
 	}
-	if u.openSlot() {
+	if u.loopSlots.takeOrWait(x.ls) {
 		x.dial()
 		return
 	}
 	x.state = waitingSlot
-	x.ls.waiting[u.index] = append(x.ls.waiting[u.index], x)
 	x.r.SetDeadline(x.h.opts.PoolWait)
+	x.ls.wait(x)
 }
 
 // dial opens a new connection to x's upstream, whose slot x holds.
@@ -371,13 +375,10 @@ func (x *exchange) clientLeft() {
 	x.finish(nil)
 }
 
-// errIdleClosed is the cause of a retry: a kept-alive connection closed
-// before answering.
-var errIdleClosed = errors.New("gateway: a kept-alive upstream connection closed before answering")
-
 // upstreamClosed runs when x's upstream connection closed with err (nil
-// when the gateway closed it).
-func (x *exchange) upstreamClosed(err error) {
+// when the gateway closed it). It reports true when x sends its request
+// again on a new connection, which takes over the closed one's slot.
+func (x *exchange) upstreamClosed(err error) bool {
 	uc := x.uc
 	x.uc = nil
 	verdict := uc.parser.Closed()
@@ -386,7 +387,7 @@ func (x *exchange) upstreamClosed(err error) {
 		// A body that ends with the connection has ended.
 		_ = x.relayBody(nil, true) // a client gone is finished alike
 		x.finish(nil)
-		return
+		return false
 	case errors.Is(verdict, parser.ErrResponseMissing) && uc.used && !x.retried &&
 		idempotent(x.r.Request().Method) && !x.r.BodyFollows():
 		// The upstream closed a kept-alive connection as the request
@@ -394,11 +395,8 @@ func (x *exchange) upstreamClosed(err error) {
 		// request goes again, once, on a connection of its own (RFC 9110
 		// §9.2.2); any other could have taken effect.
 		x.retried = true
-		if x.u.openSlot() {
-			x.dial()
-			return
-		}
-		verdict = errIdleClosed
+		x.dial()
+		return true
 	}
 	reply := ErrClosed
 	switch {
@@ -411,6 +409,7 @@ func (x *exchange) upstreamClosed(err error) {
 		err = verdict
 	}
 	x.finish(x.h.fail(x.u, reply, err))
+	return false
 }
 
 // dialFailed runs on the loop when the connect to x's upstream failed: the
@@ -418,8 +417,7 @@ func (x *exchange) upstreamClosed(err error) {
 // others, and the request goes to the next healthy one, once to each.
 func (x *exchange) dialFailed(err error) {
 	u := x.u
-	u.closeSlot()
-	x.ls.slotFreed(u)
+	x.ls.giveBackSlot(u)
 	if x.state == clientGone {
 		x.ls.release(x)
 		return
