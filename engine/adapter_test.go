@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -202,21 +204,24 @@ func TestRequestURLMatchesParseRequestURI(t *testing.T) {
 	for _, target := range []string{"/", "/a/b", "/a?b=1&c=2", "/a?", "/a%2Fb", "/a?b=%20", "/x#frag", "//double", "/a?b?c"} {
 		want, err := url.ParseRequestURI(target)
 		require.NoError(t, err, target)
-		got, err := requestURL(target, "GET")
-		require.NoError(t, err, target)
-		assert.Equal(t, want, got, target)
+		for _, ctx := range []context.Context{context.Background(), newRequestContext(nil)} {
+			got, err := requestURL(target, "GET", ctx)
+			require.NoError(t, err, target)
+			assert.Equal(t, want, got, target)
+		}
 	}
 }
 
 func TestNewHTTPHeaderCanonicalKeys(t *testing.T) {
-	h, host := newHTTPHeader([]parser.Field{
+	h, host, target := newHTTPHeader([]parser.Field{
 		{Name: []byte("host"), Value: []byte("a")},
 		{Name: []byte("x-custom-thing"), Value: []byte("1")},
 		{Name: []byte("X-Custom-Thing"), Value: []byte("2")},
 		{Name: []byte("Accept"), Value: nil},
-	})
+	}, []byte("/a/b?c"))
 	assert.Equal(t, http.Header{"X-Custom-Thing": {"1", "2"}, "Accept": {""}}, h)
 	assert.Equal(t, "a", host)
+	assert.Equal(t, "/a/b?c", target)
 }
 
 func TestFromHTTPContextCarriesLocalAddr(t *testing.T) {
@@ -258,4 +263,10 @@ func TestFromHTTPLargeResponseWaitsForTheClient(t *testing.T) {
 	resp, body := c.read("GET")
 	assert.Equal(t, strconv.Itoa(piece*n), resp.Header.Get("Content-Length"))
 	assert.Len(t, body, piece*n)
+}
+
+func TestCommonFieldNamesAreCanonical(t *testing.T) {
+	for spelled, key := range commonFieldNames {
+		assert.Equal(t, textproto.CanonicalMIMEHeaderKey(spelled), key, spelled)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 )
@@ -20,6 +21,9 @@ import (
 // context.AfterFunc) are cancelled with it without a goroutine each.
 type requestContext struct {
 	local net.Addr // the server's address of the connection
+	// url is the net/http adapter's request URL, made with the context
+	// so that the two cost one allocation.
+	url url.URL
 
 	mu     sync.Mutex
 	done   chan struct{} // made by the first Done; closed by cancel
