@@ -21,6 +21,10 @@
 # every process of its session, /proc/PID/stat) is read before and after
 # the wrk run and divided by the requests wrk completed. With --latency, a
 # wrk -c1 --latency run of 2 s per path gives one connection's p50/p99.
+# With --rt, the servers and the -c1 wrk run under chrt -f 10 (SCHED_FIFO),
+# so that other work on a shared machine does not preempt them: their
+# one-connection latency is then the servers' own, not the machine's (the
+# system keeps 5% of each CPU for other work, and a run is seconds long).
 # With --record, perf record -e cpu-clock -g runs on the server during the
 # last round's runs and the top symbols (perf report --no-children) are
 # kept in the work directory.
@@ -32,7 +36,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 rounds=3 duration=5 conns=64 server_cpu=0 wrk_cpu=1 sizes=1k,64k,1m
-scenarios=adapter,files latency=0 record=0 adapter="" peer="" files=""
+scenarios=adapter,files latency=0 record=0 rt=() adapter="" peer="" files=""
 
 fail() {
 	printf 'cost.sh: %s\n' "$*" >&2
@@ -44,13 +48,14 @@ while (($#)); do
 	-h | --help)
 		sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
 		echo "Options: --scenario LIST ($scenarios), --rounds N ($rounds), --duration SECS ($duration),"
-		echo "         --conns N ($conns), --sizes LIST ($sizes), --server-cpu N, --wrk-cpu N, --latency, --record,"
+		echo "         --conns N ($conns), --sizes LIST ($sizes), --server-cpu N, --wrk-cpu N, --latency, --rt, --record,"
 		echo "         --adapter CMD, --peer CMD (the adapter scenario's servers: {addr} is filled in),"
 		echo "         --files CMD (the files target: {addr} and {root} are filled in)"
 		exit 0
 		;;
 	--latency) latency=1 && shift ;;
 	--record) record=1 && shift ;;
+	--rt) rt=(chrt -f 10) && shift ;;
 	--scenario | --rounds | --duration | --conns | --sizes | --server-cpu | --wrk-cpu | --adapter | --peer | --files)
 		(($# >= 2)) || fail "$1 needs a value"
 		case $1 in
@@ -149,7 +154,7 @@ one_server() {
 	local addr=127.0.0.1:$port
 	[[ $cmd == nginx ]] && cmd=$(nginx_cmd "$port")
 	cmd=${cmd//\{addr\}/$addr}
-	GOMAXPROCS=1 setsid taskset -c "$server_cpu" bash -c "exec $cmd" >"$work/$name.log" 2>&1 &
+	GOMAXPROCS=1 setsid "${rt[@]}" taskset -c "$server_cpu" bash -c "exec $cmd" >"$work/$name.log" 2>&1 &
 	pid=$!
 	started+=("$pid")
 	listening "$port" || fail "$name did not start (log: $work/$name.log)"
@@ -181,7 +186,7 @@ one_server() {
 		local lat=""
 		if ((latency)); then
 			local l
-			l=$(taskset -c "$wrk_cpu" wrk -t1 -c1 -d2s --latency "http://$addr$path")
+			l=$("${rt[@]}" taskset -c "$wrk_cpu" wrk -t1 -c1 -d2s --latency "http://$addr$path")
 			lat=$(awk 'function us(v) {
 				if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; if (v ~ /s$/) return v * 1e6; return v }
 				$1 == "50%" { a = us($2) } $1 == "99%" { b = us($2) } END { print a, b }' <<<"$l")
