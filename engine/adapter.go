@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net/http"
 	"net/textproto"
@@ -74,7 +73,7 @@ func newHTTPRequest(c *Context) (*http.Request, error) {
 	req := c.Request()
 	method := req.MethodName()
 	header, host, target := newHTTPHeader(req.Fields, req.Target)
-	u, err := requestURL(target, method, c.ctx)
+	u, err := requestURL(target, method)
 	if err != nil {
 		return nil, err
 	}
@@ -113,27 +112,15 @@ func newHTTPRequest(c *Context) (*http.Request, error) {
 // authority-form of CONNECT are not URLs of their own. An origin-form
 // target without escapes or a fragment, the usual case, is split at '?'
 // directly: the parser has already refused every byte url.Parse would.
-// The URL of these forms is the one the request's context holds (rctx,
-// when there is one), so that it costs no allocation of its own.
-func requestURL(target, method string, ctx context.Context) (*url.URL, error) {
-	u, ok := ctx.(*requestContext)
-	var own *url.URL
-	if ok {
-		own = &u.url
-	} else {
-		own = new(url.URL)
-	}
+func requestURL(target, method string) (*url.URL, error) {
 	switch {
 	case target == "*":
-		*own = url.URL{Path: "*"}
-		return own, nil
+		return &url.URL{Path: "*"}, nil
 	case method == "CONNECT" && target != "" && target[0] != '/':
-		*own = url.URL{Host: target}
-		return own, nil
+		return &url.URL{Host: target}, nil
 	case target != "" && target[0] == '/' && !strings.ContainsAny(target, "%#"):
 		path, query, hasQuery := strings.Cut(target, "?")
-		*own = url.URL{Path: path, RawQuery: query, ForceQuery: hasQuery && query == ""}
-		return own, nil
+		return &url.URL{Path: path, RawQuery: query, ForceQuery: hasQuery && query == ""}, nil
 	}
 	return url.ParseRequestURI(target)
 }
