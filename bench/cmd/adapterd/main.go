@@ -1,6 +1,6 @@
-// Command adapterd serves the TechEmpower plaintext response from a plain
-// net/http handler run on rawhttpd through engine.FromHTTP, so that
-// bench/compare.sh can compare the adapter with net/http serving the same
+// Command adapterd serves the TechEmpower plaintext response from the
+// net/http handler of bench/internal/plaintext, run on rawhttpd through
+// engine.FromHTTP, so that bench/compare.sh can compare the adapter with net/http serving the same
 // handler (bench/cmd/nethttpd):
 //
 //	go build -o adapterd ./bench/cmd/adapterd
@@ -14,14 +14,13 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/signal"
 	"runtime/pprof"
 	"runtime/trace"
 	"syscall"
 
+	"github.com/rawhttpd/rawhttpd/bench/internal/plaintext"
 	"github.com/rawhttpd/rawhttpd/engine"
 )
 
@@ -36,11 +35,8 @@ func main() {
 		os.Exit(1)
 	}
 	defer stop()
-	plaintext := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain")
-		_, _ = io.WriteString(w, "Hello, World!")
-	})
-	srv := engine.New(engine.FromHTTP(plaintext), engine.Config{NumLoops: 1})
+	handler := plaintext.Handler()
+	srv := engine.New(engine.FromHTTP(handler), engine.Config{NumLoops: 1})
 	if err := srv.Start(*addr); err != nil {
 		fmt.Fprintln(os.Stderr, "adapterd:", err)
 		stop()
