@@ -19,16 +19,29 @@ import (
 //     request or one nobody asked for; it is dropped, and the final
 //     response relayed as usual.
 
+//
+// Each interim response relayed starts the wait for the final head
+// again: an upstream that sends 102 Processing while it works is alive.
+// The interim responses relayed for one request are bounded by
+// maxInterimBytes, so that an upstream that sends them without end to a
+// client that does not read cannot make the gateway hold them; past it
+// they are dropped.
+
 // statusContinue is 100 Continue.
 const statusContinue = 100
+
+// maxInterimBytes bounds the interim responses relayed for one request.
+const maxInterimBytes = 64 << 10
 
 // relayInterim relays resp, an interim response of the upstream, to the
 // client. It returns an error only when the client has gone.
 func (x *exchange) relayInterim(resp *parser.Response) error {
-	if resp.Status == statusContinue {
+	r := x.r
+	r.SetDeadline(x.h.opts.UpstreamTimeout)
+	if resp.Status == statusContinue || x.interimBytes > maxInterimBytes {
 		return nil
 	}
-	r := x.r
+	x.interimBytes += resp.HeadLen
 	var optArr [8][]byte
 	connOpts := optArr[:0]
 	for _, f := range resp.Fields {

@@ -154,3 +154,48 @@ func TestExpectContinueAnsweredOnce(t *testing.T) {
 		})
 	}
 }
+
+// An upstream that keeps sending 102 Processing while it works, for
+// longer than UpstreamTimeout in all, is not cut off: each interim
+// response starts the wait for the final head again.
+func TestInterimResponsesKeepTheWaitForTheHeadAlive(t *testing.T) {
+	t.Parallel()
+	upstream := serveRaw(t, func(conn net.Conn) {
+		if !readHead(conn) {
+			return
+		}
+		for i := 0; i < 10; i++ {
+			if _, err := io.WriteString(conn, "HTTP/1.1 102 Processing\r\n\r\n"); err != nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond) // the upstream at work, not a synchronisation
+		}
+		_, _ = io.WriteString(conn, final200)
+	})
+	opts := Options{UpstreamTimeout: 600 * time.Millisecond}
+	s := startGateway(t, []string{"http://" + upstream}, opts, engine.Config{WriteTimeout: 400 * time.Millisecond})
+	c := dialRaw(t, s)
+	_, err := io.WriteString(c.conn, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+	require.NoError(t, err)
+	interim, resp, body := finalOf(t, readAllWire(t, c), "GET")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "ok", body)
+	assert.Equal(t, 10, strings.Count(interim, "HTTP/1.1 102 \r\n\r\n"))
+}
+
+// An upstream that sends interim responses without end: the client gets a
+// bounded amount of them, then the final response.
+func TestInterimResponsesRelayedUpToABound(t *testing.T) {
+	t.Parallel()
+	one := "HTTP/1.1 103 Early Hints\r\nLink: </" + strings.Repeat("a", 1000) + ">\r\n\r\n"
+	upstream := serveRaw(t, respond(strings.Repeat(one, 2048)+final200, false)) // 2 MiB of hints
+	s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
+	c := dialRaw(t, s)
+	_, err := io.WriteString(c.conn, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+	require.NoError(t, err)
+	interim, resp, body := finalOf(t, readAllWire(t, c), "GET")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "ok", body)
+	assert.Positive(t, len(interim))
+	assert.LessOrEqual(t, len(interim), maxInterimBytes+len(one))
+}

@@ -73,12 +73,14 @@ type exchange struct {
 	// trailers: trailer fields are relayed, or announced by the head, so
 	// the body goes out chunked.
 	trailers bool
+	// interimBytes counts the interim responses relayed (interim.go).
+	interimBytes int
 }
 
 // reset readies x for reuse.
 func (x *exchange) reset() {
 	x.r, x.u, x.uc, x.det, x.state = nil, nil, nil, nil, idleExchange
-	x.tried, x.retried, x.bodySent, x.trailers = 0, false, 0, false
+	x.tried, x.retried, x.bodySent, x.trailers, x.interimBytes = 0, false, 0, false, 0
 	if cap(x.request) > 64<<10 {
 		x.request = nil
 	}
