@@ -24,8 +24,17 @@ func (e *events) OnBoot(eng gnet.Engine) gnet.Action {
 // acceptor stopped accepting before the drain counts what is open. A peer
 // connection (Loop.Enroll) goes to its Peer.
 func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
-	if pc, ok := gc.Context().(*PeerConn); ok {
-		pc.opened(gc)
+	switch v := gc.Context().(type) {
+	case *PeerConn:
+		v.opened(gc)
+		return nil, gnet.None
+	case *conn:
+		// A client back from reading its upload off the loop.
+		if v.state == stateClosed {
+			gc.SetContext(nil) // closed meanwhile: nothing is left to serve
+			return nil, gnet.Close
+		}
+		v.reattached(gc)
 		return nil, gnet.None
 	}
 	s := e.srv
@@ -62,7 +71,9 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 
 // OnClose releases the connection's state, or tells a peer's Peer.
 func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
-	if c, ok := gc.Context().(*conn); ok {
+	if c, ok := gc.Context().(*conn); ok && c.detached != nil {
+		// The gnet side of a client taken off the loop: the conn lives on.
+	} else if ok {
 		e.srv.memory.noteRelease(gc.InboundBuffered() + gc.OutboundBuffered())
 		c.onClose(err)
 		delete(c.loop.conns, c)

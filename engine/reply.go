@@ -86,6 +86,11 @@ type Reply struct {
 	// feed finishes once ReplyBody returns.
 	finishing bool
 	finishErr error
+	// held is output written while the client is off the loop, sent
+	// when it is back; finishDeferred: Finish was called meanwhile, with
+	// finishErr (clientdetach.go).
+	held           []byte
+	finishDeferred bool
 }
 
 // Async makes the response to c's request asynchronous: owner writes it
@@ -217,6 +222,9 @@ func (r *Reply) Unsent() int {
 	if r.gone {
 		return 0
 	}
+	if r.c.detached != nil {
+		return len(r.held)
+	}
 	return r.c.t.OutboundBuffered()
 }
 
@@ -229,6 +237,9 @@ func (r *Reply) AwaitDrain() {
 		return
 	}
 	r.wantDrain = true
+	if r.c.detached != nil {
+		return // the client's reattach waits for it
+	}
 	r.c.waitOutput()
 }
 
@@ -273,6 +284,11 @@ func (r *Reply) finishNow(err error) {
 	c, s := r.c, r.c.srv
 	if r.gone {
 		r.recycle()
+		return
+	}
+	if d := c.detached; d != nil {
+		r.finishDeferred, r.finishErr = true, err
+		d.reattach()
 		return
 	}
 	c.loop.wheel.disarm(c)
@@ -321,6 +337,11 @@ func (r *Reply) finishNow(err error) {
 func (r *Reply) write(p []byte) error {
 	if r.gone {
 		return ErrReplyClientGone
+	}
+	if d := r.c.detached; d != nil {
+		r.held = append(r.held, p...)
+		d.reattach() // the client is to be answered: it comes back
+		return nil
 	}
 	r.sent += len(p)
 	r.c.loop.counts.bytesOut += uint64(len(p))
@@ -397,6 +418,7 @@ func (r *Reply) recycle() {
 	r.sent, r.start = 0, time.Time{}
 	r.headSent, r.chunked, r.keep, r.gone, r.writing, r.wantDrain = false, false, false, false, false, false
 	r.body, r.bodyLeft, r.bodyPaused, r.feeding, r.finishing, r.finishErr = bodyNone, 0, false, false, false, nil
+	r.held, r.finishDeferred = nil, false
 	if len(l.freeReplies) < maxFreeReplies {
 		l.freeReplies = append(l.freeReplies, r)
 	}
