@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"os"
+	"sync"
 	"syscall"
 	"time"
 
@@ -119,6 +120,8 @@ func (r *Reply) detachClient() gnet.Action {
 	d.left = r.bodyLeft - int64(len(d.pending))
 	d.delivered, d.resume, d.failed = d.onRead, d.feed, d.fail
 	c.detached = d
+	c.srv.detached.add(d)
+	c.srv.counters.heldBack.Add(1)
 	c.setState(stateDetached) // the reply's timer, if it set one, runs on
 	go d.run()
 	return gnet.Close
@@ -145,6 +148,7 @@ func (d *clientDetach) run() {
 // enroll puts the socket on its loop again, with the conn as its context.
 func (d *clientDetach) enroll() {
 	nc, err := net.FileConn(d.file)
+	d.c.srv.detached.remove(d)
 	_ = d.file.Close()
 	if err == nil {
 		var ch <-chan gnet.RegisteredResult
@@ -249,9 +253,46 @@ func (d *clientDetach) stop() {
 		return
 	}
 	d.stopped = true
+	d.c.srv.detached.remove(d)
 	_ = d.file.SetReadDeadline(time.Now())
 	_ = d.file.Close()
 	close(d.cmds)
+}
+
+// detachedSet is the server's clients read off the loop.
+type detachedSet struct {
+	// mu guards files.
+	mu    sync.Mutex
+	files map[*clientDetach]*os.File
+}
+
+// add records d.
+func (s *detachedSet) add(d *clientDetach) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.files == nil {
+		s.files = make(map[*clientDetach]*os.File)
+	}
+	s.files[d] = d.file
+}
+
+// remove forgets d.
+func (s *detachedSet) remove(d *clientDetach) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.files, d)
+}
+
+// closeAll closes the sockets of the clients read off the loop, when the
+// server stops: each goroutine's read fails and, the loop being gone, it
+// ends.
+func (s *detachedSet) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for d, f := range s.files {
+		_ = f.Close()
+		delete(s.files, d)
+	}
 }
 
 // reattached runs in OnOpen when the socket of a detached client is back

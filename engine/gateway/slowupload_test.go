@@ -107,6 +107,7 @@ func TestUploadToASlowUpstreamHoldsTheClientBack(t *testing.T) {
 	grown := rss(t) - before
 	t.Logf("%d MiB uploaded to a slow upstream; RSS grew %d MiB", size>>20, grown>>20)
 	assert.Less(t, grown, int64(64<<20), "memory does not follow the body's size")
+	assert.Equal(t, uint64(1), s.Stats().HeldBack, "the client was held back")
 
 	resp, err = http.ReadResponse(c.r, nil)
 	require.NoError(t, err)
@@ -114,4 +115,141 @@ func TestUploadToASlowUpstreamHoldsTheClientBack(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "0 "+hex.EncodeToString(sha256.New().Sum(nil)), string(got), "the pipelined request after the upload")
+}
+
+// bigUpload starts writing a Content-Length upload of size bytes on c, in
+// a goroutine, and returns a channel that is closed when the writes end
+// (all sent, or the connection failed).
+func bigUpload(t *testing.T, c *client, size int) <-chan struct{} {
+	t.Helper()
+	require.NoError(t, c.conn.SetDeadline(time.Now().Add(time.Minute)))
+	_, err := fmt.Fprintf(c.conn, "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: %d\r\n\r\n", size)
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		piece := make([]byte, 64<<10)
+		for sent := 0; sent < size; sent += len(piece) {
+			if _, err := c.conn.Write(piece); err != nil {
+				return
+			}
+		}
+	}()
+	return done
+}
+
+// An upstream that answers an upload early and reads no more of it: the
+// client, held back off the loop, gets the answer, and its connection
+// closes since the rest of its body is not read.
+func TestUploadAnsweredEarlyWhileTheClientIsHeldBack(t *testing.T) {
+	t.Parallel()
+	answered, stop := make(chan struct{}), make(chan struct{})
+	upstream := serveRaw(t, func(conn net.Conn) {
+		if !readHead(conn) {
+			return
+		}
+		// Let the client get well ahead first: read 4 MiB slowly.
+		buf := make([]byte, 64<<10)
+		for n := 0; n < 4<<20; {
+			m, err := conn.Read(buf)
+			if err != nil {
+				return
+			}
+			n += m
+			time.Sleep(time.Millisecond) // a slow reader, not a synchronisation
+		}
+		_, _ = io.WriteString(conn, "HTTP/1.1 403 Forbidden\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno")
+		close(answered)
+		<-stop // reads nothing more
+	})
+	t.Cleanup(func() { close(stop) })
+	s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
+	c := dialRaw(t, s)
+	done := bigUpload(t, c, 256<<20)
+	resp, err := http.ReadResponse(c.r, nil)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Equal(t, "no", string(body))
+	assert.True(t, resp.Close)
+	assert.Equal(t, uint64(1), s.Stats().HeldBack, "the client was held back when answered")
+	waitFor(t, answered, "the upstream never answered")
+	_ = c.conn.Close()
+	<-done
+}
+
+// A client that goes away while its upload is read off the loop: the
+// upstream connection is closed and the server counts no connection open.
+func TestClientGoneWhileHeldBackIsReleased(t *testing.T) {
+	t.Parallel()
+	upstreamGone, flowing := make(chan struct{}), make(chan struct{})
+	upstream := serveRaw(t, func(conn net.Conn) {
+		defer close(upstreamGone)
+		if !readHead(conn) {
+			return
+		}
+		buf := make([]byte, 16<<10)
+		for n := 0; ; {
+			_ = conn.SetReadDeadline(time.Now().Add(ioTimeout))
+			m, err := conn.Read(buf)
+			if err != nil {
+				return // the gateway closed it
+			}
+			if n < 4<<20 && n+m >= 4<<20 {
+				close(flowing) // the client, faster, is well ahead by now
+			}
+			n += m
+			time.Sleep(time.Millisecond) // a slow reader, not a synchronisation
+		}
+	})
+	s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
+	c := dialRaw(t, s)
+	done := bigUpload(t, c, 1<<30)
+	waitFor(t, flowing, "the upload never reached the upstream")
+	require.Eventually(t, func() bool { return s.Stats().HeldBack == 1 }, ioTimeout, time.Millisecond)
+	assert.Equal(t, int64(1), s.Stats().ConnsOpen, "a client held back is counted open")
+	_ = c.conn.(*net.TCPConn).SetLinger(0)
+	_ = c.conn.Close()
+	<-done
+	waitFor(t, upstreamGone, "the upstream connection of a client gone was kept")
+	require.Eventually(t, func() bool { return s.Stats().ConnsOpen == 0 }, ioTimeout, time.Millisecond)
+}
+
+// A server that stops while a client's upload is read off the loop
+// closes that client's socket too.
+func TestCloseEndsAClientHeldBack(t *testing.T) {
+	t.Parallel()
+	flowing, stop := make(chan struct{}), make(chan struct{})
+	upstream := serveRaw(t, func(conn net.Conn) {
+		if !readHead(conn) {
+			return
+		}
+		buf := make([]byte, 64<<10)
+		for n := 0; n < 2<<20; {
+			m, err := conn.Read(buf)
+			if err != nil {
+				return
+			}
+			n += m
+		}
+		close(flowing)
+		<-stop // reads no more: the client is held back
+	})
+	t.Cleanup(func() { close(stop) })
+	h, err := New([]string{"http://" + upstream}, Options{Logger: quietLogger})
+	require.NoError(t, err)
+	s := engine.New(h, engine.Config{})
+	require.NoError(t, s.Start("127.0.0.1:0"))
+	c := dialRaw(t, s)
+	done := bigUpload(t, c, 1<<30)
+	waitFor(t, flowing, "the upload never reached the upstream")
+	require.Eventually(t, func() bool { return s.Stats().HeldBack == 1 }, ioTimeout, time.Millisecond)
+	require.NoError(t, s.Close())
+	require.NoError(t, c.conn.SetReadDeadline(time.Now().Add(ioTimeout)))
+	_, err = c.r.ReadByte()
+	assert.Error(t, err, "the client's connection ends")
+	assert.NotErrorIs(t, err, os.ErrDeadlineExceeded, "the client's connection ends")
+	_ = c.conn.Close()
+	<-done
 }
