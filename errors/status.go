@@ -149,7 +149,10 @@ func (s Status) String() string {
 }
 
 // AppendStatusLine appends "HTTP/1.1 <code> <reason>\r\n" to dst. Every
-// response says HTTP/1.1 (see version.Response). The code is written as
+// response says HTTP/1.1: RFC 9110 §6.2 has a server send the highest minor
+// version it conforms to within the request's major version, an HTTP/1.0
+// client understands an HTTP/1.1 response, and a 505 is sent as HTTP/1.1
+// too. The code is written as
 // three digits; codes outside 100–999 are a programmer error and are
 // written as 500.
 func AppendStatusLine(dst []byte, s Status) []byte {
