@@ -42,6 +42,22 @@ func TestReasonCoversEmittedStatuses(t *testing.T) {
 	}
 }
 
+func TestReason(t *testing.T) {
+	tests := []struct {
+		status Status
+		want   string
+	}{
+		{413, "Content Too Large"}, // RFC 9110's name, not net/http's older one
+		{422, "Unprocessable Content"},
+		{418, "I'm a teapot"},
+		{451, "Unavailable For Legal Reasons"},
+		{299, ""},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.status.Reason(), "status %d", tt.status)
+	}
+}
+
 func TestErrorCopiesStillMatchTheirSentinel(t *testing.T) {
 	sentinel := New(StatusServiceUnavailable, "overloaded")
 	c := sentinel.WithRetryAfter(3).WithCause(io.EOF)
@@ -60,6 +76,7 @@ func TestFromWrapsPlainErrors(t *testing.T) {
 
 func TestAppendStatusLine(t *testing.T) {
 	assert.Equal(t, "HTTP/1.1 505 HTTP Version Not Supported\r\n", string(AppendStatusLine(nil, 505)))
+	assert.Equal(t, "HTTP/1.1 451 Unavailable For Legal Reasons\r\n", string(AppendStatusLine(nil, 451)))
 	assert.Equal(t, "HTTP/1.1 299 \r\n", string(AppendStatusLine(nil, 299)))
 	assert.Equal(t, "HTTP/1.1 500 Internal Server Error\r\n", string(AppendStatusLine(nil, 42)))
 }
