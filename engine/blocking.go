@@ -340,10 +340,10 @@ func (j *job) serveRest() {
 				start = time.Now()
 			}
 			e := httperrors.From(err)
-			s.counters.countResponse(e.Status)
+			s.counters.countResponse(e.Status())
 			out := s.appendParseRefusal(j.out.B[:0], e, &j.req, rest)
 			if s.accessLogged() {
-				s.logRefusal(&j.req, rest, remote, e.Status, len(out), start)
+				s.logRefusal(&j.req, rest, remote, e.Status(), len(out), start)
 			}
 			j.out.B = out
 			j.send(out)

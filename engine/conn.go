@@ -362,11 +362,11 @@ func (c *conn) recoverBatch(r any, out []byte, consumed int) gnet.Action {
 		Date:   c.srv.clock.date(),
 		Server: c.srv.cfg.Server,
 	})
-	c.loop.counts.response(errHandlerPanic.Status)
+	c.loop.counts.response(errHandlerPanic.Status())
 	if x := &c.loop.ctx; c.srv.accessLogged() && x.req == &c.ex.req {
 		// The panicking request's 500 is logged like any response; its
 		// clock started in dispatch.
-		c.srv.logAccess(x.req, c.t.RemoteAddr(), errHandlerPanic.Status, len(out)-from, x.accessStart)
+		c.srv.logAccess(x.req, c.t.RemoteAddr(), errHandlerPanic.Status(), len(out)-from, x.accessStart)
 	}
 	if consumed > 0 {
 		_, _ = c.t.Discard(consumed)
@@ -409,10 +409,10 @@ func (c *conn) appendParseError(out []byte, err error, raw []byte) []byte {
 		start = time.Now()
 	}
 	e := httperrors.From(err)
-	c.loop.counts.response(e.Status)
+	c.loop.counts.response(e.Status())
 	out = c.srv.appendParseRefusal(out, e, &c.ex.req, raw)
 	if c.srv.accessLogged() {
-		c.srv.logRefusal(&c.ex.req, raw, c.t.RemoteAddr(), e.Status, len(out)-from, start)
+		c.srv.logRefusal(&c.ex.req, raw, c.t.RemoteAddr(), e.Status(), len(out)-from, start)
 	}
 	return out
 }
@@ -465,9 +465,9 @@ func isHead(raw []byte) bool {
 // pre-rendered text from canned, or e rendered as application/problem+json
 // when accept (the request's Accept value, nil when unknown) prefers it, or
 // rendered as text when canned lacks e. The response says Connection: close
-// when e.Close is set.
+// when e.Closes().
 func (c *conn) appendRefusal(out []byte, canned *httperrors.Canned, e *httperrors.Error, head bool, accept []byte) []byte {
-	c.loop.counts.response(e.Status)
+	c.loop.counts.response(e.Status())
 	return c.srv.renderRefusal(out, canned, e, head, accept)
 }
 
@@ -481,7 +481,7 @@ func (s *Server) renderRefusal(out []byte, canned *httperrors.Canned, e *httperr
 		}
 	}
 	return httperrors.Append(out, e, httperrors.Options{
-		Head: head, Close: e.Close, Format: format, Date: date, Server: s.cfg.Server,
+		Head: head, Close: e.Closes(), Format: format, Date: date, Server: s.cfg.Server,
 	})
 }
 

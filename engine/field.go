@@ -82,7 +82,7 @@ func NewField(name, value string) (Field, error) {
 func MustField(name, value string) Field {
 	f, err := NewField(name, value)
 	if err != nil {
-		panic("engine: MustField(" + name + "): " + err.(*httperrors.Error).Detail)
+		panic("engine: MustField(" + name + "): " + err.(*httperrors.Error).Detail())
 	}
 	return f
 }
@@ -108,7 +108,7 @@ func (c *Context) errorFields(e *httperrors.Error, format httperrors.Format) []b
 		line := b[i:end]
 		name := line[:bytes.IndexByte(line, ':')]
 		drop := len(name) > 8 && equalFold(name[:8], "Content-") ||
-			e.RetryAfter > 0 && equalFold(name, "Retry-After") ||
+			e.RetryAfter() > 0 && equalFold(name, "Retry-After") ||
 			format == httperrors.FormatText && equalFold(name, "X-Content-Type-Options")
 		if !drop {
 			kept += copy(b[kept:], line)

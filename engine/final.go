@@ -41,14 +41,14 @@ func (s *Server) appendFinal(out []byte, x *Context, err error, canned *httperro
 	status := x.status
 	if err != nil {
 		e := httperrors.From(err)
-		if e.Close {
+		if e.Closes() {
 			keep = false
 		}
 		if stderrors.Is(e, httperrors.ErrInternal) {
 			// A plain error's text never reaches the client; the log keeps it.
 			s.logHandlerError(x, err)
 		}
-		status = e.Status
+		status = e.Status()
 		out = s.appendError(out, x, e, canned, st, head, persistenceFor(keep, x.req.Version))
 	} else {
 		out = appendResponse(out, x, st, head, persistenceFor(keep, x.req.Version))
@@ -72,7 +72,7 @@ func (s *Server) appendFinal(out []byte, x *Context, err error, canned *httperro
 func (s *Server) appendError(out []byte, x *Context, e *httperrors.Error, canned *httperrors.Canned, st *stamp, head bool, p persistence) []byte {
 	format := httperrors.FormatFor(x.req.Header("Accept"))
 	closing := p == persistClose
-	if format == httperrors.FormatText && closing == e.Close && p != persistKeepAlive && len(x.fields) == 0 && canned != nil {
+	if format == httperrors.FormatText && closing == e.Closes() && p != persistKeepAlive && len(x.fields) == 0 && canned != nil {
 		if b, ok := canned.Append(out, e, st.date[:], head); ok {
 			return b
 		}

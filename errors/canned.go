@@ -25,12 +25,12 @@ const datePlaceholder = "Thu, 01 Jan 1970 00:00:00 GMT"
 
 // NewCanned pre-renders the response of each error in errs, with the given
 // Server field (empty for none). Each is rendered with Connection: close
-// when the error's Close is set.
+// when the error Closes.
 func NewCanned(server string, errs ...*Error) *Canned {
 	c := &Canned{responses: make(map[*Error]*canned, len(errs))}
 	for _, e := range errs {
-		b := Append(nil, e, Options{Close: e.Close, Date: []byte(datePlaceholder), Server: server})
-		head := Append(nil, e, Options{Close: e.Close, Head: true, Date: []byte(datePlaceholder), Server: server})
+		b := Append(nil, e, Options{Close: e.Closes(), Date: []byte(datePlaceholder), Server: server})
+		head := Append(nil, e, Options{Close: e.Closes(), Head: true, Date: []byte(datePlaceholder), Server: server})
 		c.responses[e] = &canned{
 			bytes:    b,
 			dateAt:   indexAfter(b, "\r\nDate: "),

@@ -18,7 +18,7 @@ func TestCannedEqualsRenderer(t *testing.T) {
 		for _, head := range []bool{false, true} {
 			got, ok := c.Append([]byte("prefix"), e, testDate, head)
 			require.True(t, ok)
-			want := Append([]byte("prefix"), e, Options{Close: e.Close, Head: head, Date: testDate, Server: "rawhttpd"})
+			want := Append([]byte("prefix"), e, Options{Close: e.Closes(), Head: head, Date: testDate, Server: "rawhttpd"})
 			assert.Equal(t, string(want), string(got))
 		}
 	}

@@ -63,13 +63,13 @@ func TestErrorCopiesStillMatchTheirSentinel(t *testing.T) {
 	c := sentinel.WithRetryAfter(3).WithCause(io.EOF)
 	assert.ErrorIs(t, c, sentinel)
 	assert.ErrorIs(t, c, io.EOF)
-	assert.Zero(t, sentinel.RetryAfter)
+	assert.Zero(t, sentinel.RetryAfter())
 	assert.False(t, stderrors.Is(New(StatusBadRequest, "other"), sentinel))
 }
 
 func TestFromWrapsPlainErrors(t *testing.T) {
 	e := From(io.EOF)
-	assert.Equal(t, StatusInternalServerError, e.Status)
+	assert.Equal(t, StatusInternalServerError, e.Status())
 	assert.ErrorIs(t, e, io.EOF)
 	assert.Nil(t, From(nil))
 }

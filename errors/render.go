@@ -52,7 +52,7 @@ func Append(dst []byte, err error, o Options) []byte {
 	if e == nil {
 		e = ErrInternal
 	}
-	dst = AppendStatusLine(dst, e.Status)
+	dst = AppendStatusLine(dst, e.Status())
 	dst = appendHeaders(dst, e, o, entityLen(e, o.Format))
 	if o.Head {
 		return dst
@@ -82,9 +82,9 @@ func appendHeaders(dst []byte, e *Error, o Options, bodyLen int) []byte {
 	dst = append(dst, "\r\nContent-Length: "...)
 	dst = strconv.AppendInt(dst, int64(bodyLen), 10)
 	dst = append(dst, '\r', '\n')
-	if e.RetryAfter > 0 {
+	if e.RetryAfter() > 0 {
 		dst = append(dst, "Retry-After: "...)
-		dst = strconv.AppendInt(dst, int64(e.RetryAfter), 10)
+		dst = strconv.AppendInt(dst, int64(e.RetryAfter()), 10)
 		dst = append(dst, '\r', '\n')
 	}
 	dst = append(dst, e.fields...)
@@ -122,14 +122,14 @@ func appendEntity(dst []byte, e *Error, f Format) []byte {
 //	The request method is not supported by this server.
 //	This is a permanent condition: repeating the request will not succeed.
 func appendText(dst []byte, e *Error) []byte {
-	dst = strconv.AppendInt(dst, int64(e.Status), 10)
-	if r := e.Status.Reason(); r != "" {
+	dst = strconv.AppendInt(dst, int64(e.Status()), 10)
+	if r := e.Status().Reason(); r != "" {
 		dst = append(dst, ' ')
 		dst = append(dst, r...)
 	}
 	dst = append(dst, '\n')
-	if e.Detail != "" {
-		dst = appendSentence(dst, e.Detail)
+	if e.Detail() != "" {
+		dst = appendSentence(dst, e.Detail())
 		dst = append(dst, '\n')
 	}
 	return appendClassSentence(dst, e)
@@ -142,10 +142,10 @@ func appendClassSentence(dst []byte, e *Error) []byte {
 		return append(dst, "This is a permanent condition: repeating the request unchanged will not succeed.\n"...)
 	}
 	dst = append(dst, "This is a temporary condition: the request may be repeated later"...)
-	if e.RetryAfter > 0 {
+	if e.RetryAfter() > 0 {
 		dst = append(dst, ", after "...)
-		dst = strconv.AppendInt(dst, int64(e.RetryAfter), 10)
-		if e.RetryAfter == 1 {
+		dst = strconv.AppendInt(dst, int64(e.RetryAfter()), 10)
+		if e.RetryAfter() == 1 {
 			dst = append(dst, " second"...)
 		} else {
 			dst = append(dst, " seconds"...)
@@ -159,19 +159,19 @@ func appendClassSentence(dst []byte, e *Error) []byte {
 // "retry_after" are extension members (§3.2).
 func appendProblem(dst []byte, e *Error) []byte {
 	dst = append(dst, `{"type":"about:blank","title":`...)
-	dst = appendJSONString(dst, e.Status.Reason())
+	dst = appendJSONString(dst, e.Status().Reason())
 	dst = append(dst, `,"status":`...)
-	dst = strconv.AppendInt(dst, int64(e.Status), 10)
-	if e.Detail != "" {
+	dst = strconv.AppendInt(dst, int64(e.Status()), 10)
+	if e.Detail() != "" {
 		dst = append(dst, `,"detail":`...)
 		var scratch [256]byte
-		dst = appendJSONString(dst, appendSentence(scratch[:0], e.Detail))
+		dst = appendJSONString(dst, appendSentence(scratch[:0], e.Detail()))
 	}
 	dst = append(dst, `,"temporary":`...)
 	dst = strconv.AppendBool(dst, e.Temporary())
-	if e.RetryAfter > 0 {
+	if e.RetryAfter() > 0 {
 		dst = append(dst, `,"retry_after":`...)
-		dst = strconv.AppendInt(dst, int64(e.RetryAfter), 10)
+		dst = strconv.AppendInt(dst, int64(e.RetryAfter()), 10)
 	}
 	return append(dst, "}\n"...)
 }

@@ -50,21 +50,21 @@ func TestAppendExplainsEachServerError(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			b := Append(nil, tt.err, Options{Close: true, Date: testDate, Server: "rawhttpd"})
 			resp, body := readResponse(t, b, false)
-			assert.Equal(t, int(tt.err.Status), resp.StatusCode)
+			assert.Equal(t, int(tt.err.Status()), resp.StatusCode)
 			assert.Equal(t, "HTTP/1.1", resp.Proto)
 			assert.Equal(t, string(testDate), resp.Header.Get("Date"))
 			assert.Equal(t, "rawhttpd", resp.Header.Get("Server"))
 			assert.Equal(t, "text/plain; charset=utf-8", resp.Header.Get("Content-Type"))
 			assert.Equal(t, strconv.Itoa(len(body)), resp.Header.Get("Content-Length"))
 			assert.True(t, resp.Close)
-			assert.Contains(t, string(body), tt.err.Status.Reason())
+			assert.Contains(t, string(body), tt.err.Status().Reason())
 			if tt.temporary {
 				assert.Contains(t, string(body), "temporary")
 			} else {
 				assert.Contains(t, string(body), "permanent")
 			}
-			if tt.err.RetryAfter > 0 {
-				assert.Equal(t, strconv.Itoa(tt.err.RetryAfter), resp.Header.Get("Retry-After"))
+			if tt.err.RetryAfter() > 0 {
+				assert.Equal(t, strconv.Itoa(tt.err.RetryAfter()), resp.Header.Get("Retry-After"))
 			} else {
 				assert.Empty(t, resp.Header.Get("Retry-After"))
 			}

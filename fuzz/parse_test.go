@@ -41,8 +41,8 @@ func requireParserError(t *testing.T, err error) {
 		known = known || s == he
 	}
 	require.True(t, known, "error %v is not a parser sentinel", err)
-	require.True(t, he.Close, "error %v does not close", err)
-	require.True(t, designStatuses[he.Status], "status %d is not in the parser's status contract", he.Status)
+	require.True(t, he.Closes(), "error %v does not close", err)
+	require.True(t, designStatuses[he.Status()], "status %d is not in the parser's status contract", he.Status())
 }
 
 // parseStream parses the pipelined requests of data as the engine would,

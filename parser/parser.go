@@ -121,7 +121,7 @@ func (p *Parser) HeadDone() bool {
 // already complete.
 //
 // It returns an error, a sentinel of this package (an *httperrors.Error
-// carrying the status to answer, with Close set; compare with errors.Is),
+// carrying the status to answer, closing the connection; compare with errors.Is),
 // when the request must be refused. req.Fields then holds the field lines
 // read before the fault, as slices of buf, however many calls read them. Decisions come as soon as the bytes
 // allow: the version (505) and method (501) once the request line is

@@ -38,8 +38,8 @@ func requireStatus(t *testing.T, want error, err error) {
 	require.ErrorIs(t, err, want)
 	var he *httperrors.Error
 	require.True(t, errors.As(err, &he))
-	assert.Equal(t, want.(*httperrors.Error).Status, he.Status)
-	assert.True(t, he.Close)
+	assert.Equal(t, want.(*httperrors.Error).Status(), he.Status())
+	assert.True(t, he.Closes())
 }
 
 // statusRow is one line of a status table: raw wire bytes and the sentinel
@@ -315,7 +315,7 @@ func TestErrorsListsEverySentinel(t *testing.T) {
 	}
 	assert.ElementsMatch(t, declared, Errors())
 	for i, a := range declared {
-		assert.True(t, a.Close, a.Error())
+		assert.True(t, a.Closes(), a.Error())
 		for j, b := range declared {
 			assert.Equal(t, i == j, errors.Is(a, b), "%v vs %v", a, b)
 		}

@@ -13,8 +13,8 @@ import (
 // open, and a wrapped one is found by both its kind and its cause.
 func TestResponseErrorsAre502AndKeepTheirCause(t *testing.T) {
 	for _, e := range ResponseErrors() {
-		assert.Equal(t, httperrors.StatusBadGateway, e.Status, e.Detail)
-		assert.False(t, e.Close, e.Detail)
+		assert.Equal(t, httperrors.StatusBadGateway, e.Status(), e.Detail())
+		assert.False(t, e.Closes(), e.Detail())
 	}
 	require.NotEmpty(t, responseFaults)
 	for key, e := range responseFaults {
