@@ -157,23 +157,6 @@ func (e *Error) Is(target error) bool {
 var ErrInternal = New(StatusInternalServerError,
 	"the server met an unexpected condition that prevented it from fulfilling the request")
 
-// StatusOf returns the status err should be answered with: the status of
-// the first *Error in its chain, 500 for any other non-nil error, and 200
-// for nil.
-func StatusOf(err error) Status {
-	if err == nil {
-		return StatusOK
-	}
-	if e, ok := err.(*Error); ok {
-		return e.status
-	}
-	var e *Error
-	if stderrors.As(err, &e) {
-		return e.status
-	}
-	return StatusInternalServerError
-}
-
 // From returns the *Error in err's chain, or ErrInternal wrapping err when
 // the chain has none. From(nil) is nil.
 func From(err error) *Error {

@@ -9,14 +9,13 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-func TestStatusOf(t *testing.T) {
+func TestFromStatus(t *testing.T) {
 	errBad := New(StatusBadRequest, "bad")
 	tests := []struct {
 		name string
 		err  error
 		want Status
 	}{
-		{"nil", nil, StatusOK},
 		{"plain error", io.EOF, StatusInternalServerError},
 		{"Error", errBad, StatusBadRequest},
 		{"wrapped Error", fmt.Errorf("context: %w", errBad), StatusBadRequest},
@@ -24,7 +23,7 @@ func TestStatusOf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, StatusOf(tt.err))
+			assert.Equal(t, tt.want, From(tt.err).Status())
 		})
 	}
 }

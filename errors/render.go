@@ -40,7 +40,7 @@ type Options struct {
 }
 
 // Append renders the error response for err to dst and returns the
-// extended slice. err's status comes from StatusOf; an error without one is
+// extended slice. err's status comes from From; an error without one is
 // answered as ErrInternal, so nothing of its text reaches the client. The
 // entity explains the error and says whether it is temporary or
 // permanent; Retry-After is sent when the Error carries one.

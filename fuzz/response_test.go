@@ -158,7 +158,7 @@ func requireResponseError(t *testing.T, err error) {
 		known = known || errors.Is(err, s)
 	}
 	require.True(t, known, "error %v is not a response sentinel", err)
-	require.Equal(t, httperrors.StatusBadGateway, httperrors.StatusOf(err))
+	require.Equal(t, httperrors.StatusBadGateway, httperrors.From(err).Status())
 }
 
 // readReference reads data as net/http's client does: http.ReadResponse,

@@ -62,7 +62,7 @@ func runStatusTable(t *testing.T, cfg Config, rows []statusRow) {
 				return
 			}
 			assert.Zero(t, n)
-			assert.Equal(t, tt.status, httperrors.StatusOf(err))
+			assert.Equal(t, tt.status, httperrors.From(err).Status())
 		})
 	}
 }

@@ -20,7 +20,7 @@ func TestResponseErrorsAre502AndKeepTheirCause(t *testing.T) {
 	for key, e := range responseFaults {
 		assert.ErrorIs(t, e, key.kind)
 		assert.ErrorIs(t, e, key.cause)
-		assert.Equal(t, httperrors.StatusBadGateway, httperrors.StatusOf(e))
+		assert.Equal(t, httperrors.StatusBadGateway, httperrors.From(e).Status())
 		assert.Same(t, e, asResponseFault(key.kind, key.cause), "built once, returned as is")
 	}
 }

@@ -70,7 +70,7 @@ func TestUpstreamErrorKeepsReplyAndCause(t *testing.T) {
 	var err error = &UpstreamError{Upstream: "127.0.0.1:1", Reply: ErrRefused, Err: cause}
 	assert.ErrorIs(t, err, ErrRefused)
 	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
-	assert.Equal(t, httperrors.StatusBadGateway, httperrors.StatusOf(err))
+	assert.Equal(t, httperrors.StatusBadGateway, httperrors.From(err).Status())
 	assert.Same(t, ErrRefused, httperrors.From(err))
 	assert.Contains(t, err.Error(), "127.0.0.1:1")
 }
