@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/render"
 	"github.com/rawhttpd/rawhttpd/parser"
 	"github.com/rawhttpd/rawhttpd/version"
 )
@@ -304,7 +305,7 @@ func (j *job) run() {
 
 // respond ends the response in j's Context (or answers err instead),
 // logs it and writes it to the client.
-func (j *job) respond(err error, canned *httperrors.Canned, start time.Time) {
+func (j *job) respond(err error, canned *render.Canned, start time.Time) {
 	s, x := j.srv, &j.ctx
 	out := j.out.B[:0]
 	if x.streaming {

@@ -13,6 +13,7 @@ import (
 	"github.com/panjf2000/gnet/v2"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/render"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
@@ -318,7 +319,7 @@ func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
 // refusal returns the answer the engine makes to req by itself, before any
 // handler, with the canned responses that hold it pre-rendered: 501 to
 // CONNECT, 503 in maintenance mode; a nil error when a handler serves req.
-func (s *Server) refusal(req *parser.Request) (*httperrors.Canned, error) {
+func (s *Server) refusal(req *parser.Request) (*render.Canned, error) {
 	switch m := s.maintenance.Load(); {
 	case string(req.Method) == "CONNECT":
 		return s.canned, errNoTunnels
@@ -355,10 +356,10 @@ func (c *conn) recoverBatch(r any, out []byte, consumed int) gnet.Action {
 	}
 	c.srv.logPanic(r, &c.ex.req)
 	from := len(out)
-	out = httperrors.Append(out, errHandlerPanic, httperrors.Options{
+	out = render.AppendError(out, errHandlerPanic, render.Options{
 		Head:   string(c.ex.req.Method) == "HEAD",
 		Close:  true,
-		Format: httperrors.FormatFor(c.ex.req.Header("Accept")),
+		Format: render.FormatFor(c.ex.req.Header("Accept")),
 		Date:   c.srv.clock.date(),
 		Server: c.srv.cfg.Server,
 	})
@@ -466,21 +467,21 @@ func isHead(raw []byte) bool {
 // when accept (the request's Accept value, nil when unknown) prefers it, or
 // rendered as text when canned lacks e. The response says Connection: close
 // when e.Closes().
-func (c *conn) appendRefusal(out []byte, canned *httperrors.Canned, e *httperrors.Error, head bool, accept []byte) []byte {
+func (c *conn) appendRefusal(out []byte, canned *render.Canned, e *httperrors.Error, head bool, accept []byte) []byte {
 	c.loop.counts.response(e.Status())
 	return c.srv.renderRefusal(out, canned, e, head, accept)
 }
 
 // renderRefusal renders what appendRefusal appends, without counting it.
-func (s *Server) renderRefusal(out []byte, canned *httperrors.Canned, e *httperrors.Error, head bool, accept []byte) []byte {
+func (s *Server) renderRefusal(out []byte, canned *render.Canned, e *httperrors.Error, head bool, accept []byte) []byte {
 	date := s.clock.date()
-	format := httperrors.FormatFor(accept)
-	if format == httperrors.FormatText {
+	format := render.FormatFor(accept)
+	if format == render.FormatText {
 		if b, ok := canned.Append(out, e, date, head); ok {
 			return b
 		}
 	}
-	return httperrors.Append(out, e, httperrors.Options{
+	return render.AppendError(out, e, render.Options{
 		Head: head, Close: e.Closes(), Format: format, Date: date, Server: s.cfg.Server,
 	})
 }

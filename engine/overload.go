@@ -9,6 +9,7 @@ import (
 	"github.com/panjf2000/gnet/v2"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/render"
 )
 
 // OverloadPolicy says what happens to a connection past MaxConns.
@@ -229,7 +230,7 @@ func (s *Server) Stats() Stats {
 // maintenanceMode is the 503 answered while in maintenance, pre-rendered.
 type maintenanceMode struct {
 	err    *httperrors.Error
-	canned *httperrors.Canned
+	canned *render.Canned
 }
 
 // SetMaintenance puts the server in maintenance mode: every request,
@@ -238,7 +239,7 @@ type maintenanceMode struct {
 func (s *Server) SetMaintenance(retryAfter time.Duration) {
 	secs := max(int((retryAfter+time.Second-1)/time.Second), 1)
 	e := errMaintenance.WithRetryAfter(secs)
-	s.maintenance.Store(&maintenanceMode{err: e, canned: httperrors.NewCanned(s.cfg.Server, e)})
+	s.maintenance.Store(&maintenanceMode{err: e, canned: render.NewCanned(s.cfg.Server, e)})
 }
 
 // ClearMaintenance ends maintenance mode.

@@ -14,6 +14,7 @@ import (
 	"github.com/panjf2000/gnet/v2"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/render"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
@@ -26,7 +27,7 @@ type Server struct {
 	handler      Handler
 	cfg          Config
 	parserConfig parser.Config
-	canned       *httperrors.Canned
+	canned       *render.Canned
 	clock        *clock
 	events       *events
 
@@ -94,7 +95,7 @@ func New(h Handler, cfg Config) *Server {
 		s.errShed[secs] = errShed.WithRetryAfter(secs)
 		canned = append(canned, s.errShed[secs])
 	}
-	s.canned = httperrors.NewCanned(cfg.Server, canned...)
+	s.canned = render.NewCanned(cfg.Server, canned...)
 	s.shed = shedder{enabled: cfg.Shed, target: int64(cfg.ShedTarget), interval: int64(cfg.ShedInterval)}
 	s.pool.jobs = make(chan *job, cfg.QueueLen)
 	s.events = &events{srv: s}

@@ -73,9 +73,17 @@ func TestFromWrapsPlainErrors(t *testing.T) {
 	assert.Nil(t, From(nil))
 }
 
-func TestAppendStatusLine(t *testing.T) {
-	assert.Equal(t, "HTTP/1.1 505 HTTP Version Not Supported\r\n", string(AppendStatusLine(nil, 505)))
-	assert.Equal(t, "HTTP/1.1 451 Unavailable For Legal Reasons\r\n", string(AppendStatusLine(nil, 451)))
-	assert.Equal(t, "HTTP/1.1 299 \r\n", string(AppendStatusLine(nil, 299)))
-	assert.Equal(t, "HTTP/1.1 500 Internal Server Error\r\n", string(AppendStatusLine(nil, 42)))
+func TestWithFieldRefusesWhatWouldCorruptTheResponse(t *testing.T) {
+	e := New(StatusUnauthorized, "credentials are required")
+	for _, tc := range []struct{ name, value string }{
+		{"Bad Name", "x"},
+		{"", "x"},
+		{"X-Split", "a\r\nSet-Cookie: b"},
+		{"X-Nul", "a\x00b"},
+		{"Content-Length", "5"},
+		{"connection", "keep-alive"},
+	} {
+		assert.Panics(t, func() { e.WithField(tc.name, tc.value) }, "%q: %q", tc.name, tc.value)
+	}
+	assert.NotPanics(t, func() { e.WithField("WWW-Authenticate", "Basic realm=\"x\"\t") })
 }

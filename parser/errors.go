@@ -7,7 +7,7 @@ import (
 // The parser's failures, one sentinel each, grouped as the status
 // contract in the package doc is. Every one closes the connection (Closes reports true): once a request
 // is refused before its body has been read, the framing of whatever follows
-// cannot be trusted. Compare with errors.Is; render with errors/. Details
+// cannot be trusted. Compare with errors.Is; the engine renders them. Details
 // name the part of the request at fault and never echo its bytes; they
 // are sentences for the client, so they carry no "parser:" prefix (the
 // Error string already begins with the status).
