@@ -179,7 +179,7 @@ func (r *ResponseParser) Parse(buf []byte, resp *Response) (n int, err error) {
 		return 0, r.fail(asResponseFault(kind, err))
 	}
 	if !done {
-		r.head.keepSpans(buf, resp.Fields)
+		r.head.keepSpans()
 		return 0, nil
 	}
 	if err := r.decideFraming(); err != nil {
