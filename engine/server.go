@@ -15,6 +15,7 @@ import (
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
 	"github.com/rawhttpd/rawhttpd/internal/render"
+	"github.com/rawhttpd/rawhttpd/internal/sentinels"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
@@ -90,7 +91,7 @@ func New(h Handler, cfg Config) *Server {
 	s.errQueueFull = errQueueFull.WithRetryAfter(cfg.RetryAfter)
 	s.errDraining = errDraining.WithRetryAfter(cfg.RetryAfter)
 	s.errConnLimit = errOverConnLimit.WithRetryAfter(cfg.RetryAfter)
-	canned := append(parser.Errors(), errRequestTimeout, errNoTunnels, s.errQueueFull, s.errDraining, s.errConnLimit)
+	canned := append(sentinels.Request(), errRequestTimeout, errNoTunnels, s.errQueueFull, s.errDraining, s.errConnLimit)
 	for secs := 1; secs <= maxRetryAfter; secs++ {
 		s.errShed[secs] = errShed.WithRetryAfter(secs)
 		canned = append(canned, s.errShed[secs])

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/sentinels"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
@@ -37,7 +38,7 @@ func requireParserError(t *testing.T, err error) {
 	var he *httperrors.Error
 	require.True(t, errors.As(err, &he), "error %v is not an *httperrors.Error", err)
 	known := false
-	for _, s := range parser.Errors() {
+	for _, s := range sentinels.Request() {
 		known = known || s == he
 	}
 	require.True(t, known, "error %v is not a parser sentinel", err)

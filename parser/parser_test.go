@@ -296,32 +296,6 @@ func TestErrorIsSticky(t *testing.T) {
 	assert.Equal(t, len(minimalGET), n)
 }
 
-// TestErrorsListsEverySentinel checks Errors, the list the engine
-// pre-renders, against every sentinel declared in errors.go, and that each
-// is distinct and closes.
-func TestErrorsListsEverySentinel(t *testing.T) {
-	declared := []*httperrors.Error{
-		ErrBadRequestLine, ErrTooManyEmptyLines, ErrBareLF, ErrBadVersion, ErrVersionUnsupported,
-		ErrMethodNotToken, ErrMethodNotImplemented, ErrEmptyTarget, ErrTargetTooLong, ErrBadTarget, ErrBadPercentEncoding, ErrFragmentInTarget,
-		ErrAsteriskNotOptions, ErrAuthorityNotConnect, ErrBadAuthority, ErrConnectNeedsAuthority,
-		ErrObsFold, ErrFieldNoColon, ErrEmptyFieldName, ErrSpaceBeforeColon, ErrBadFieldName,
-		ErrBadFieldValue, ErrHeaderTooLarge, ErrTooManyFields,
-		ErrMissingHost, ErrMultipleHost, ErrBadHost, ErrBadContentLength, ErrMultipleContentLength,
-		ErrEmptyTransferEncoding, ErrBadTransferEncoding, ErrChunkedRepeated, ErrChunkedNotLast,
-		ErrUnsupportedTransferCoding, ErrTransferEncodingWithLength, ErrTransferEncodingHTTP10,
-		ErrExpectationFailed, ErrBodyTooLarge,
-		ErrBadChunkSize, ErrChunkSizeOverflow, ErrSpaceAfterChunkSize, ErrBadChunkExtension, ErrChunkLineTooLong,
-		ErrMissingChunkCRLF, ErrChunkOverhead, ErrTrailerTooLarge, ErrTooManyTrailerFields,
-	}
-	assert.ElementsMatch(t, declared, Errors())
-	for i, a := range declared {
-		assert.True(t, a.Closes(), a.Error())
-		for j, b := range declared {
-			assert.Equal(t, i == j, errors.Is(a, b), "%v vs %v", a, b)
-		}
-	}
-}
-
 // BenchmarkParse parses one request at a time: in=browser is the shared
 // browser request (the same as bench's BenchmarkParse/in=browser); the
 // in=head32k pair compares parsing a 32 KiB header section at once

@@ -68,24 +68,6 @@ var (
 		"the upstream closed the connection before its response was complete")
 )
 
-// ResponseErrors returns every sentinel the response parser returns, so
-// that a gateway can pre-render their responses once. The wrapped copies
-// it returns match these with errors.Is.
-func ResponseErrors() []*httperrors.Error {
-	return []*httperrors.Error{
-		ErrUnsolicitedResponse,
-		ErrBadStatusLine,
-		ErrResponseVersion,
-		ErrSwitchingProtocols,
-		ErrBadResponseField,
-		ErrResponseHeaderTooLarge,
-		ErrBadResponseFraming,
-		ErrBadResponseChunk,
-		ErrResponseMissing,
-		ErrResponseTruncated,
-	}
-}
-
 // responseFault is one response sentinel wrapping one request-side
 // sentinel.
 type responseFault struct{ kind, cause *httperrors.Error }
