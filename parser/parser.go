@@ -19,7 +19,7 @@ const (
 // keeps the offsets of what it has already checked, so a request that
 // arrives in pieces is scanned once in total. One Parser serves one
 // connection and one goroutine at a time. The zero value is ready to use
-// with the default Config; New and Init set other limits.
+// with the default Config; New sets other limits.
 type Parser struct {
 	cfg   Config // limits with defaults filled in
 	ready bool   // cfg has been set
@@ -63,14 +63,14 @@ type fieldSpan struct {
 // defaults).
 func New(cfg Config) *Parser {
 	p := &Parser{}
-	p.Init(cfg)
+	p.configure(cfg)
 	return p
 }
 
-// Init sets the limits of cfg (zero fields take their defaults) and resets
+// configure sets the limits of cfg (zero fields take their defaults) and resets
 // the parser. Call it before the first Parse, not in the middle of a
 // request.
-func (p *Parser) Init(cfg Config) {
+func (p *Parser) configure(cfg Config) {
 	p.cfg = cfg.withDefaults()
 	p.ready = true
 	p.chunks.MaxBodyBytes = p.cfg.MaxBodyBytes
@@ -148,7 +148,7 @@ func (p *Parser) HeadDone() bool {
 // next call, whose buf may be a new copy, can point them at its own bytes.
 func (p *Parser) Parse(buf []byte, req *Request) (n int, err error) {
 	if !p.ready {
-		p.Init(Config{})
+		p.configure(Config{})
 	}
 	switch p.stage {
 	case stageFailed:
