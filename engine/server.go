@@ -255,9 +255,6 @@ func (s *Server) Close() error {
 	}
 }
 
-// OpenConns returns the number of open connections.
-func (s *Server) OpenConns() int { return int(s.openConns.Load()) }
-
 // loopFor returns the state of event loop el, creating it on first use.
 func (s *Server) loopFor(el gnet.EventLoop) *loop {
 	s.mu.Lock()
