@@ -5,7 +5,6 @@ import (
 
 	"github.com/panjf2000/gnet/v2"
 
-	httperrors "github.com/rawhttpd/rawhttpd/errors"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
@@ -97,33 +96,4 @@ func (l *loop) expire(c *conn) {
 	case timerWrite:
 		c.checkOutput()
 	}
-}
-
-// loopCounts are the counters a loop keeps for Stats.
-type loopCounts struct {
-	responses         [6]uint64 // by status class; [0] unused
-	bytesIn, bytesOut uint64
-}
-
-// response counts one response of status s.
-func (k *loopCounts) response(s httperrors.Status) {
-	if class := int(s) / 100; class >= 1 && class <= 5 {
-		k.responses[class]++
-	}
-}
-
-// publish adds what the loop counted since the last publish to the
-// server's counters. It runs on the loop, at every tick and when Stats
-// asks.
-func (l *loop) publish() {
-	k := &l.srv.counters
-	for i := range l.counts.responses {
-		if d := l.counts.responses[i] - l.published.responses[i]; d > 0 {
-			k.responses[i].Add(d)
-			k.requests.Add(d)
-		}
-	}
-	k.bytesIn.Add(l.counts.bytesIn - l.published.bytesIn)
-	k.bytesOut.Add(l.counts.bytesOut - l.published.bytesOut)
-	l.published = l.counts
 }
