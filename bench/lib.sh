@@ -30,7 +30,7 @@ reap_within() {
 
 # halt pid: TERM the process, KILL it after 2 s, reap it.
 halt() {
-	local pid=$1 i rest=()
+	local pid=$1 i
 	kill -TERM "$pid" 2>/dev/null || true
 	for ((i = 0; i < 40; i++)); do
 		running "$pid" || break
@@ -38,7 +38,14 @@ halt() {
 	done
 	kill -KILL "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
-	for i in "${started[@]}"; do [[ $i == "$pid" ]] || rest+=("$i"); done
+	forget "$pid"
+}
+
+# forget pid: drops an ended process from started, so that finish never
+# signals the PID, which the system may give to another process.
+forget() {
+	local i rest=()
+	for i in "${started[@]}"; do [[ $i == "$1" ]] || rest+=("$i"); done
 	started=("${rest[@]}")
 }
 

@@ -22,8 +22,14 @@
 # The script kills only what it started, by PID, and every wait is
 # bounded.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 duration=10 conns=64
+
+fail() {
+	printf 'rolling-nginx.sh: %s\n' "$*" >&2
+	exit 1
+}
 
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -39,26 +45,29 @@ if ! command -v nginx >/dev/null; then
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
 fi
 
-work=$(mktemp -d)
-declare -A pids=()
-nginx_pid=
-cleanup() {
-	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-	[[ -n $nginx_pid ]] && kill -QUIT "$nginx_pid" 2>/dev/null || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
+[[ -f go.mod && -d cmd/rawhttpd ]] || fail "run from the repository root"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/rolling-nginx-bench.XXXXXX")
+declare -A pids=() # port -> PID of the instance serving on it
+started=()         # PIDs of the processes this script started and has not reaped
+wrk_pid=""
+
+trap finish EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 go build -o "$work/rawhttpd" ./cmd/rawhttpd
-cat >"$work/post.lua" <<'EOF'
+cat >"$work/post.lua" <<'LUA'
 wrk.method = "POST"
 wrk.body = string.rep("x", 512)
 wrk.headers["Content-Type"] = "text/plain"
-EOF
+LUA
 
 ports=("$(free_port)" "$(free_port)")
 front=$(free_port)
@@ -66,34 +75,23 @@ front=$(free_port)
 # start_instance starts rawhttpd on port $1 and waits until it listens.
 start_instance() {
 	local port=$1 out=$work/out.$1
-	: >"$out"
-	"$work/rawhttpd" -addr "127.0.0.1:$port" -shutdown-timeout 5s >"$out" 2>&1 &
-	pids[$port]=$!
-	for _ in $(seq 100); do
-		grep -q 'listening on' "$out" && return 0
-		sleep 0.1
-	done
-	echo "rolling-nginx.sh: instance on $port did not start" >&2
-	cat "$out" >&2
-	return 1
+	"$work/rawhttpd" -addr "127.0.0.1:$port" -shutdown-timeout 5s >"$out" 2>&1 </dev/null &
+	pid=$!
+	started+=("$pid")
+	pids[$port]=$pid
+	listening "$port" || { cat "$out" >&2; fail "instance on $port did not start"; }
 }
 
 # restart_instance stops the instance on port $1 with SIGTERM, waits for
 # its exit, and starts it again.
 restart_instance() {
-	local port=$1 pid=${pids[$1]}
-	kill -TERM "$pid"
-	for _ in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		echo "rolling-nginx.sh: instance $pid did not stop within 10 s" >&2
-		return 1
-	fi
-	wait "$pid" 2>/dev/null || true
+	local port=$1 old=${pids[$1]} rc=0
+	kill -TERM "$old"
+	reap_within "$old" 10 || rc=$?
+	forget "$old"
+	((rc != 124)) || fail "instance $old did not stop within 10 s"
 	start_instance "$port"
-	echo "  restarted :$port (pid $pid -> ${pids[$port]})"
+	say "  restarted :$port (pid $old -> ${pids[$port]})"
 }
 
 for p in "${ports[@]}"; do start_instance "$p"; done
@@ -129,10 +127,12 @@ http {
 	}
 }
 EOF
-nginx -c "$work/nginx.conf" -p "$work/nginx" &
-nginx_pid=$!
+nginx -c "$work/nginx.conf" -p "$work/nginx" </dev/null &
+pid=$!
+started+=("$pid")
+listening "$front" || fail "nginx did not start; see $work/nginx/error.log"
 for _ in $(seq 100); do
-	[[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$front/" || true) == 200 ]] && break
+	[[ $(curl -s -o /dev/null -m 1 -w '%{http_code}' "http://127.0.0.1:$front/" || true) == 200 ]] && break
 	sleep 0.1
 done
 
@@ -141,14 +141,15 @@ for method in GET POST; do
 	script=()
 	[[ $method == POST ]] && script=(-s "$work/post.lua")
 	echo "$method: wrk -c$conns -d${duration}s through nginx, both instances restarted in turn"
-	wrk -t2 -c"$conns" -d"${duration}s" "${script[@]}" "http://127.0.0.1:$front/" >"$work/wrk.$method" 2>&1 &
+	wrk -t2 -c"$conns" -d"${duration}s" "${script[@]}" "http://127.0.0.1:$front/" >"$work/wrk.$method" 2>&1 </dev/null &
 	wrk_pid=$!
 	sleep 1
 	for p in "${ports[@]}"; do
 		restart_instance "$p"
 		sleep 1
 	done
-	wait "$wrk_pid"
+	reap_within "$wrk_pid" $((duration + 10)) || fail "wrk did not end in time; see $work/wrk.$method"
+	wrk_pid=""
 	requests=$(awk '/requests in/ { print $1 }' "$work/wrk.$method")
 	non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$work/wrk.$method")
 	socket=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' "$work/wrk.$method")

@@ -196,14 +196,13 @@ func (a *acceptor) takeQueue() []int {
 	_ = rc.Control(func(fd uintptr) {
 		for {
 			// The listener is non-blocking: EAGAIN says the queue is empty.
-			nfd, _, err := syscall.Accept(int(fd))
+			nfd, err := acceptFD(int(fd))
 			if err == syscall.EINTR || err == syscall.ECONNABORTED {
 				continue
 			}
 			if err != nil {
 				return
 			}
-			syscall.CloseOnExec(nfd)
 			fds = append(fds, nfd)
 		}
 	})

@@ -46,7 +46,7 @@ func TestRejectionAllocatesNothing(t *testing.T) {
 		in := []byte(raw)
 		serve := func() {
 			m.in, m.out = in, m.out[:0]
-			c.closing, c.closed = false, false
+			c.state = stateIdle
 			if c.ex != nil {
 				c.ex.parser.Reset()
 				c.ex.req.Reset()

@@ -24,7 +24,7 @@ const (
 // holdInput handles bytes that arrive while c is closing, stalled or
 // waiting for blocking work: they stay unparsed, within a bound.
 func (c *conn) holdInput() gnet.Action {
-	if c.closing {
+	if c.finishing() {
 		// Nothing more will be answered; keep no input.
 		n := c.t.InboundBuffered()
 		if n > 0 {
@@ -33,7 +33,7 @@ func (c *conn) holdInput() gnet.Action {
 		return gnet.None
 	}
 	limit := heldInboundLimit
-	if c.stalled {
+	if c.state == stateStalled {
 		limit = unreadInboundLimit
 	}
 	if c.t.InboundBuffered() > limit {
@@ -61,7 +61,7 @@ func (c *conn) waitOutput() {
 	if c.checkOutputTask == nil {
 		c.checkOutputTask = func(context.Context) error {
 			c.watching = false
-			if !c.closed && c.timer.kind == timerWrite {
+			if c.state != stateClosed && c.timer.kind == timerWrite {
 				c.checkOutput()
 			}
 			return nil
@@ -86,18 +86,18 @@ func (c *conn) waitOutput() {
 func (c *conn) checkOutput() {
 	pending := c.t.OutboundBuffered()
 	switch {
-	case c.closing && pending == 0:
+	case c.finishing() && pending == 0:
 		c.finish()
 	case c.pending != nil && !c.pending.submitted && pending == 0:
 		c.loop.wheel.disarm(c)
 		c.handOver()
-	case c.stalled && pending < outputLowWater:
-		c.stalled = false
+	case c.state == stateStalled && pending < outputLowWater:
 		if c.t.InboundBuffered() == 0 {
 			// Nothing waited: the connection is idle, not mid-request.
 			c.afterBatch(false, true)
 			return
 		}
+		c.setState(stateReading)
 		c.loop.wheel.arm(c, timerHeader, c.srv.clock.after(c.srv.cfg.ReadHeaderTimeout))
 		if c.gc != nil {
 			_ = c.gc.Wake(nil)

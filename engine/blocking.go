@@ -82,9 +82,10 @@ type job struct {
 	req parser.Request
 	ctx Context
 
-	// rctx is the request's context, cancelled when the client goes
-	// away or the job is recycled.
-	rctx *requestContext
+	// rctx is the request's context, cancelled (cancel) when the client
+	// goes away or the job is recycled.
+	rctx   context.Context
+	cancel context.CancelFunc
 	// keep: the connection stays open after the response.
 	keep bool
 	// failed: a write to the client failed; the connection closes.
@@ -149,8 +150,8 @@ func (c *conn) startJob(x *Context) error {
 		j.in, j.out = bytebufferpool.Get(), bytebufferpool.Get()
 	}
 	copyRequest(&j.req, &c.ex.req, j.in)
-	j.pipelined = c.pipelined
-	j.rctx = newRequestContext(c.localAddr())
+	j.pipelined = x.pipelined
+	j.rctx, j.cancel = context.WithCancel(c.requestBase())
 	j.ctx.reset(&j.req, c.t.RemoteAddr())
 	j.ctx.inherit(x)
 	if c.remoteStr == "" {
@@ -170,6 +171,7 @@ func (c *conn) startJob(x *Context) error {
 	l.jobs++
 	s.counters.inFlight.Add(1)
 	c.pending = j
+	c.setState(stateDispatched)
 	return nil
 }
 
@@ -483,7 +485,7 @@ func (j *job) finishStream(out []byte, failed bool) []byte {
 // connection moves on to the requests that waited, or closes.
 func (j *job) done(context.Context) error {
 	c, keep, failed := j.c, j.keep, j.failed
-	if c.closed {
+	if c.state == stateClosed {
 		if len(j.rest) > 0 && keep && !failed && j.srv.pool.reserve() {
 			j.continuation = true
 			j.srv.counters.inFlight.Add(1)
@@ -503,7 +505,7 @@ func (j *job) done(context.Context) error {
 	case failed:
 		c.close()
 	case !keep:
-		c.closing = true
+		c.setState(stateClosing)
 		c.finish()
 	default:
 		c.resume()
@@ -518,8 +520,8 @@ const jobBufferKept = 16 << 10
 
 // recycle returns j to its pool, with its buffers unless they grew large.
 func (j *job) recycle() {
-	if j.rctx != nil {
-		j.rctx.cancel()
+	if j.cancel != nil {
+		j.cancel()
 	}
 	in, out := j.in, j.out
 	if in != nil && cap(in.B)+cap(out.B) > jobBufferKept {
@@ -534,7 +536,7 @@ func (j *job) recycle() {
 	j.ctx.job = nil
 	j.req.Reset()
 	j.taken.Store(false)
-	j.srv, j.c, j.h, j.sock, j.direct, j.in, j.out, j.rctx = nil, nil, nil, nil, nil, in, out, nil
+	j.srv, j.c, j.h, j.sock, j.direct, j.in, j.out, j.rctx, j.cancel = nil, nil, nil, nil, nil, in, out, nil, nil
 	j.keep, j.failed, j.submitted, j.chunked, j.continuation = false, false, false, false, false
 	j.output.Store(outputOpen)
 	if cap(j.rest) > jobBufferKept {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
-	_ "unsafe" // for go:linkname
 )
 
 // clock is the server's coarse time: a tick counter for the timing wheels
@@ -58,17 +57,10 @@ func (c *clock) refresh() {
 	}
 }
 
-// nanotime returns monotonic nanoseconds since an arbitrary origin; it
-// reads the real clock, for measuring waits off the hot path. It is the
-// runtime's monotonic clock, which time.Since reads too, without the wall
-// clock time.Now adds: every blocking request reads it three times.
-func (c *clock) nanotime() int64 { return runtimeNanotime() }
-
-// runtimeNanotime is the runtime's monotonic clock. The runtime keeps
-// this name linkable for packages outside it.
-//
-//go:linkname runtimeNanotime runtime.nanotime
-func runtimeNanotime() int64
+// nanotime returns monotonic nanoseconds since the clock was made; it
+// reads the real clock, for measuring waits off the hot path. time.Since
+// of a time with a monotonic reading reads only the monotonic clock.
+func (c *clock) nanotime() int64 { return int64(time.Since(c.start)) }
 
 // now returns the current tick.
 func (c *clock) now() int64 { return c.ticks.Load() }

@@ -1,10 +1,11 @@
 package engine
 
 import (
+	"context"
 	stderrors "errors"
 	"io"
 	"net"
-	"syscall"
+	"net/http"
 
 	"github.com/panjf2000/gnet/v2"
 )
@@ -28,26 +29,28 @@ type conn struct {
 	t    transport
 	gc   gnet.Conn // nil in tests without a real loop
 
-	ex      *exchange // the request in progress; nil while idle
-	pending *job      // blocking work on this connection's request
+	// state is where the connection is in its life; only setState
+	// moves it (state.go).
+	state connState
+	// ex is the parse state of the request in progress; nil while idle.
+	ex *exchange
+	// pending is the blocking work on the connection's request, from
+	// the dispatch until its response has left (job.done).
+	pending *job
 	// sock is the connection's second descriptor, opened when a worker
 	// first writes to the connection or its output first backs up.
-	sock     *socket
-	timer    timer
-	closing  bool // the final response is written; close once it drains
-	stalled  bool // output is backed up; requests wait unparsed
-	closed   bool
-	watching bool // a goroutine waits for the socket to become writable
-	// lingering: the final response has left and the write side is shut;
-	// the connection only waits for the client's EOF.
-	lingering bool
-	// pipelined: bytes of a further request are buffered behind the one
-	// being answered (a drain answers them before closing).
-	pipelined bool
+	sock  *socket
+	timer timer
+	// watching: a goroutine waits for the socket to become writable
+	// (waitOutput); it outlives the state that started it.
+	watching bool
 	// remoteStr is the client's address as text, formatted on first use.
 	remoteStr string
 	// local is the server's address of the connection, read on first use.
 	local net.Addr
+	// requestCtx is the context the contexts of blocking requests derive
+	// from, made on first use (requestBase).
+	requestCtx context.Context
 	// writeDeadline is the tick past which undrained output closes the
 	// connection, unless the client read some of it since the deadline
 	// was set: outputHeld is how much output was waiting then (heldOutput).
@@ -66,22 +69,23 @@ func (c *conn) localAddr() net.Addr {
 		return c.local
 	}
 	c.local = c.gc.LocalAddr()
-	sa, err := syscall.Getsockname(c.gc.Fd())
-	switch sa := sa.(type) {
-	case *syscall.SockaddrInet4:
-		if err == nil {
-			c.local = &net.TCPAddr{IP: net.IP(sa.Addr[:]).To16(), Port: sa.Port}
-		}
-	case *syscall.SockaddrInet6:
-		if err == nil {
-			c.local = &net.TCPAddr{IP: append(net.IP(nil), sa.Addr[:]...), Port: sa.Port}
-		}
-	case *syscall.SockaddrUnix:
-		if err == nil {
-			c.local = &net.UnixAddr{Name: sa.Name, Net: "unix"}
-		}
+	if local, err := sockname(c.gc.Fd()); err == nil {
+		c.local = local
 	}
 	return c.local
+}
+
+// requestBase returns the context that every blocking request's context
+// on c derives from: like net/http's, it carries the server's address of
+// the connection under http.LocalAddrContextKey.
+func (c *conn) requestBase() context.Context {
+	if c.requestCtx == nil {
+		c.requestCtx = context.Background()
+		if local := c.localAddr(); local != nil {
+			c.requestCtx = context.WithValue(c.requestCtx, http.LocalAddrContextKey, local)
+		}
+	}
+	return c.requestCtx
 }
 
 // socket returns c's second descriptor, opened on first use.
@@ -98,10 +102,10 @@ func (c *conn) socket() (*socket, error) {
 
 // close closes c from its loop.
 func (c *conn) close() {
-	if c.closed {
+	if c.state == stateClosed {
 		return
 	}
-	c.closed = true
+	c.setState(stateClosed)
 	c.loop.wheel.disarm(c)
 	if c.gc != nil {
 		_ = c.loop.el.Close(c.gc)
@@ -129,7 +133,7 @@ func (c *conn) onClose(err error) {
 		if c.pending != nil && c.pending.submitted {
 			// The worker holds the socket: end the TCP connection
 			// itself, not only gnet's descriptor of it.
-			_ = syscall.Shutdown(c.sock.fd, syscall.SHUT_RDWR)
+			_ = shutdownBoth(c.sock.fd)
 		}
 		c.sock.abort()
 	}
@@ -138,14 +142,11 @@ func (c *conn) onClose(err error) {
 
 // release gives back what c holds and cancels the work in progress for it.
 func (c *conn) release() {
-	c.closed = true
-	if c.lingering {
-		c.srv.lingering.Add(-1)
-	}
+	c.setState(stateClosed)
 	c.loop.wheel.disarm(c)
 	if c.pending != nil {
 		if c.pending.submitted {
-			c.pending.rctx.cancel()
+			c.pending.cancel()
 		} else {
 			c.dropJob()
 		}

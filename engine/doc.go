@@ -5,8 +5,9 @@
 //
 // # The life of a batch
 //
-// gnet calls OnTraffic on the connection's event loop when bytes arrive.
-// The engine peeks at every inbound byte without copying, and asks the
+// gnet calls OnTraffic (events.go) on the connection's event loop when
+// bytes arrive, and the connection (conn.go) serves them (serve.go): the
+// engine peeks at every inbound byte without copying, and asks the
 // parser for one request after another. Each complete request is
 // dispatched to the Handler with the loop's reused Context; its response is
 // appended to the loop's output buffer. A request that is not complete
@@ -16,12 +17,18 @@
 //
 // A parse error is answered with its pre-rendered response (package
 // errors renders every error response) and, since the message framing can
-// no longer be trusted, the connection closes. A panicking handler is
-// answered with 500 and its connection closes; nothing else is disturbed.
-// CONNECT never reaches a handler: the engine opens no tunnels, so it
-// answers 501 itself. Every refusal the engine makes honours an Accept
-// that prefers application/problem+json when the request's fields have
-// been read.
+// no longer be trusted, the connection closes. CONNECT never reaches a
+// handler: the engine opens no tunnels, so it answers 501 itself, as it
+// answers 503 in maintenance (maintenance.go). Every refusal the engine
+// makes (refusal.go) honours an Accept that prefers
+// application/problem+json when the request's fields have been read. A
+// panicking handler is answered with 500 and its connection closes
+// (recover.go); nothing else is disturbed.
+//
+// A connection is in one state at a time (state.go): idle, reading,
+// dispatched to work off the loop, stalled while its client does not read
+// (backpressure.go), closing, lingering for the client's EOF after its
+// final response (linger.go), closed.
 //
 // # Blocking work
 //

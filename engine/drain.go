@@ -192,15 +192,15 @@ func (c *conn) idleDeadline(timeout time.Duration) int64 {
 func (l *loop) cutOff() int {
 	n := 0
 	for c := range l.conns {
-		if c.closed || c.closing {
+		if c.state == stateClosed || c.finishing() {
 			continue
 		}
-		busy := c.pending != nil || c.ex != nil || c.stalled || c.t.InboundBuffered() > 0
+		busy := c.state != stateIdle || c.t.InboundBuffered() > 0
 		if !busy {
 			continue
 		}
 		n++
-		if c.stalled || (c.pending != nil && !c.pending.claimOutput(outputCutOff)) {
+		if c.state == stateStalled || (c.pending != nil && !c.pending.claimOutput(outputCutOff)) {
 			c.close()
 			continue
 		}

@@ -110,6 +110,9 @@ type memTransport struct {
 	// peeked counts the bytes Peek returned: gnet copies them when its
 	// inbound buffer holds an earlier read.
 	peeked int
+	// outbound is what OutboundBuffered reports: output the client has
+	// not read yet.
+	outbound int
 }
 
 func (m *memTransport) Peek(int) ([]byte, error) {
@@ -129,7 +132,7 @@ func (m *memTransport) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 func (m *memTransport) InboundBuffered() int  { return len(m.in) }
-func (m *memTransport) OutboundBuffered() int { return 0 }
+func (m *memTransport) OutboundBuffered() int { return m.outbound }
 func (m *memTransport) RemoteAddr() net.Addr  { return memAddr }
 
 // memAddr is the client address of every memTransport; gnet too returns
@@ -230,7 +233,7 @@ func holdsUnread(n int) func(*conn) bool {
 // earlier responses to leave, or a write to the socket has had to wait
 // for the client (the socket joined the netpoller then).
 func outputBackedUp(c *conn) bool {
-	if c.stalled || (c.pending != nil && !c.pending.submitted) {
+	if c.state == stateStalled || (c.pending != nil && !c.pending.submitted) {
 		return true
 	}
 	if c.sock == nil {

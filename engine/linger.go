@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"syscall"
 	"time"
 )
 
@@ -16,14 +15,11 @@ func (c *conn) finish() {
 		c.waitOutput()
 		return
 	}
-	if c.gc == nil || syscall.Shutdown(c.gc.Fd(), syscall.SHUT_WR) != nil {
+	if c.gc == nil || shutdownWrite(c.gc.Fd()) != nil {
 		c.close()
 		return
 	}
-	if !c.lingering {
-		c.lingering = true
-		c.srv.lingering.Add(1)
-	}
+	c.setState(stateLingering)
 	c.loop.wheel.arm(c, timerLinger, c.srv.clock.after(lingerTimeout))
 }
 

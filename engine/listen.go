@@ -8,8 +8,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // unixPrefix marks a Unix socket address for Listen and Start.
@@ -57,10 +55,7 @@ func Listen(addr string, reusePort bool) (net.Listener, error) {
 func setListenerOptions(rc syscall.RawConn, reusePort bool) error {
 	var err error
 	cerr := rc.Control(func(fd uintptr) {
-		err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
-		if err == nil && reusePort {
-			err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, unix.SO_REUSEPORT, 1)
-		}
+		err = setReuse(int(fd), reusePort)
 	})
 	if cerr != nil {
 		return cerr

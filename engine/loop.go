@@ -84,7 +84,7 @@ func (l *loop) expire(c *conn) {
 		if l.srv.draining.Load() {
 			// The drain's grace is over: close gracefully, so that a
 			// request crossing the close meets EOF rather than a reset.
-			c.closing = true
+			c.setState(stateClosing)
 			c.finish()
 			return
 		}

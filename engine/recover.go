@@ -21,7 +21,7 @@ var errHandlerPanic = httperrors.NewClosing(httperrors.StatusInternalServerError
 // the request line, never to the client. consumed counts the bytes of
 // every request dispatched, the panicking one included.
 func (c *conn) recoverBatch(r any, out []byte, consumed int) gnet.Action {
-	if c.closed {
+	if c.state == stateClosed {
 		// A panic in the engine after the connection was released: there
 		// is no request left to log and no client to answer.
 		c.srv.logPanic(r, &refusedRequest)
@@ -47,7 +47,7 @@ func (c *conn) recoverBatch(r any, out []byte, consumed int) gnet.Action {
 	}
 	c.loop.out = out[:0]
 	if c.write(out) {
-		c.closing = true
+		c.setState(stateClosing)
 		c.finish()
 	}
 	return gnet.None

@@ -140,7 +140,7 @@ func (c *conn) reject(e *httperrors.Error) {
 	out := c.appendRefusal(c.loop.out[:0], c.srv.canned, e, false, nil)
 	c.loop.out = out[:0]
 	if c.write(out) {
-		c.closing = true
+		c.setState(stateClosing)
 		c.finish()
 	}
 }

@@ -399,7 +399,7 @@ func FuzzRouterMatchesServeMux(f *testing.F) {
 			return
 		}
 		m.in, m.out = []byte(raw), m.out[:0]
-		c.closing, c.closed = false, false
+		c.state = stateIdle
 		if c.ex != nil {
 			c.ex.parser.Reset()
 			c.ex.req.Reset()

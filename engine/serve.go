@@ -18,7 +18,8 @@ const continueResponse = "HTTP/1.1 100 Continue\r\n\r\n"
 // the batch, and the connection closes (recoverBatch). One deferred
 // recover per batch costs less than one per request.
 func (c *conn) serve() (action gnet.Action) {
-	if c.closing || c.stalled || c.pending != nil {
+	switch c.state {
+	case stateDispatched, stateStalled, stateClosing, stateLingering:
 		return c.holdInput()
 	}
 	if c.awaitingBody() {
@@ -39,13 +40,14 @@ func (c *conn) serve() (action gnet.Action) {
 			// its first bytes say without a parse. Before that, a drain
 			// serves it (respond says Connection: close).
 			if c.write(c.appendRefusal(c.loop.out[:0], c.srv.canned, c.srv.errDraining, isHead(buf), nil)) {
-				c.closing = true
+				c.setState(stateClosing)
 				c.finish()
 			}
 			return gnet.None
 		}
 		c.ex = c.loop.acquire()
 	}
+	c.setState(stateReading)
 	l := c.loop
 	st := c.srv.clock.stamp()
 	out := l.out[:0]
@@ -72,9 +74,8 @@ func (c *conn) serve() (action gnet.Action) {
 			break
 		}
 		consumed += n
-		c.pipelined = consumed < len(buf)
 		var next outcome
-		out, next = c.dispatch(out, st)
+		out, next = c.dispatch(out, st, consumed < len(buf))
 		c.ex.sent100 = false
 		if next != keepOpen {
 			closeAfter = next == closeConn
@@ -122,7 +123,7 @@ func (c *conn) awaitingBody() bool {
 // this.
 func (c *conn) write(out []byte) bool {
 	_, _ = c.t.Write(out)
-	return !c.closed
+	return c.state != stateClosed
 }
 
 // afterBatch arms the timer that fits what c waits for now and returns the
@@ -130,28 +131,33 @@ func (c *conn) write(out []byte) bool {
 func (c *conn) afterBatch(closeAfter, drained bool) gnet.Action {
 	l := c.loop
 	switch {
-	case c.pending != nil:
+	case c.state == stateDispatched:
 		// The work's completion resumes the connection; no timer runs
 		// while the handler works.
 		l.wheel.disarm(c)
-		c.handOver()
+		if c.pending != nil {
+			c.handOver()
+		}
 	case closeAfter:
-		c.closing = true
+		c.setState(stateClosing)
 		c.finish()
 	case c.t.OutboundBuffered() > outputHighWater:
-		c.stalled = true
+		c.setState(stateStalled)
 		c.waitOutput()
 	case drained:
 		if c.ex != nil {
 			l.release(c.ex)
 			c.ex = nil
 		}
+		c.setState(stateIdle)
 		l.wheel.arm(c, timerIdle, c.idleDeadline(c.srv.cfg.IdleTimeout))
 	case c.ex.parser.HeadDone():
+		c.setState(stateReading)
 		if c.timer.kind != timerBody {
 			l.wheel.arm(c, timerBody, c.srv.clock.after(c.srv.cfg.BodyReadTimeout))
 		}
 	default:
+		c.setState(stateReading)
 		if c.timer.kind != timerHeader {
 			l.wheel.arm(c, timerHeader, c.srv.clock.after(c.srv.cfg.ReadHeaderTimeout))
 		}
@@ -183,13 +189,13 @@ const (
 // dispatch runs the handler for the parsed request and appends its
 // response, or hands the request to the worker pool. With an access log it
 // also logs the response.
-func (c *conn) dispatch(out []byte, st *stamp) ([]byte, outcome) {
+func (c *conn) dispatch(out []byte, st *stamp, pipelined bool) ([]byte, outcome) {
 	if !c.srv.accessLogged() {
-		return c.respond(out, st)
+		return c.respond(out, st, pipelined)
 	}
 	start, from := time.Now(), len(out)
 	c.loop.ctx.accessStart = start
-	out, next := c.respond(out, st)
+	out, next := c.respond(out, st, pipelined)
 	if next != deferred {
 		c.srv.logAccess(&c.ex.req, c.t.RemoteAddr(), c.loop.ctx.logged, len(out)-from, start)
 	}
@@ -199,13 +205,15 @@ func (c *conn) dispatch(out []byte, st *stamp) ([]byte, outcome) {
 // respond runs the handler and appends its response, or hands the request
 // to the worker pool; the status answered is left in the Context's logged.
 // Every response, the engine's own answers included, ends through
-// appendFinal, which decides whether the connection stays open.
-func (c *conn) respond(out []byte, st *stamp) ([]byte, outcome) {
+// appendFinal, which decides whether the connection stays open. pipelined
+// says that bytes of a further request are buffered behind this one (a
+// drain answers them before closing).
+func (c *conn) respond(out []byte, st *stamp, pipelined bool) ([]byte, outcome) {
 	s := c.srv
 	req := &c.ex.req
 	x := &c.loop.ctx
 	x.reset(req, c.t.RemoteAddr())
-	x.pipelined = c.pipelined
+	x.pipelined = pipelined
 	canned, err := s.refusal(req)
 	if err == nil {
 		err = s.handler.Serve(x)
@@ -228,14 +236,16 @@ func (c *conn) resume() {
 	if c.t.OutboundBuffered() > outputHighWater {
 		// The client has not read the work's response: the pipelined
 		// requests wait, unparsed, until it has (checkOutput).
-		c.stalled = true
+		c.setState(stateStalled)
 		c.waitOutput()
 		return
 	}
 	if c.t.InboundBuffered() == 0 {
+		c.setState(stateIdle)
 		c.afterBatch(false, true)
 		return
 	}
+	c.setState(stateReading)
 	if c.serve() == gnet.Close {
 		c.close()
 	}

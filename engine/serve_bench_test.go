@@ -73,7 +73,7 @@ func BenchmarkFromHTTP(b *testing.B) {
 			c.serve()
 			j := <-c.srv.pool.jobs
 			j.run()
-			c.pending = nil
+			c.pending, c.state = nil, stateIdle
 		}
 	})
 }

@@ -184,7 +184,7 @@ func (s *Server) StartListener(ln net.Listener) error {
 	opts := []gnet.Option{
 		gnet.WithMulticore(s.cfg.Multicore),
 		gnet.WithTicker(true),
-		gnet.WithLogger(discardLogger{}),
+		gnet.WithLogger(gnetLogger{s.cfg.Logger}),
 	}
 	if s.cfg.NumLoops > 0 {
 		opts = append(opts, gnet.WithNumEventLoop(s.cfg.NumLoops))
@@ -299,13 +299,3 @@ func (s *Server) tick() time.Duration {
 	s.mu.Unlock()
 	return s.clock.every
 }
-
-// discardLogger silences gnet's own logging; the engine logs through
-// Config.Logger.
-type discardLogger struct{}
-
-func (discardLogger) Debugf(string, ...any) {}
-func (discardLogger) Infof(string, ...any)  {}
-func (discardLogger) Warnf(string, ...any)  {}
-func (discardLogger) Errorf(string, ...any) {}
-func (discardLogger) Fatalf(string, ...any) {}

@@ -282,9 +282,8 @@ func TestFailedWriteLeavesTheConnectionAlone(t *testing.T) {
 			c.srv.cfg.Logger = discardSlog()
 			m.failWrite = c.release
 			require.NotPanics(t, func() { tt.serve(c) })
-			assert.True(t, c.closed)
+			assert.Equal(t, stateClosed, c.state, "no graceful close of a connection already gone")
 			assert.Nil(t, c.ex, "the exchange went back to the loop once")
-			assert.False(t, c.closing, "no graceful close of a connection already gone")
 			assert.Zero(t, c.srv.lingering.Load())
 		})
 	}

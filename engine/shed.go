@@ -105,7 +105,7 @@ func (d *shedder) completed(c *clock) {
 
 // sampleEvery is how many blocking jobs share one reading of the clock
 // when shedding is off and the times only feed Stats: the clock costs
-// about 30 ns a reading on these virtual machines, three readings a job.
+// tens of nanoseconds a reading, three readings a job.
 const sampleEvery = 8
 
 // estimatedWait returns how long a job queued behind queued others would

@@ -7,8 +7,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // socket is a second descriptor of a connection's TCP socket, registered
@@ -77,7 +75,7 @@ func (s *socket) release() {
 		_ = s.file.Close()
 		return
 	}
-	_ = syscall.Close(s.fd)
+	_ = closeFD(s.fd)
 }
 
 // pollable returns the socket registered with the netpoller, with its
@@ -103,7 +101,7 @@ func (s *socket) pollable(deadline time.Time) (*os.File, error) {
 // socket is reported writable again only once much of its buffer has
 // drained, which a slow reader takes many timeouts to do.
 func (s *socket) write(p []byte, timeout time.Duration) error {
-	n, err := syscall.Write(s.fd, p)
+	n, err := writeFD(s.fd, p)
 	switch {
 	case err == nil && n == len(p):
 		return nil
@@ -170,11 +168,4 @@ func (s *socket) abort() {
 	if s.file != nil {
 		_ = s.file.SetWriteDeadline(time.Unix(1, 0))
 	}
-}
-
-// writable reports whether fd can take more bytes now.
-func writable(fd int) bool {
-	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
-	n, err := unix.Poll(fds, 0)
-	return err == nil && n > 0 && fds[0].Revents&(unix.POLLOUT|unix.POLLERR|unix.POLLHUP) != 0
 }

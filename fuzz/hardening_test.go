@@ -52,14 +52,18 @@ func raiseFileLimit(t *testing.T, need uint64) {
 	t.Helper()
 	var lim syscall.Rlimit
 	require.NoError(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim))
-	if lim.Cur < need {
-		lim.Cur = min(lim.Max, need)
+	if uint64(lim.Cur) < need {
+		setLimit(&lim.Cur, min(uint64(lim.Max), need))
 		require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim))
 	}
-	if lim.Cur < need {
+	if uint64(lim.Cur) < need {
 		t.Skipf("needs %d open files, the hard limit is %d", need, lim.Max)
 	}
 }
+
+// setLimit sets an rlimit field, which is unsigned on Linux and Darwin
+// and signed on the BSDs.
+func setLimit[T int64 | uint64](field *T, v uint64) { *field = T(v) }
 
 // heapSampler records the peak HeapInuse while it runs.
 type heapSampler struct {
