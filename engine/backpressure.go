@@ -91,6 +91,9 @@ func (c *conn) checkOutput() {
 	case c.pending != nil && !c.pending.submitted && pending == 0:
 		c.loop.wheel.disarm(c)
 		c.handOver()
+	case c.reply != nil && c.reply.wantDrain && pending < outputLowWater:
+		c.loop.wheel.disarm(c)
+		c.reply.drained()
 	case c.state == stateStalled && pending < outputLowWater:
 		if c.t.InboundBuffered() == 0 {
 			// Nothing waited: the connection is idle, not mid-request.

@@ -37,6 +37,9 @@ type conn struct {
 	// pending is the blocking work on the connection's request, from
 	// the dispatch until its response has left (job.done).
 	pending *job
+	// reply is the asynchronous reply to the connection's request, from
+	// Context.Async until Reply.Finish (reply.go).
+	reply *Reply
 	// sock is the connection's second descriptor, opened when a worker
 	// first writes to the connection or its output first backs up.
 	sock  *socket
@@ -144,6 +147,10 @@ func (c *conn) onClose(err error) {
 func (c *conn) release() {
 	c.setState(stateClosed)
 	c.loop.wheel.disarm(c)
+	if r := c.reply; r != nil {
+		c.reply = nil
+		r.abandon()
+	}
 	if c.pending != nil {
 		if c.pending.submitted {
 			c.pending.cancel()

@@ -44,6 +44,13 @@ type Context struct {
 	deferTo Handler
 	// job is the blocking work this Context belongs to; nil inline.
 	job *job
+	// conn is the connection an inline handler runs for; nil elsewhere.
+	conn *conn
+	// async is the reply the handler made asynchronous (Async).
+	async *Reply
+	// bodyFollows: the request's body is still arriving, to be streamed
+	// (BodyStreamer).
+	bodyFollows bool
 
 	status    httperrors.Status
 	fields    []byte // rendered "Name: value\r\n" lines set by the handler
@@ -75,6 +82,7 @@ type Context struct {
 func (c *Context) reset(req *parser.Request, remote net.Addr) {
 	c.req, c.remote, c.remoteStr = req, remote, ""
 	c.ctx, c.deferTo = nil, nil
+	c.conn, c.async, c.bodyFollows = nil, nil, false
 	c.length = -1
 	c.status = httperrors.StatusOK
 	c.fields = c.fields[:0]

@@ -32,8 +32,7 @@
 //
 // # Blocking work
 //
-// A Blocking handler (FromHTTP and the gateway among them) runs on the
-// worker pool. The loop copies the request, reserves a place in the pool's
+// A Blocking handler (FromHTTP among them) runs on the worker pool. The loop copies the request, reserves a place in the pool's
 // queue (a full queue is a 503 in request order), and hands the job over
 // once the batch's earlier responses have reached the socket, yielding its
 // P until a worker has taken the job (handOver says why). The worker writes
@@ -45,6 +44,19 @@
 // the engine's own refusals, ends through appendFinal
 // (final.go): keep-alive, the Connection field, HEAD and error rendering
 // are decided there once.
+//
+// # Asynchronous replies and peer connections
+//
+// A handler that waits on the network without a goroutine (the gateway)
+// makes its reply asynchronous (Context.Async, reply.go): the connection
+// is dispatched as for blocking work, and the reply's owner writes the
+// response later on the same loop, as its data arrives, ending it through
+// appendFinal's rules. The data comes from peer connections (peer.go):
+// outbound connections dialled off the loop and enrolled on it
+// (Loop.Enroll), served by the owner's callbacks, and taken off the loop
+// (PeerConn.Detach) when a slow client makes reading them on the loop
+// pointless. A BodyStreamer handler gets request bodies as they arrive
+// (replybody.go).
 //
 // Timeouts live in a per-loop timing wheel (timeout.go): arming one is a
 // store, and each tick looks only at the connections whose slot is due.

@@ -200,9 +200,13 @@ func (l *loop) cutOff() int {
 			continue
 		}
 		n++
-		if c.state == stateStalled || (c.pending != nil && !c.pending.claimOutput(outputCutOff)) {
+		if c.state == stateStalled || (c.pending != nil && !c.pending.claimOutput(outputCutOff)) || (c.reply != nil && c.reply.headSent) {
 			c.close()
 			continue
+		}
+		if r := c.reply; r != nil {
+			c.reply = nil
+			r.abandon()
 		}
 		c.reject(l.srv.errDraining)
 	}

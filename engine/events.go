@@ -21,8 +21,13 @@ func (e *events) OnBoot(eng gnet.Engine) gnet.Action {
 
 // OnOpen admits a connection the acceptor enrolled, or closes it at once
 // past MaxConns. One accepted while a drain begins is served: the
-// acceptor stopped accepting before the drain counts what is open.
+// acceptor stopped accepting before the drain counts what is open. A peer
+// connection (Loop.Enroll) goes to its Peer.
 func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
+	if pc, ok := gc.Context().(*PeerConn); ok {
+		pc.opened(gc)
+		return nil, gnet.None
+	}
 	s := e.srv
 	over := s.cfg.MaxConns > 0 && s.openConns.Load() >= int64(s.cfg.MaxConns)
 	if over && s.cfg.Overload == Refuse {
@@ -44,18 +49,26 @@ func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	return nil, gnet.None
 }
 
-// OnTraffic serves what arrived.
+// OnTraffic serves what arrived, for a client's connection or a peer's.
 func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
-	return gc.Context().(*conn).serve()
+	switch v := gc.Context().(type) {
+	case *conn:
+		return v.serve()
+	case *PeerConn:
+		return v.traffic()
+	}
+	return gnet.None
 }
 
-// OnClose releases the connection's state.
+// OnClose releases the connection's state, or tells a peer's Peer.
 func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
 	if c, ok := gc.Context().(*conn); ok {
 		e.srv.memory.noteRelease(gc.InboundBuffered() + gc.OutboundBuffered())
 		c.onClose(err)
 		delete(c.loop.conns, c)
 		e.srv.openConns.Add(-1)
+	} else if pc, ok := gc.Context().(*PeerConn); ok {
+		pc.onClose(err)
 	}
 	return gnet.None
 }

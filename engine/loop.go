@@ -16,12 +16,16 @@ const maxFreeExchanges = 1024
 // connection on it, since the loop serves one batch at a time. Only the
 // loop's goroutine touches it.
 type loop struct {
-	srv   *Server
-	el    gnet.EventLoop
-	out   []byte  // the batch's responses, written with one write
-	ctx   Context // the handler context, reused per request
-	free  []*exchange
-	wheel wheel
+	srv  *Server
+	el   gnet.EventLoop
+	out  []byte  // the batch's responses, written with one write
+	ctx  Context // the handler context, reused per request
+	free []*exchange
+	// pub is the loop as code running on it sees it.
+	pub Loop
+	// freeReplies are asynchronous replies ready for reuse.
+	freeReplies []*Reply
+	wheel       wheel
 	// conns holds the loop's open connections, for a drain to visit
 	// (the wheel holds only those with a deadline).
 	conns map[*conn]struct{}
@@ -48,9 +52,13 @@ type exchange struct {
 // newLoop returns the state for event loop el.
 func newLoop(s *Server, el gnet.EventLoop) *loop {
 	l := &loop{srv: s, el: el, conns: make(map[*conn]struct{})}
+	l.pub.l = l
 	l.wheel.now = s.clock.now()
 	l.sweep = func(context.Context) error {
 		l.wheel.advance(l.srv.clock.now(), l.expire)
+		for _, fn := range l.pub.ticks {
+			fn()
+		}
 		l.publish()
 		return nil
 	}
@@ -95,5 +103,9 @@ func (l *loop) expire(c *conn) {
 		c.timeOut()
 	case timerWrite:
 		c.checkOutput()
+	case timerReply:
+		if c.reply != nil {
+			c.reply.expired()
+		}
 	}
 }

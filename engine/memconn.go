@@ -160,7 +160,7 @@ func (mc *memoryConn) traffic() {
 // queued.
 func (mc *memoryConn) settled(l *memoryLoop) bool {
 	c, _ := mc.ctx.(*conn)
-	return c != nil && c.pending == nil && !c.watching && len(l.tasks) == 0
+	return c != nil && c.pending == nil && c.reply == nil && !c.watching && len(l.tasks) == 0
 }
 
 // close closes the connection once, running OnClose.

@@ -18,6 +18,9 @@ const continueResponse = "HTTP/1.1 100 Continue\r\n\r\n"
 // the batch, and the connection closes (recoverBatch). One deferred
 // recover per batch costs less than one per request.
 func (c *conn) serve() (action gnet.Action) {
+	if r := c.reply; r != nil && r.BodyFollows() && c.state == stateDispatched {
+		return r.feed()
+	}
 	switch c.state {
 	case stateDispatched, stateStalled, stateClosing, stateLingering:
 		return c.holdInput()
@@ -71,6 +74,15 @@ func (c *conn) serve() (action gnet.Action) {
 		}
 		if n == 0 {
 			out = c.maybeContinue(out, len(buf)-consumed)
+			if c.srv.streams && c.ex.parser.HeadDone() {
+				// The body is streamed to the handler's reply.
+				consumed += c.ex.req.HeadLen
+				var next outcome
+				out, next = c.dispatch(out, st, false)
+				c.ex.sent100 = false
+				c.ex.parser.Reset()
+				closeAfter = next == closeConn
+			}
 			break
 		}
 		consumed += n
@@ -132,6 +144,11 @@ func (c *conn) afterBatch(closeAfter, drained bool) gnet.Action {
 	l := c.loop
 	switch {
 	case c.state == stateDispatched:
+		if c.reply != nil {
+			// The reply's owner finishes it and resumes the connection;
+			// its own deadline, if it set one, is the only timer.
+			break
+		}
 		// The work's completion resumes the connection; no timer runs
 		// while the handler works.
 		l.wheel.disarm(c)
@@ -214,14 +231,29 @@ func (c *conn) respond(out []byte, st *stamp, pipelined bool) ([]byte, outcome) 
 	x := &c.loop.ctx
 	x.reset(req, c.t.RemoteAddr())
 	x.pipelined = pipelined
+	x.conn = c
+	x.bodyFollows = c.ex.parser.HeadDone()
 	canned, err := s.refusal(req)
 	if err == nil {
 		err = s.handler.Serve(x)
-		if err == nil && x.deferTo != nil {
+		if x.async != nil {
+			if err != nil {
+				panic("engine: a handler returned an error after Context.Async")
+			}
+			c.reply = x.async
+			c.setState(stateDispatched)
+			return out, deferred
+		}
+		if err == nil && x.deferTo != nil && x.bodyFollows {
+			err = errBodyNotTaken
+		} else if err == nil && x.deferTo != nil {
 			if err = c.startJob(x); err == nil {
 				return out, deferred
 			}
 		}
+	}
+	if x.bodyFollows {
+		x.closeAfter = true // the body is not read: nothing after it can be
 	}
 	out, keep := s.appendFinal(out, x, err, canned, st, &c.loop.counts)
 	if !keep {

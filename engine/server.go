@@ -31,6 +31,9 @@ type Server struct {
 	canned       *render.Canned
 	clock        *clock
 	events       *events
+	// streams: the handler takes request bodies as they arrive
+	// (BodyStreamer).
+	streams bool
 
 	openConns atomic.Int64
 	// lingering counts open connections that have sent their last
@@ -100,6 +103,10 @@ func New(h Handler, cfg Config) *Server {
 	s.shed = shedder{enabled: cfg.Shed, target: int64(cfg.ShedTarget), interval: int64(cfg.ShedInterval)}
 	s.pool.jobs = make(chan *job, cfg.QueueLen)
 	s.events = &events{srv: s}
+	if bs, ok := h.(BodyStreamer); ok && bs.StreamsBodies() {
+		s.streams = true
+		s.parserConfig.MaxBodyBytes = streamedBodyLimit
+	}
 	return s
 }
 

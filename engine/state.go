@@ -22,7 +22,9 @@ const (
 	// rest of it, or to be answered, under the header or body timer.
 	stateReading
 	// stateDispatched: the request is answered off the loop's batch (by a
-	// worker, through pending); the loop answers nothing more on the
+	// worker, through pending, or by an asynchronous reply's owner,
+	// through reply, which may also be fed the request's body); the loop
+	// answers nothing more on the
 	// connection, and parses nothing more, until that is done. No timer
 	// runs meanwhile, except the write timeout while the work waits for
 	// the connection's earlier responses to leave.

@@ -25,6 +25,9 @@ const (
 	// timerLinger: the final response has left and the write side is shut;
 	// close when the client has not closed by the deadline.
 	timerLinger
+	// timerReply: the deadline an asynchronous reply's owner set
+	// (Reply.SetDeadline); the owner is told.
+	timerReply
 )
 
 // timer is a connection's place in its loop's wheel. Re-arming a timer for

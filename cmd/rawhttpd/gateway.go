@@ -23,6 +23,8 @@ func addGatewayFlags(fs *flag.FlagSet, o *gatewayOptions) {
 	fs.StringVar(&o.upstreams, "upstream", "", "forward every request to these `URL[,URL...]` (round robin; host:port alone means http://host:port): the gateway mode")
 	fs.DurationVar(&o.gateway.UpstreamTimeout, "upstream-timeout", gateway.DefaultUpstreamTimeout, "time an upstream may take to send its response head (then 504)")
 	fs.DurationVar(&o.gateway.DNSTimeout, "dns-timeout", gateway.DefaultDNSTimeout, "time an upstream's name lookup may take (then 504)")
+	fs.IntVar(&o.gateway.MaxConnsPerUpstream, "upstream-max-conns", gateway.DefaultMaxConnsPerUpstream, "open connections to each upstream, idle or busy, over all event loops; a request that finds none free within 100ms gets 503")
+	fs.Int64Var(&o.gateway.MaxBodyBytes, "upstream-max-body-bytes", 0, "largest request body forwarded as it arrives (then 413); 0 = no limit")
 	fs.StringVar(&o.resolver, "resolver", "", "send upstream name lookups to the DNS server at `host:port`")
 	fs.StringVar(&o.trusted, "trusted-proxies", "", "believe the X-Forwarded-* and Forwarded fields of peers in these `CIDR[,CIDR...]` and append to them; from any other peer they are replaced (default none)")
 }
@@ -41,6 +43,12 @@ func newGateway(o gatewayOptions, logger *slog.Logger) (*gateway.Handler, error)
 	}
 	if o.gateway.UpstreamTimeout < 0 || o.gateway.DNSTimeout < 0 {
 		return nil, fmt.Errorf("-upstream-timeout and -dns-timeout must not be negative")
+	}
+	if o.gateway.MaxBodyBytes < 0 {
+		return nil, fmt.Errorf("-upstream-max-body-bytes must not be negative")
+	}
+	if o.gateway.MaxConnsPerUpstream < 1 {
+		return nil, fmt.Errorf("-upstream-max-conns must be at least 1")
 	}
 	trusted, err := parsePrefixes(o.trusted)
 	if err != nil {

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +83,7 @@ func TestGatewayFlagsRejectBadValues(t *testing.T) {
 		{"upstream not http", []string{"-upstream", "ftp://h"}},
 		{"resolver without port", []string{"-upstream", "http://h", "-resolver", "nocolon"}},
 		{"trusted proxy not a prefix", []string{"-upstream", "http://h", "-trusted-proxies", "10.0.0.0/8,nope"}},
+		{"no upstream connection allowed", []string{"-upstream", "http://h", "-upstream-max-conns", "0"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,6 +115,69 @@ func TestBinaryGatewayTrustedProxies(t *testing.T) {
 			resp, body := roundTrip(t, addr, forged)
 			require.Equal(t, http.StatusOK, resp.StatusCode)
 			assert.Equal(t, tt.want, body)
+		})
+	}
+}
+
+func TestBinaryGatewayUpstreamMaxConns(t *testing.T) {
+	got := make(chan struct{}, 1)
+	release := make(chan struct{})
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- struct{}{}
+		<-release // holds the only connection until the test ends
+	}))
+	t.Cleanup(upstream.Close)
+	t.Cleanup(func() { close(release) }) // runs first: the handler returns
+	addr, _ := startGatewayBinary(t, "-upstream", upstream.URL, "-upstream-max-conns", "1")
+	first, err := net.DialTimeout("tcp", addr, ioTimeout)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = first.Close() })
+	_, err = io.WriteString(first, "GET /hold HTTP/1.1\r\nHost: a\r\n\r\n")
+	require.NoError(t, err)
+	select {
+	case <-got:
+	case <-time.After(ioTimeout):
+		t.Fatal("the upstream never got the first request")
+	}
+	resp, body := roundTrip(t, addr, "GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Equal(t, "1", resp.Header.Get("Retry-After"))
+	assert.Contains(t, body, "in use")
+}
+
+func TestBinaryGatewayStreamsUploads(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		_, _ = fmt.Fprintf(w, "%d", n)
+	}))
+	t.Cleanup(upstream.Close)
+	addr, _ := startGatewayBinary(t, "-upstream", upstream.URL, "-max-body-bytes", "1024", "-upstream-max-body-bytes", "100000")
+	tests := []struct {
+		name   string
+		size   int
+		status int
+	}{
+		{"past -max-body-bytes, within -upstream-max-body-bytes", 50000, http.StatusOK},
+		{"past -upstream-max-body-bytes", 200000, http.StatusRequestEntityTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			conn, err := net.DialTimeout("tcp", addr, ioTimeout)
+			require.NoError(t, err)
+			defer conn.Close()
+			require.NoError(t, conn.SetDeadline(time.Now().Add(ioTimeout)))
+			// The head first: the body follows once the gateway has it.
+			_, err = fmt.Fprintf(conn, "POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n", tt.size)
+			require.NoError(t, err)
+			go func() { _, _ = conn.Write(bytes.Repeat([]byte("u"), tt.size)) }()
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			require.NoError(t, err)
+			body, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			require.Equal(t, tt.status, resp.StatusCode, string(body))
+			if tt.status == http.StatusOK {
+				assert.Equal(t, strconv.Itoa(tt.size), string(body))
+			}
 		})
 	}
 }

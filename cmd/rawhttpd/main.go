@@ -191,7 +191,7 @@ func withProbes(o options, app engine.Handler, m *metrics, logger *slog.Logger, 
 			shortest = len(p)
 		}
 	}
-	return engine.HandlerFunc(func(c *engine.Context) error {
+	h := engine.HandlerFunc(func(c *engine.Context) error {
 		if shortest < 0 || len(c.Target()) < shortest {
 			return app.Serve(c)
 		}
@@ -206,7 +206,20 @@ func withProbes(o options, app engine.Handler, m *metrics, logger *slog.Logger, 
 		}
 		return app.Serve(c)
 	})
+	if bs, ok := app.(engine.BodyStreamer); ok && bs.StreamsBodies() {
+		// The gateway's uploads stay streamed behind the probes; a probe
+		// path asked with a body still arriving is answered at once.
+		return streamingBodies{h}
+	}
+	return h
 }
+
+// streamingBodies is a handler whose request bodies are streamed to it
+// as they arrive (engine.BodyStreamer).
+type streamingBodies struct{ engine.HandlerFunc }
+
+// StreamsBodies reports true.
+func (streamingBodies) StreamsBodies() bool { return true }
 
 // respond returns the default mode's handler: every request gets the same
 // status and plaintext body, produced on the worker pool after -delay when

@@ -28,7 +28,7 @@ var flagGroups = []flagGroup{
 	{"Listening and process", []string{"addr", "loops", "reuseport", "pid-file", "shutdown-timeout", "shutdown-delay", "version"}},
 	{"Respond mode", []string{"respond", "status", "delay"}},
 	{"Files mode", []string{"root", "browse", "dotfiles", "file-cache-bytes", "file-cache-max-file"}},
-	{"Gateway mode", []string{"upstream", "upstream-timeout", "dns-timeout", "resolver", "trusted-proxies"}},
+	{"Gateway mode", []string{"upstream", "upstream-timeout", "upstream-max-conns", "upstream-max-body-bytes", "dns-timeout", "resolver", "trusted-proxies"}},
 	{"Requests", []string{"methods", "max-target-bytes", "max-header-bytes", "max-fields", "max-body-bytes",
 		"read-header-timeout", "body-read-timeout", "idle-timeout", "write-timeout", "server", "no-server-header"}},
 	{"Overload and maintenance", []string{"max-conns", "overload", "workers", "queue", "shed", "retry-after", "maintenance-file"}},

@@ -5,19 +5,58 @@
 //
 // # The life of a forwarded request
 //
-// New returns a Handler that runs on the engine's worker pool
-// (engine.Blocking), since forwarding waits on the network. For each
-// request it picks an upstream round robin, skipping those marked
-// unhealthy, and takes one of that upstream's connection slots. It builds
-// the upstream request: method, path and query, the body, and the
-// end-to-end header fields, without the hop-by-hop ones, plus Via and the
+// A request is forwarded from the event loop that parsed it, with no
+// goroutine in its path. Serve picks an upstream round robin, skipping
+// those marked unhealthy, and makes the response asynchronous
+// (engine.Context.Async). It renders the upstream request into a reused
+// buffer: method, path and query (after the upstream's path prefix), Host
+// (the client's, or the upstream's with Options.RewriteHost), the
+// end-to-end header fields without the hop-by-hop ones, Via and the
 // X-Forwarded fields (and Forwarded, if asked), appended to only for a
-// peer in Options.TrustedProxies. A net/http Transport sends
-// it, with pooling, keep-alive, its own name resolution and a timeout for
-// each step. The upstream's status and end-to-end fields are copied back;
-// the engine frames the response itself, so the body is written as it
-// arrives and flushed in bounded chunks when it is large or of unknown
-// length.
+// peer in Options.TrustedProxies, then Content-Length and the body.
+//
+// Each event loop keeps its own idle connections to each upstream, the
+// most recently used first; the connections of all loops to one upstream
+// are bounded by Options.MaxConnsPerUpstream, and a request that finds
+// none free waits on its loop up to PoolWait for a connection of that
+// loop to come free or close (one freed on another loop does not wake it). A new connection is dialled
+// off the loop (name lookup and connect, each with its timeout) and joins
+// the loop of the request that wanted it (engine.Loop.Enroll). The
+// response is parsed as it arrives by parser.ResponseParser, strict about
+// framing; its head is relayed with the end-to-end fields and this
+// gateway added to Via, and its body as it arrives. A body that ends
+// within flushBytes goes out with a Content-Length; a longer one, or one
+// still arriving, is streamed (chunked to HTTP/1.1 clients, delimited by
+// the close for HTTP/1.0). Interim (1xx) responses are not relayed. A
+// connection carries its next request only after a complete response
+// that leaves it open, with nothing sent after it and the whole request
+// taken by the upstream; any other is closed. A kept-alive connection
+// that the upstream closed as a request crossed it is replaced once.
+//
+// A client that reads slower than the upstream sends holds at most about
+// 400 KiB in the gateway: past relayHighWater of unread output the
+// upstream connection leaves the loop and is read only as the client
+// drains (see detach.go), so the upstream's TCP window holds it back.
+// A request body that arrives with its head is forwarded with it; one
+// still arriving is forwarded as it arrives, past the engine's
+// MaxBodyBytes if need be (bounded by Options.MaxBodyBytes instead, see
+// upload.go). It pauses while the upstream has 256 KiB of it unread; gnet
+// keeps reading the client meanwhile, and the engine closes a client
+// that gets 8 MiB ahead of a paused body.
+//
+// A request in flight holds, besides gnet's buffers of the two
+// connections: the engine's Reply (about 700 bytes, with its copy of the
+// request head), the rendered upstream request (its head, a few hundred
+// bytes, and a body that arrived whole with it), the response head being
+// built, the upstream connection's parse state (about 700 bytes, pooled
+// with the connection), and up to flushBytes (32 KiB) of a response body
+// gathered before the head goes out. All of it is reused from request to
+// request.
+//
+// Requests to https upstreams, and requests served where no event loop
+// runs (engine.Blocking, enginetest), take a fallback: the engine's
+// worker pool and a net/http Transport, which does TLS, with the same
+// failures and answers.
 //
 // # Failures
 //

@@ -31,6 +31,12 @@ type Handler struct {
 	opts      Options
 	balancer  balancer
 	transport *http.Transport
+	// dialer opens the event loops' upstream connections.
+	dialer *dialer
+	// mu guards states.
+	mu sync.Mutex
+	// states are the Handler's state on each event loop it ran on.
+	states []*loopState
 	// serve is forward wrapped by engine.Blocking, so that the engine runs
 	// it on its worker pool.
 	serve engine.Handler
@@ -45,25 +51,44 @@ func New(upstreams []string, opts Options) (*Handler, error) {
 		return nil, errors.New("gateway: no upstream")
 	}
 	o := opts.withDefaults()
-	h := &Handler{opts: o, transport: newTransport(o)}
+	h := &Handler{opts: o, dialer: newDialer(o)}
+	h.transport = newTransport(o, h.dialer)
 	for _, raw := range upstreams {
 		u, err := parseUpstream(raw, o.MaxConnsPerUpstream)
 		if err != nil {
 			return nil, err
 		}
+		u.index = len(h.balancer.upstreams)
 		h.balancer.upstreams = append(h.balancer.upstreams, u)
 	}
 	h.serve = engine.Blocking(engine.HandlerFunc(h.forward))
 	return h, nil
 }
 
-// Serve hands c's request to the engine's worker pool, where it is
-// forwarded.
-func (h *Handler) Serve(c *engine.Context) error { return h.serve.Serve(c) }
+// Serve forwards c's request from the event loop that runs it; a request
+// to an https upstream, or one that reaches Serve on a worker, goes to
+// the engine's worker pool and the net/http Transport instead.
+func (h *Handler) Serve(c *engine.Context) error {
+	if loop := c.Loop(); loop != nil {
+		if onLoop, err := h.serveOnLoop(c, loop); onLoop {
+			return err
+		}
+	}
+	return h.serve.Serve(c)
+}
 
-// Close closes the idle upstream connections. Requests in flight are not
-// disturbed, and the Handler stays usable.
-func (h *Handler) Close() { h.transport.CloseIdleConnections() }
+// Close closes the idle upstream connections, those of the event loops
+// on the loops themselves. Requests in flight are not disturbed, and the
+// Handler stays usable.
+func (h *Handler) Close() {
+	h.transport.CloseIdleConnections()
+	h.mu.Lock()
+	states := append([]*loopState(nil), h.states...)
+	h.mu.Unlock()
+	for _, ls := range states {
+		_ = ls.loop.Run(ls.closeAllIdle) // fails only once the server stopped, closing them
+	}
+}
 
 // forward runs on a worker: it picks an upstream and exchanges the request
 // with it. When the name lookup or connect fails, the request has not

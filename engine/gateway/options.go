@@ -33,6 +33,14 @@ type Options struct {
 	// PoolWait is how long a request waits for a free connection slot;
 	// default 100 ms.
 	PoolWait time.Duration
+	// MaxBodyBytes bounds a request body forwarded as it arrives (the
+	// engine's MaxBodyBytes bounds only bodies that arrive whole with
+	// their head); default 0, no bound. Past it: 413.
+	MaxBodyBytes int64
+	// IdleConnTimeout is how long an upstream connection may wait idle
+	// for the next request before it is closed; default 90 s. It is
+	// checked when the connection's loop next looks for one.
+	IdleConnTimeout time.Duration
 	// UnhealthyFor is how long an upstream is skipped after a failed name
 	// lookup or connect; default 5 s. When every upstream is skipped the
 	// answer is 503 with Retry-After set to the seconds until the first
@@ -69,6 +77,7 @@ const (
 	DefaultMaxConnsPerUpstream = 256
 	DefaultPoolWait            = 100 * time.Millisecond
 	DefaultUnhealthyFor        = 5 * time.Second
+	DefaultIdleConnTimeout     = 90 * time.Second
 	DefaultPseudonym           = "rawhttpd"
 )
 
@@ -91,6 +100,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PoolWait <= 0 {
 		o.PoolWait = DefaultPoolWait
+	}
+	if o.IdleConnTimeout <= 0 {
+		o.IdleConnTimeout = DefaultIdleConnTimeout
 	}
 	if o.UnhealthyFor <= 0 {
 		o.UnhealthyFor = DefaultUnhealthyFor

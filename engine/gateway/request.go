@@ -112,7 +112,7 @@ func (h *Handler) upstreamRequest(ctx context.Context, c *engine.Context, u *ups
 	queryAt := t.add(query)
 	hostAt := t.add(r.Host)
 	var fieldArr [32]fieldAt
-	fields := h.appendFields(fieldArr[:0], &t, c)
+	fields := h.appendFields(fieldArr[:0], &t, r, c.RemoteAddr())
 	text := string(t.buf)
 	*bp = t.buf
 	textBuffers.Put(bp)
@@ -185,8 +185,7 @@ func fieldsHeader(fields []fieldAt, text string) http.Header {
 // Host, Content-Length and Expect are left out: the Transport writes Host
 // from the request and frames the body itself, and the engine has
 // already answered any 100-continue.
-func (h *Handler) appendFields(fields []fieldAt, t *requestText, c *engine.Context) []fieldAt {
-	req := c.Request()
+func (h *Handler) appendFields(fields []fieldAt, t *requestText, req *parser.Request, remote net.Addr) []fieldAt {
 	var optArr [8][]byte
 	connOpts := optArr[:0]
 	for _, f := range req.Fields {
@@ -208,7 +207,7 @@ func (h *Handler) appendFields(fields []fieldAt, t *requestText, c *engine.Conte
 		}
 		fields = append(fields, fieldAt{nameAt: t.addCanonical(name), valueAt: t.add(f.Value)})
 	}
-	v := c.Version()
+	v := req.Version
 	start := t.addList(req.Fields, "Via")
 	t.buf = append(t.buf, receivedProtocol(int(v.Major), int(v.Minor))...)
 	t.buf = append(t.buf, ' ')
@@ -217,12 +216,12 @@ func (h *Handler) appendFields(fields []fieldAt, t *requestText, c *engine.Conte
 	// What a client says of earlier hops is kept only when the client is
 	// a proxy the operator trusts; anyone else could forge it, so this
 	// hop's view replaces it.
-	trusted := h.opts.trusts(c.RemoteAddr())
+	trusted := h.opts.trusts(remote)
 	start = len(t.buf)
 	if trusted {
 		start = t.addList(req.Fields, "X-Forwarded-For")
 	}
-	ipAt := appendClientIP(t, c.RemoteAddr())
+	ipAt := appendClientIP(t, remote)
 	fields = append(fields, fieldAt{name: "X-Forwarded-For", valueAt: span{start, len(t.buf)}})
 	proto, host := []byte("http"), req.Host
 	if trusted {

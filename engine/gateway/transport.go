@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"net"
 	"net/http"
+	"net/netip"
+	"sync"
 	"time"
 )
 
@@ -29,6 +31,22 @@ type dialer struct {
 	resolver      *net.Resolver
 	lookupTimeout time.Duration
 	net           net.Dialer
+	// mu guards resolved.
+	mu sync.Mutex
+	// resolved caches each host's successful lookup for lookupTTL, so
+	// that connections opened in a burst ask the resolver once.
+	resolved map[string]lookup
+}
+
+// lookupTTL is how long a successful name lookup is reused. The resolver
+// does not tell the records' TTL; a short fixed one bounds how late a
+// changed address is seen.
+const lookupTTL = 5 * time.Second
+
+// lookup is a cached name lookup.
+type lookup struct {
+	ips     []netip.Addr
+	expires time.Time
 }
 
 // DialContext is the Transport's dial function.
@@ -40,11 +58,9 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	if ip := net.ParseIP(host); ip != nil {
 		return d.connect(ctx, network, addr)
 	}
-	lctx, cancel := context.WithTimeout(ctx, d.lookupTimeout)
-	ips, err := d.resolver.LookupNetIP(lctx, "ip", host)
-	cancel()
+	ips, err := d.lookupHost(ctx, host)
 	if err != nil {
-		return nil, &dialError{op: opLookup, err: err}
+		return nil, err
 	}
 	// Try each address in turn, as net.Dial does; the last error tells.
 	for _, ip := range ips {
@@ -57,6 +73,31 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 	return nil, err
 }
 
+// lookupHost returns host's addresses, from the cache while they are
+// fresh, else from the resolver within lookupTimeout.
+func (d *dialer) lookupHost(ctx context.Context, host string) ([]netip.Addr, error) {
+	now := time.Now()
+	d.mu.Lock()
+	c, ok := d.resolved[host]
+	d.mu.Unlock()
+	if ok && now.Before(c.expires) {
+		return c.ips, nil
+	}
+	lctx, cancel := context.WithTimeout(ctx, d.lookupTimeout)
+	ips, err := d.resolver.LookupNetIP(lctx, "ip", host)
+	cancel()
+	if err != nil {
+		return nil, &dialError{op: opLookup, err: err}
+	}
+	d.mu.Lock()
+	if d.resolved == nil {
+		d.resolved = make(map[string]lookup)
+	}
+	d.resolved[host] = lookup{ips: ips, expires: now.Add(lookupTTL)}
+	d.mu.Unlock()
+	return ips, nil
+}
+
 // connect dials one address.
 func (d *dialer) connect(ctx context.Context, network, addr string) (net.Conn, error) {
 	conn, err := d.net.DialContext(ctx, network, addr)
@@ -66,13 +107,18 @@ func (d *dialer) connect(ctx context.Context, network, addr string) (net.Conn, e
 	return conn, nil
 }
 
-// newTransport returns the Transport that carries every upstream exchange.
-func newTransport(o Options) *http.Transport {
-	d := &dialer{
+// newDialer returns the dialer of o's timeouts and resolver.
+func newDialer(o Options) *dialer {
+	return &dialer{
 		resolver:      o.Resolver,
 		lookupTimeout: o.DNSTimeout,
 		net:           net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second},
 	}
+}
+
+// newTransport returns the Transport that carries the exchanges with https
+// upstreams, dialling with d.
+func newTransport(o Options, d *dialer) *http.Transport {
 	return &http.Transport{
 		// The environment's HTTP_PROXY is not this gateway's business.
 		Proxy:       nil,
@@ -83,7 +129,7 @@ func newTransport(o Options) *http.Transport {
 		MaxConnsPerHost:       o.MaxConnsPerUpstream,
 		MaxIdleConns:          0,
 		MaxIdleConnsPerHost:   o.MaxConnsPerUpstream,
-		IdleConnTimeout:       90 * time.Second,
+		IdleConnTimeout:       o.IdleConnTimeout,
 		ResponseHeaderTimeout: o.UpstreamTimeout,
 		TLSHandshakeTimeout:   o.ConnectTimeout,
 		// Bodies pass through as the upstream encoded them.

@@ -1,0 +1,170 @@
+package engine
+
+import (
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// recordingPeer writes hello when opened, and reports what arrives and
+// the close.
+type recordingPeer struct {
+	onOpen func(pc *PeerConn)
+	got    chan string
+	closed chan error
+}
+
+func (p *recordingPeer) PeerOpened(pc *PeerConn) { p.onOpen(pc) }
+func (p *recordingPeer) PeerTraffic(pc *PeerConn) {
+	b := pc.Buffered()
+	p.got <- string(b)
+	pc.Discard(len(b))
+}
+func (p *recordingPeer) PeerClosed(_ *PeerConn, err error) { p.closed <- err }
+
+// loopOf starts a server and returns one of its loops, taken from a
+// handler's Context.
+func loopOf(t *testing.T) *Loop {
+	t.Helper()
+	loops := make(chan *Loop, 1)
+	s := startServer(t, HandlerFunc(func(c *Context) error {
+		loops <- c.Loop()
+		return nil
+	}), Config{})
+	c := dialRaw(t, s)
+	c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+	c.read("GET")
+	return <-loops
+}
+
+// echoListener accepts connections and echoes what they send; each
+// connection is handed to accepted too.
+func echoListener(t *testing.T) (string, <-chan net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	accepted := make(chan net.Conn, 4)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- conn
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, _ = io.Copy(conn, conn)
+				_ = conn.Close()
+			}()
+		}
+	}()
+	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
+	return ln.Addr().String(), accepted
+}
+
+func TestPeerConnectionServedOnTheLoop(t *testing.T) {
+	t.Parallel()
+	loop := loopOf(t)
+	addr, accepted := echoListener(t)
+	tests := []struct {
+		name    string
+		end     func(pc *PeerConn, remote net.Conn)
+		wantNil bool
+	}{
+		{"closed by the loop", func(pc *PeerConn, _ net.Conn) { pc.Close() }, true},
+		{"closed by the other side", func(_ *PeerConn, remote net.Conn) { _ = remote.Close() }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opened := make(chan *PeerConn, 1)
+			p := &recordingPeer{
+				onOpen: func(pc *PeerConn) {
+					assert.NoError(t, pc.Write([]byte("hello")))
+					opened <- pc
+				},
+				got: make(chan string, 8), closed: make(chan error, 1),
+			}
+			conn, err := net.Dial("tcp", addr)
+			require.NoError(t, err)
+			require.NoError(t, loop.Enroll(conn, p))
+			pc := <-opened
+			remote := <-accepted
+			assert.Equal(t, "hello", <-p.got, "the echo came back through PeerTraffic")
+			require.NoError(t, loop.Run(func() { tt.end(pc, remote) }))
+			select {
+			case err := <-p.closed:
+				assert.Equal(t, tt.wantNil, err == nil, "%v", err)
+			case <-time.After(ioTimeout):
+				t.Fatal("PeerClosed did not run")
+			}
+		})
+	}
+}
+
+func TestPeerConnectionDetachedKeepsTheSocket(t *testing.T) {
+	t.Parallel()
+	loop := loopOf(t)
+	addr, _ := echoListener(t)
+	opened := make(chan *PeerConn, 1)
+	p := &recordingPeer{onOpen: func(pc *PeerConn) { opened <- pc }, got: make(chan string, 8), closed: make(chan error, 1)}
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	require.NoError(t, loop.Enroll(conn, p))
+	pc := <-opened
+	files := make(chan error, 1)
+	var detachedErr error
+	require.NoError(t, loop.Run(func() {
+		f, err := pc.Detach()
+		detachedErr = err
+		if err == nil {
+			go func() {
+				defer f.Close()
+				_ = f.SetDeadline(time.Now().Add(ioTimeout))
+				if _, err := f.Write([]byte("still here")); err != nil {
+					files <- err
+					return
+				}
+				buf := make([]byte, 10)
+				_, err := io.ReadFull(f, buf)
+				if err == nil && string(buf) != "still here" {
+					err = io.ErrUnexpectedEOF
+				}
+				files <- err
+			}()
+		}
+		close(opened)
+	}))
+	<-opened
+	require.NoError(t, detachedErr)
+	assert.NoError(t, <-p.closed, "PeerClosed runs when the loop lets go")
+	select {
+	case err := <-files:
+		assert.NoError(t, err, "the detached socket still talks to the other side")
+	case <-time.After(ioTimeout):
+		t.Fatal("no echo through the detached socket")
+	}
+}
+
+func TestLoopRunsItsTickFunctions(t *testing.T) {
+	t.Parallel()
+	loop := loopOf(t)
+	ticked := make(chan struct{})
+	var once sync.Once
+	require.NoError(t, loop.Run(func() {
+		loop.EachTick(func() { once.Do(func() { close(ticked) }) })
+	}))
+	select {
+	case <-ticked:
+	case <-time.After(ioTimeout):
+		t.Fatal("the tick function never ran")
+	}
+}

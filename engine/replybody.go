@@ -1,0 +1,157 @@
+package engine
+
+import (
+	"github.com/panjf2000/gnet/v2"
+
+	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/parser"
+)
+
+// A request body streamed to an asynchronous reply. A Handler that says
+// so (BodyStreamer) is called as soon as a request's head is complete,
+// while its body is still arriving; the body then reaches the reply's
+// owner piece by piece (BodyOwner.ReplyBody) as it arrives, and is never
+// held whole. The bytes after the body (a pipelined request) wait, as
+// they do behind any reply, until Finish.
+//
+// gnet cannot stop reading a connection, so a paused body is held in the
+// connection's input buffer up to heldInboundLimit, past which the
+// connection closes: the owner's pause bounds memory, not the client.
+
+// errBodyNotTaken answers a request whose body was to be streamed but
+// whose handler deferred to the worker pool, which takes whole bodies
+// only.
+var errBodyNotTaken = httperrors.New(httperrors.StatusInternalServerError,
+	"the server could not take the request body as it arrived")
+
+// feedBytes is how much of a streamed body is given to the owner at once.
+const feedBytes = 64 << 10
+
+// streamedBodyLimit is the parser's body limit when bodies are streamed:
+// none is held whole, so the handler bounds their length itself.
+const streamedBodyLimit = 1 << 62
+
+// BodyStreamer is a Handler that takes request bodies as they arrive. When
+// StreamsBodies reports true (asked once, by New), a request whose body
+// has not all arrived with its head is handed to the handler at once,
+// with Context.BodyFollows set and no Body; the handler either makes its
+// reply asynchronous with an owner that is a BodyOwner, which then gets
+// the body, or answers at once, and the connection closes after that
+// answer, the body unread. Config.MaxBodyBytes no longer applies: the
+// handler bounds a streamed body itself, and a body that arrived whole
+// with its head is bounded by the input a connection may hold
+// (heldInboundLimit, 8 MiB, behind a reply).
+type BodyStreamer interface {
+	Handler
+	StreamsBodies() bool
+}
+
+// BodyOwner is a ReplyOwner that takes a request body as it arrives.
+type BodyOwner interface {
+	ReplyOwner
+	// ReplyBody gets the next piece of the body, decoded when chunked;
+	// last is set with the final piece (possibly empty). The bytes are
+	// valid only during the call. It returns false to pause: no more is
+	// given until Reply.ResumeBody. Finish called during ReplyBody takes
+	// effect when ReplyBody returns.
+	ReplyBody(r *Reply, data []byte, last bool) bool
+}
+
+// BodyFollows reports whether the request's body is still arriving, to be
+// streamed to the reply (BodyStreamer); Body is then empty.
+func (c *Context) BodyFollows() bool { return c.bodyFollows }
+
+// BodyFollows reports whether the request's body is streamed to the
+// reply's owner and has not all been given to it yet.
+func (r *Reply) BodyFollows() bool { return r.body != bodyNone && r.body != bodyDone }
+
+// ResumeBody gives the owner more of the body as it arrives, starting
+// with what is already buffered. The body starts paused: an owner calls
+// ResumeBody once it has somewhere to put it.
+func (r *Reply) ResumeBody() {
+	if !r.BodyFollows() || r.gone || !r.bodyPaused {
+		return
+	}
+	r.bodyPaused = false
+	if r.c.gc != nil {
+		_ = r.c.gc.Wake(nil) // fed from OnTraffic, never from inside a callback
+	}
+}
+
+// Where a streamed body stands.
+const (
+	bodyNone    uint8 = iota // no body is streamed
+	bodyLength               // a Content-Length body; bodyLeft bytes to come
+	bodyChunked              // a chunked body, decoded by chunks
+	bodyDone                 // every byte was given to the owner
+)
+
+// startBody readies r to stream the body of req, whose head alone has
+// been consumed.
+func (r *Reply) startBody(req *parser.Request) {
+	r.bodyPaused = true
+	if req.Chunked {
+		r.body = bodyChunked
+		r.chunks.MaxBodyBytes = streamedBodyLimit
+		r.chunks.Reset()
+		return
+	}
+	r.body, r.bodyLeft = bodyLength, req.ContentLength
+}
+
+// feed gives the owner what arrived of the body, while it takes more. A
+// malformed chunked body closes the connection.
+func (r *Reply) feed() gnet.Action {
+	c := r.c
+	owner, _ := r.owner.(BodyOwner)
+	window := feedBytes
+	for r.BodyFollows() && !r.bodyPaused && !r.gone && c.t.InboundBuffered() > 0 {
+		// A window of what is held, not all of it: Peek copies what it
+		// returns when gnet holds it in pieces.
+		held := c.t.InboundBuffered()
+		buf, _ := c.t.Peek(min(window, held))
+		var data []byte
+		n := 0
+		if r.body == bodyChunked {
+			var err error
+			data, n, err = r.chunks.Next(buf)
+			if err != nil {
+				return gnet.Close
+			}
+			if n == 0 && len(buf) < held {
+				window = held // a chunk's framing crosses the window
+				continue
+			}
+			if n == 0 {
+				break
+			}
+			window = feedBytes
+			if r.chunks.Done() {
+				r.body = bodyDone
+			}
+		} else {
+			n = int(min(int64(len(buf)), r.bodyLeft))
+			data = buf[:n]
+			if r.bodyLeft -= int64(n); r.bodyLeft == 0 {
+				r.body = bodyDone
+			}
+		}
+		more := true
+		if owner != nil {
+			r.feeding = true
+			more = owner.ReplyBody(r, data, r.body == bodyDone)
+			r.feeding = false
+		}
+		_, _ = c.t.Discard(n)
+		c.loop.counts.bytesIn += uint64(n)
+		if r.finishing {
+			r.finishNow(r.finishErr)
+			return gnet.None
+		}
+		r.bodyPaused = r.bodyPaused || !more
+	}
+	if r.BodyFollows() && c.t.InboundBuffered() > heldInboundLimit {
+		return gnet.Close
+	}
+	return gnet.None
+}
