@@ -2,6 +2,7 @@ package engine
 
 import (
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/render"
 	"github.com/rawhttpd/rawhttpd/parser"
 	"github.com/rawhttpd/rawhttpd/version"
 )
@@ -43,7 +44,7 @@ func (r *Reply) WriteInterim(status int) error {
 	if r.req.Version == version.HTTP10 {
 		return nil
 	}
-	out := httperrors.AppendStatusLine(r.out[:0], httperrors.Status(status))
+	out := render.AppendStatusLine(r.out[:0], httperrors.Status(status))
 	out = append(out, fields...)
 	r.out = append(out, '\r', '\n')
 	return r.write(r.out)

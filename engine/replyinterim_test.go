@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	httperrors "github.com/rawhttpd/rawhttpd/errors"
 )
 
 func TestReplyInterimAndTrailersOnTheWire(t *testing.T) {
@@ -18,7 +20,7 @@ func TestReplyInterimAndTrailersOnTheWire(t *testing.T) {
 		want    string // the wire up to the Date of the final head, and after the body
 	}{
 		{"HTTP/1.1: interim and trailers", "HTTP/1.1",
-			"HTTP/1.1 103 \r\nLink: </a>\r\n\r\n|3\r\nabc\r\n0\r\nX-Sum: 1\r\n\r\n"},
+			"HTTP/1.1 103 " + httperrors.Status(103).Reason() + "\r\nLink: </a>\r\n\r\n|3\r\nabc\r\n0\r\nX-Sum: 1\r\n\r\n"},
 		{"HTTP/1.0: neither", "HTTP/1.0", "|abc"},
 	}
 	for _, tt := range tests {

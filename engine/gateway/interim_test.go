@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	httperrors "github.com/rawhttpd/rawhttpd/errors"
 )
 
 // respond is a serve function that answers each request head with raw,
@@ -71,11 +73,11 @@ func TestInterimResponsesRelayedWholeAndSplit(t *testing.T) {
 		status   int
 	}{
 		{"103 with its fields, hop-by-hop removed", "HTTP/1.1", hints + final200,
-			"HTTP/1.1 103 \r\nLink: </s.css>; rel=preload\r\n\r\n", 200},
+			status(103) + "\r\nLink: </s.css>; rel=preload\r\n\r\n", 200},
 		{"several before the final one", "HTTP/1.1", "HTTP/1.1 102 Processing\r\n\r\n" + hints + final200,
-			"HTTP/1.1 102 \r\n\r\nHTTP/1.1 103 \r\nLink: </s.css>; rel=preload\r\n\r\n", 200},
+			status(102) + "\r\n\r\n" + status(103) + "\r\nLink: </s.css>; rel=preload\r\n\r\n", 200},
 		{"an unknown 1xx", "HTTP/1.1", "HTTP/1.1 199 Whatever\r\nX-A: b\r\n\r\n" + final200,
-			"HTTP/1.1 199 \r\nX-A: b\r\n\r\n", 200},
+			status(199) + "\r\nX-A: b\r\n\r\n", 200},
 		{"100 Continue nobody asked for is dropped", "HTTP/1.1", "HTTP/1.1 100 Continue\r\n\r\n" + final200, "", 200},
 		{"none to an HTTP/1.0 client", "HTTP/1.0", "HTTP/1.1 102 Processing\r\n\r\n" + hints + final200, "", 200},
 		{"101 is refused", "HTTP/1.1", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n", "", 502},
@@ -109,7 +111,7 @@ func TestInterimResponsesThenTheNextRequestServed(t *testing.T) {
 	_, err := io.WriteString(c.conn, "GET /1 HTTP/1.1\r\nHost: h\r\n\r\nGET /2 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
 	require.NoError(t, err)
 	wire := readAllWire(t, c)
-	assert.Equal(t, 2, strings.Count(wire, "HTTP/1.1 103 \r\nLink: </a>\r\n\r\n"), "each request gets its hints: %q", wire)
+	assert.Equal(t, 2, strings.Count(wire, status(103)+"\r\nLink: </a>\r\n\r\n"), "each request gets its hints: %q", wire)
 	assert.Equal(t, 2, strings.Count(wire, "\r\n\r\nok"), "and its final response")
 }
 
@@ -180,7 +182,7 @@ func TestInterimResponsesKeepTheWaitForTheHeadAlive(t *testing.T) {
 	interim, resp, body := finalOf(t, readAllWire(t, c), "GET")
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Equal(t, "ok", body)
-	assert.Equal(t, 10, strings.Count(interim, "HTTP/1.1 102 \r\n\r\n"))
+	assert.Equal(t, 10, strings.Count(interim, status(102)+"\r\n\r\n"))
 }
 
 // An upstream that sends interim responses without end: the client gets a
@@ -198,4 +200,9 @@ func TestInterimResponsesRelayedUpToABound(t *testing.T) {
 	assert.Equal(t, "ok", body)
 	assert.Positive(t, len(interim))
 	assert.LessOrEqual(t, len(interim), maxInterimBytes+len(one))
+}
+
+// status is the status line the engine renders for code, without its CRLF.
+func status(code int) string {
+	return "HTTP/1.1 " + strconv.Itoa(code) + " " + httperrors.Status(code).Reason()
 }
