@@ -139,7 +139,7 @@ func (d *clientDetach) run() {
 		_ = d.file.SetReadDeadline(time.Now().Add(clientReadWait))
 		d.n, d.err = d.file.Read(d.buf[:min(int64(len(d.buf)), d.left)])
 		if loop.Run(d.delivered) != nil {
-			_ = d.file.Close() // the server stopped
+			d.closeFile() // the server stopped
 			return
 		}
 	}
@@ -147,8 +147,10 @@ func (d *clientDetach) run() {
 
 // enroll puts the socket on its loop again, with the conn as its context.
 func (d *clientDetach) enroll() {
+	if !d.c.srv.detached.remove(d) {
+		return // closed meanwhile: by the loop, or by the server's Close
+	}
 	nc, err := net.FileConn(d.file)
-	d.c.srv.detached.remove(d)
 	_ = d.file.Close()
 	if err == nil {
 		var ch <-chan gnet.RegisteredResult
@@ -253,10 +255,18 @@ func (d *clientDetach) stop() {
 		return
 	}
 	d.stopped = true
-	d.c.srv.detached.remove(d)
-	_ = d.file.SetReadDeadline(time.Now())
-	_ = d.file.Close()
+	d.closeFile()
 	close(d.cmds)
+}
+
+// closeFile closes the socket unless the goroutine took it to enroll it
+// or the server closed it: whoever takes d out of the server's set owns
+// the file's end, for os.File's Fd (which enrolling needs) must not race
+// with its Close.
+func (d *clientDetach) closeFile() {
+	if d.c.srv.detached.remove(d) {
+		_ = d.file.Close()
+	}
 }
 
 // detachedSet is the server's clients read off the loop.
@@ -276,11 +286,13 @@ func (s *detachedSet) add(d *clientDetach) {
 	s.files[d] = d.file
 }
 
-// remove forgets d.
-func (s *detachedSet) remove(d *clientDetach) {
+// remove forgets d, and reports whether it was there.
+func (s *detachedSet) remove(d *clientDetach) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	_, ok := s.files[d]
 	delete(s.files, d)
+	return ok
 }
 
 // closeAll closes the sockets of the clients read off the loop, when the
