@@ -71,15 +71,19 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 
 // OnClose releases the connection's state, or tells a peer's Peer.
 func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
-	if c, ok := gc.Context().(*conn); ok && c.detached != nil {
-		// The gnet side of a client taken off the loop: the conn lives on.
-	} else if ok {
+	switch v := gc.Context().(type) {
+	case *conn:
 		e.srv.memory.noteRelease(gc.InboundBuffered() + gc.OutboundBuffered())
-		c.onClose(err)
-		delete(c.loop.conns, c)
+		if v.detached != nil {
+			// The gnet side of a client taken off the loop: the conn
+			// lives on (clientdetach.go).
+			return gnet.None
+		}
+		v.onClose(err)
+		delete(v.loop.conns, v)
 		e.srv.openConns.Add(-1)
-	} else if pc, ok := gc.Context().(*PeerConn); ok {
-		pc.onClose(err)
+	case *PeerConn:
+		v.onClose(err)
 	}
 	return gnet.None
 }
