@@ -26,7 +26,7 @@ import (
 //	              duplicate through Go's netpoller, one buffer at a time
 //	              and only when the loop asks, and never more than the
 //	              body has left, so nothing after it is consumed
-//	feedDetached  the loop gives each piece to the owner, which paces
+//	feed          the loop gives each piece to the owner, which paces
 //	              the reads by pausing and resuming as before
 //	reattach      once the body is done (or the reply needs the client:
 //	              it writes, or finishes), the socket is enrolled on its
@@ -35,9 +35,15 @@ import (
 //
 // The client's TCP connection is the same throughout; while the body is
 // read off the loop the client is held back by its TCP window. What the
-// reply writes meanwhile is kept and sent on reattaching. Chunked bodies
+// reply writes meanwhile is kept and sent on reattaching. A held-back
+// client costs the input gnet held when it left (about clientDetachMark
+// and one read, copied once) and the feedBytes read buffer, whatever the
+// body's size. A close, a drain cut-off or a failed read closes the
+// socket and releases the conn as OnClose would; the server's Close
+// closes the sockets of all (gnet knows nothing of them). Chunked bodies
 // are not taken off the loop (the end of one is found only by reading
-// past it): they keep the bound of heldInboundLimit.
+// past it, and what follows it would have to be served first): they keep
+// the bound of heldInboundLimit.
 
 // clientDetachMark is the held input of a paused body past which the
 // client is taken off the loop.
