@@ -29,13 +29,14 @@ const (
 // (1xx, 204, 304); Content-Length is still the length of the body a GET
 // would get, except for those statuses, which carry none (RFC 9110 §8.6).
 func appendResponse(dst []byte, x *Context, st *stamp, head bool, persist persistence) []byte {
-	length := int64(len(x.body))
+	body := x.bodyBytes()
+	length := int64(len(body))
 	if head && x.length >= 0 {
 		length = x.length // the handler declared what a GET would get
 	}
 	dst = appendHead(dst, x, st, persist, framedByLength, length)
 	if !head && !isBodyless(x.status) {
-		dst = append(dst, x.body...)
+		dst = append(dst, body...)
 	}
 	return dst
 }
