@@ -57,7 +57,12 @@ type Context struct {
 	body   []byte
 	// shared is a body set by WriteShared and sent from the caller's
 	// bytes; nil when body holds it (then body is empty).
-	shared    []byte
+	shared []byte
+	// byRef: appendResponse may leave a large shared body out of the
+	// rendered bytes, in unsent, for the connection to write after them
+	// (conn.sendShared). Set only around an inline response's rendering.
+	byRef     bool
+	unsent    []byte
 	length    int64             // a declared Content-Length (FromHTTP); -1 when none
 	streaming bool              // the head has been sent by Flush
 	logged    httperrors.Status // the status answered, for the access log
@@ -89,7 +94,7 @@ func (c *Context) reset(req *parser.Request, remote net.Addr) {
 	c.length = -1
 	c.status = httperrors.StatusOK
 	c.fields = c.fields[:0]
-	c.body, c.shared = c.body[:0], nil
+	c.body, c.shared, c.byRef, c.unsent = c.body[:0], nil, false, nil
 	c.closeAfter, c.serverSet, c.streaming, c.pipelined = false, false, false, false
 	c.route.reset()
 	c.scratch = c.scratch[:0]

@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -228,6 +229,8 @@ func TestErrorResponseKeepsHandlerFields(t *testing.T) {
 
 func TestWriteShared(t *testing.T) {
 	const get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+	large := bytes.Repeat([]byte("0123456789abcdef"), sharedByRef/16+1) // written by reference
+	sendLarge := HandlerFunc(func(c *Context) error { _, err := c.WriteShared(large); return err })
 	tests := []struct {
 		name   string
 		h      Handler
@@ -255,18 +258,30 @@ func TestWriteShared(t *testing.T) {
 			"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n", []string{""}},
 		{"blocking", Blocking(HandlerFunc(func(c *Context) error { _, err := c.WriteShared([]byte("shared")); return err })),
 			get, []string{"shared"}},
+		{"large", sendLarge, get, []string{string(large)}},
+		{"large, pipelined", sendLarge, get + "HEAD / HTTP/1.1\r\nHost: a\r\n\r\n" + get,
+			[]string{string(large), "", string(large)}},
+		{"large, then Write", HandlerFunc(func(c *Context) error {
+			_, _ = c.WriteShared(large)
+			_, err := c.WriteString("!")
+			return err
+		}), get, []string{string(large) + "!"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := New(tt.h, Config{Logger: discardSlog()})
 			out, _, err := s.ServeBytes(context.Background(), []byte(tt.in))
 			require.NoError(t, err)
-			resps := responsesOf(t, out, strings.HasPrefix(tt.in, "HEAD"))
+			resps := responsesOf(t, out, tt.in)
 			require.Len(t, resps, len(tt.bodies))
 			for i, body := range tt.bodies {
-				assert.Equal(t, body, resps[i])
+				assert.Equal(t, body, resps[i], "response %d", i)
 			}
-			assert.Contains(t, string(out), "Content-Length: 6\r\n", "the length of the body a GET gets")
+			length := len(tt.bodies[0])
+			if tt.name == "HEAD" {
+				length = len("shared")
+			}
+			assert.Contains(t, string(out), "Content-Length: "+strconv.Itoa(length)+"\r\n", "the length of the body a GET gets")
 		})
 	}
 }
@@ -288,13 +303,19 @@ func TestWriteSharedLeavesTheCallersBytesAlone(t *testing.T) {
 	const get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
 	out, _, err := s.ServeBytes(context.Background(), []byte(get+get))
 	require.NoError(t, err)
-	assert.Equal(t, []string{"cached bytes", "other"}, responsesOf(t, out, false))
+	assert.Equal(t, []string{"cached bytes", "other"}, responsesOf(t, out, get+get))
 	assert.Equal(t, "cached bytes", string(shared))
 }
 
-// responsesOf returns the bodies of the responses in out, read as answers
-// to HEAD requests when head is set.
-func responsesOf(t *testing.T, out []byte, head bool) []string {
+// responsesOf returns the bodies of the responses in out, read as the
+// answers to the requests in, by their methods.
+func responsesOf(t *testing.T, out []byte, in string) []string {
+	var methods []string
+	for _, line := range strings.Split(in, "\r\n") {
+		if m, _, ok := strings.Cut(line, " /"); ok {
+			methods = append(methods, m)
+		}
+	}
 	t.Helper()
 	var bodies []string
 	r := bufio.NewReader(bytes.NewReader(out))
@@ -302,10 +323,8 @@ func responsesOf(t *testing.T, out []byte, head bool) []string {
 		if _, err := r.Peek(1); err != nil {
 			return bodies
 		}
-		req := &http.Request{Method: "GET"}
-		if head {
-			req.Method = "HEAD"
-		}
+		require.Less(t, len(bodies), len(methods), "more responses than requests")
+		req := &http.Request{Method: methods[len(bodies)]}
 		resp, err := http.ReadResponse(r, req)
 		require.NoError(t, err)
 		b, err := io.ReadAll(resp.Body)

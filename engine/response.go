@@ -20,6 +20,12 @@ const (
 	framedByClose
 )
 
+// sharedByRef is the size from which a body set by WriteShared is written
+// from the caller's bytes, in a writev after the batch rendered so far,
+// instead of being copied into the batch: below it the copy costs less
+// than ending the batch with a system call of its own.
+const sharedByRef = 16 << 10
+
 // appendResponse renders the response a handler built in x to dst:
 //
 //	status line, Server, Date, the handler's fields, Content-Length,
@@ -35,7 +41,11 @@ func appendResponse(dst []byte, x *Context, st *stamp, head bool, persist persis
 		length = x.length // the handler declared what a GET would get
 	}
 	dst = appendHead(dst, x, st, persist, framedByLength, length)
-	if !head && !isBodyless(x.status) {
+	switch {
+	case head || isBodyless(x.status):
+	case x.byRef && x.shared != nil && len(body) >= sharedByRef:
+		x.unsent = body // written after dst, not copied into it
+	default:
 		dst = append(dst, body...)
 	}
 	return dst
