@@ -5,6 +5,8 @@
 #
 #	bench/cost.sh [--scenario adapter,files] [--rounds N] [--duration SECS]
 #	bench/cost.sh --scenario files --record   # and a perf profile of each
+#	bench/cost.sh --scenario files --peers nginx --files 'NEW -addr {addr} -root {root}' \
+#		--base 'OLD -addr {addr} -root {root}'   # two builds side by side
 #
 # Servers, all built from this repository except nginx (Debian's, installed
 # with apt-get when missing, as root):
