@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/render"
 )
 
 // bodyFraming is how a response delimits its body (RFC 9112 §6.3).
@@ -58,7 +59,7 @@ func appendHead(dst []byte, x *Context, st *stamp, persist persistence, fr bodyF
 	if x.status == httperrors.StatusOK && !x.serverSet {
 		dst = append(dst, st.okHead...) // the common case, pre-rendered
 	} else {
-		dst = httperrors.AppendStatusLine(dst, x.status)
+		dst = render.AppendStatusLine(dst, x.status)
 		if !x.serverSet {
 			dst = append(dst, st.serverLine...)
 		}
