@@ -5,7 +5,6 @@ import (
 	"net"
 	"os"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
@@ -112,8 +111,8 @@ func (r *Reply) detachClient() gnet.Action {
 	if err != nil {
 		return gnet.None // the input stays held, within its bound
 	}
-	if err := syscall.SetNonblock(fd, true); err != nil {
-		_ = syscall.Close(fd)
+	if err := setNonblock(fd); err != nil {
+		_ = closeFD(fd)
 		return gnet.None
 	}
 	held, _ := c.t.Peek(-1)
