@@ -48,10 +48,6 @@ import (
 // client is taken off the loop.
 const clientDetachMark = 1 << 20
 
-// clientReadWait bounds one read of a detached client: a client that
-// sends nothing of its body for that long is closed.
-const clientReadWait = time.Minute
-
 // clientDetach is a client connection taken off its loop for the rest of
 // a body. The goroutine (run) and the loop take turns with buf: the
 // goroutine reads into it only after a request on cmds, and the loop
@@ -141,7 +137,11 @@ func (d *clientDetach) run() {
 			d.enroll()
 			return
 		}
-		_ = d.file.SetReadDeadline(time.Now().Add(clientReadWait))
+		// One read of a detached client waits at most the body read
+		// timeout: a client that sends nothing of its body for that long
+		// is closed. The whole body may take longer, since the upstream's
+		// pace, not the client's, holds it back.
+		_ = d.file.SetReadDeadline(time.Now().Add(d.c.srv.cfg.BodyReadTimeout))
 		d.n, d.err = d.file.Read(d.buf[:min(int64(len(d.buf)), d.left)])
 		if loop.Run(d.delivered) != nil {
 			d.closeFile() // the server stopped
