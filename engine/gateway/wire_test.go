@@ -1,0 +1,351 @@
+package gateway
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rawhttpd/rawhttpd/engine"
+	httperrors "github.com/rawhttpd/rawhttpd/errors"
+)
+
+// failingPath is the request target a misbehaving upstream of these tests
+// misbehaves on; on any other it answers ok200 and keeps the connection.
+const failingPath = "/fail"
+
+// largeBody is a response body long enough that its head goes out before
+// its end arrives (more than flushBytes).
+const largeBody = 4 * flushBytes
+
+// misbehaveOn serves a connection to the gateway: a request for
+// failingPath gets misbehave(conn), which ends or holds the connection;
+// any other gets ok200, and the connection serves its next request.
+func misbehaveOn(misbehave func(net.Conn)) func(net.Conn) {
+	return func(conn net.Conn) {
+		r := bufio.NewReader(conn)
+		for {
+			_ = conn.SetReadDeadline(time.Now().Add(ioTimeout))
+			req, err := http.ReadRequest(r)
+			if err != nil {
+				_ = conn.Close()
+				return
+			}
+			if req.URL.Path == failingPath {
+				misbehave(conn)
+				return
+			}
+			if _, err := io.WriteString(conn, ok200); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// writeThen writes raw and then ends as end says: "close" closes,
+// "reset" resets (SO_LINGER 0), and "hang" keeps the connection open,
+// reading nothing more, until the test ends.
+func writeThen(raw, end string) func(net.Conn) {
+	return func(conn net.Conn) {
+		_, _ = io.WriteString(conn, raw)
+		switch end {
+		case "reset":
+			_ = conn.(*net.TCPConn).SetLinger(0)
+		case "hang":
+			_ = conn.SetReadDeadline(time.Time{})
+			_, _ = io.Copy(io.Discard, conn) // returns when the test closes conn
+		}
+		_ = conn.Close()
+	}
+}
+
+// largeHead is the head of a response whose body, largeBody bytes long,
+// the misbehaving upstreams below cut short after half of it.
+var largeHead = "HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(largeBody) + "\r\n\r\n"
+
+// halfLarge is half of a largeBody body.
+var halfLarge = strings.Repeat("x", largeBody/2)
+
+// A misbehaving upstream, as the gateway's client sees it over raw TCP,
+// its request written whole and one byte at a time: the status, the
+// explanation and Retry-After, or, once the head went out, a body cut
+// short and the connection closed; and after it, a next request answered
+// (on the same connection, or on a new one where the first had to close).
+func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
+	const shortTimeout = 300 * time.Millisecond
+	tests := []struct {
+		name string
+		// upstreams starts the upstreams; cut, when the test closes it,
+		// lets an upstream that relays half a large body end it.
+		upstreams func(t *testing.T, cut <-chan struct{}) []string
+		opts      Options
+		// want is the gateway's answer; nil for a large body cut short
+		// after its head went out.
+		want *httperrors.Error
+		// broken: every request fails alike, the next one too.
+		broken bool
+	}{
+		{
+			name:      "refuses the connection",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string { return []string{"http://" + refusingAddr(t)} },
+			want:      ErrRefused,
+			broken:    true,
+		},
+		{
+			name: "resets before any byte",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("", "reset")))}
+			},
+			want: ErrReset,
+		},
+		{
+			name: "resets in the middle of the head",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Ty", "reset")))}
+			},
+			want: ErrReset,
+		},
+		{
+			name: "resets in the middle of a short body",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "reset")))}
+			},
+			want: ErrReset,
+		},
+		{
+			name: "resets in the middle of a chunked body",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nhalf\r\n", "reset")))}
+			},
+			want: ErrReset,
+		},
+		{
+			name: "resets in the middle of a large body",
+			upstreams: func(t *testing.T, cut <-chan struct{}) []string {
+				return []string{"http://" + serveRaw(t, misbehaveOn(func(conn net.Conn) {
+					_, _ = io.WriteString(conn, largeHead+halfLarge)
+					<-cut
+					writeThen("", "reset")(conn)
+				}))}
+			},
+		},
+		{
+			name: "sends garbage",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("SSH-2.0-OpenSSH_9.6\r\n\r\n", "close")))}
+			},
+			want: ErrInvalidResponse,
+		},
+		{
+			name: "closes before any byte",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("", "close")))}
+			},
+			want: ErrClosed,
+		},
+		{
+			name: "closes in the middle of the head",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n", "close")))}
+			},
+			want: ErrClosed,
+		},
+		{
+			name: "closes in the middle of a short body",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "close")))}
+			},
+			want: ErrClosed,
+		},
+		{
+			name: "closes in the middle of a large body",
+			upstreams: func(t *testing.T, cut <-chan struct{}) []string {
+				return []string{"http://" + serveRaw(t, misbehaveOn(func(conn net.Conn) {
+					_, _ = io.WriteString(conn, largeHead+halfLarge)
+					<-cut
+					_ = conn.Close()
+				}))}
+			},
+		},
+		{
+			name: "sends no head in time",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("", "hang")))}
+			},
+			opts: Options{UpstreamTimeout: shortTimeout},
+			want: ErrResponseTimeout,
+		},
+		{
+			name: "sends half a head, then nothing in time",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Ty", "hang")))}
+			},
+			opts: Options{UpstreamTimeout: shortTimeout},
+			want: ErrResponseTimeout,
+		},
+		{
+			name: "sends half a short body, then nothing in time",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "hang")))}
+			},
+			opts: Options{UpstreamTimeout: shortTimeout},
+			want: ErrResponseTimeout,
+		},
+		{
+			name: "sends half a large body, then nothing in time",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen(largeHead+halfLarge, "hang")))}
+			},
+			opts: Options{UpstreamTimeout: shortTimeout},
+		},
+		{
+			name: "its name does not exist",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://upstream.invalid:" + portOf(t, serveRaw(t, misbehaveOn(writeThen(ok200, "close"))))}
+			},
+			want:   ErrUnknownHost,
+			broken: true,
+		},
+		{
+			name: "its DNS server does not answer",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://upstream.test:" + portOf(t, serveRaw(t, misbehaveOn(writeThen(ok200, "close"))))}
+			},
+			opts:   Options{DNSTimeout: shortTimeout},
+			want:   ErrLookupTimeout,
+			broken: true,
+		},
+		{
+			name: "every upstream refuses and is marked unhealthy",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://" + refusingAddr(t), "http://" + refusingAddr(t)}
+			},
+			opts:   Options{UnhealthyFor: time.Minute},
+			want:   ErrRefused, // then, every one marked, ErrAllUnhealthy
+			broken: true,
+		},
+	}
+	for _, tt := range tests {
+		for _, split := range []bool{false, true} {
+			name := tt.name + map[bool]string{false: "/whole", true: "/split"}[split]
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				opts := tt.opts
+				switch tt.want {
+				case ErrLookupTimeout:
+					opts.Resolver = NewResolver(serveDNS(t, silentDNS))
+				case ErrUnknownHost:
+					opts.Resolver = NewResolver(serveDNS(t, nxdomainDNS))
+				}
+				cut := make(chan struct{})
+				cutOnce := func() {
+					select {
+					case <-cut:
+					default:
+						close(cut)
+					}
+				}
+				t.Cleanup(cutOnce)
+				s := startGateway(t, tt.upstreams(t, cut), opts, engine.Config{})
+				c := dialRaw(t, s)
+				get := func(path string) string {
+					return "GET " + path + " HTTP/1.1\r\nHost: h.example\r\n\r\n"
+				}
+				if tt.want == nil {
+					assertCutShort(t, c, get(failingPath), split, cutOnce)
+					// The client's connection closed; a new one is served,
+					// over a new upstream connection.
+					assertServed(t, dialRaw(t, s), get("/ok"), split)
+					return
+				}
+				assertWireReply(t, tt.want, c, get(failingPath), split)
+				switch {
+				case tt.opts.UnhealthyFor > 0:
+					// Both were tried and marked: from now on 503 with
+					// Retry-After, on the same connection.
+					assertWireReply(t, ErrAllUnhealthy, c, get("/ok"), split)
+					assertWireReply(t, ErrAllUnhealthy, c, get("/ok"), split)
+				case tt.broken:
+					assertWireReply(t, tt.want, c, get("/ok"), split)
+				default:
+					assertServed(t, c, get("/ok"), split)
+				}
+			})
+		}
+	}
+}
+
+// send writes raw over c, whole or one byte at a time.
+func (c *client) send(raw string, split bool) {
+	c.t.Helper()
+	require.NoError(c.t, c.conn.SetDeadline(time.Now().Add(ioTimeout)))
+	if split {
+		require.NoError(c.t, writeSplit(c.conn, raw))
+		return
+	}
+	_, err := io.WriteString(c.conn, raw)
+	require.NoError(c.t, err)
+}
+
+// assertWireReply sends the GET raw over c and checks that the answer is
+// want: its status, its explanation, that the failure is temporary, and
+// Retry-After exactly when the answer is a 503; the connection stays open.
+func assertWireReply(t *testing.T, want *httperrors.Error, c *client, raw string, split bool) {
+	t.Helper()
+	c.send(raw, split)
+	resp, err := http.ReadResponse(c.r, &http.Request{Method: http.MethodGet})
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, int(want.Status), resp.StatusCode, string(body))
+	assert.Contains(t, strings.ToLower(string(body)), strings.ToLower(want.Detail)) // the renderer capitalizes
+	assert.Contains(t, string(body), "temporary")
+	assert.False(t, resp.Close, "the client's connection stays open")
+	if want.Status == httperrors.StatusServiceUnavailable {
+		secs, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+		require.NoError(t, err, "Retry-After %q", resp.Header.Get("Retry-After"))
+		assert.True(t, secs >= 1 && secs <= 60, "Retry-After %d", secs)
+	} else {
+		assert.Empty(t, resp.Header.Get("Retry-After"))
+	}
+}
+
+// assertServed sends the GET raw over c and checks that the upstream's
+// answer, ok200, comes back through the gateway.
+func assertServed(t *testing.T, c *client, raw string, split bool) {
+	t.Helper()
+	c.send(raw, split)
+	resp, err := http.ReadResponse(c.r, &http.Request{Method: http.MethodGet})
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	assert.Equal(t, "ok", string(body))
+	assert.Equal(t, "1.1 rawhttpd", resp.Header.Get("Via"))
+}
+
+// assertCutShort sends the GET raw over c, whose upstream sends half of a
+// largeBody body and then fails: the client gets the upstream's head with
+// its length, then fewer bytes than it says, then the connection's close.
+// cut is called once the head has arrived.
+func assertCutShort(t *testing.T, c *client, raw string, split bool, cut func()) {
+	t.Helper()
+	c.send(raw, split)
+	resp, err := http.ReadResponse(c.r, &http.Request{Method: http.MethodGet})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, int64(largeBody), resp.ContentLength)
+	cut()
+	got, err := io.Copy(io.Discard, resp.Body)
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF, "the body is cut short, not ended as if whole")
+	assert.Less(t, got, int64(largeBody))
+	_, err = c.r.ReadByte()
+	assert.ErrorIs(t, err, io.EOF, "the connection closes after a cut body")
+}
