@@ -71,13 +71,12 @@ type httpState struct {
 // is formatted once per connection.
 func newHTTPRequest(c *Context) (*http.Request, error) {
 	req := c.Request()
-	target := string(req.Target)
 	method := req.MethodName()
+	header, host, target := newHTTPHeader(req.Fields, req.Target)
 	u, err := requestURL(target, method)
 	if err != nil {
 		return nil, err
 	}
-	header, host := newHTTPHeader(req.Fields)
 	r := http.Request{
 		Method:     method,
 		URL:        u,
@@ -127,24 +126,27 @@ func requestURL(target, method string) (*url.URL, error) {
 }
 
 // newHTTPHeader builds the http.Header of fields, with canonical keys, and
-// returns the Host field's value apart: as net/http's server does, the
-// header leaves Host out (the request's Host field has it) and a Pragma:
-// no-cache without Cache-Control adds Cache-Control: no-cache. The values
+// returns the Host field's value apart, and the request-target as a
+// string: as net/http's server does, the header leaves Host out (the
+// request's Host field has it) and a Pragma: no-cache without
+// Cache-Control adds Cache-Control: no-cache. The target and the values
 // are cut from one string and each key's first value sits in one shared
 // array: three allocations however many fields there are.
-func newHTTPHeader(fields []parser.Field) (header http.Header, host string) {
+func newHTTPHeader(fields []parser.Field, rawTarget []byte) (header http.Header, host, target string) {
 	header = make(http.Header, len(fields))
 	var firsts []string // made for the first field that is not Host
-	size := 0
+	size := len(rawTarget)
 	for _, f := range fields {
 		size += len(f.Value)
 	}
 	var b strings.Builder
 	b.Grow(size)
+	b.Write(rawTarget)
 	for _, f := range fields {
 		b.Write(f.Value)
 	}
 	values := b.String()
+	target, values = values[:len(rawTarget)], values[len(rawTarget):]
 	for i, f := range fields {
 		v := values[:len(f.Value)]
 		values = values[len(f.Value):]
@@ -171,7 +173,7 @@ func newHTTPHeader(fields []parser.Field) (header http.Header, host string) {
 			header["Cache-Control"] = []string{"no-cache"}
 		}
 	}
-	return header, host
+	return header, host, target
 }
 
 // commonFieldNames maps field names as clients usually spell them to
@@ -182,7 +184,10 @@ var commonFieldNames = func() map[string]string {
 	for _, k := range []string{"Host", "User-Agent", "Accept", "Accept-Encoding", "Accept-Language",
 		"Connection", "Content-Length", "Content-Type", "Cookie", "Authorization", "Cache-Control",
 		"If-Modified-Since", "If-None-Match", "Range", "Referer", "Origin", "Upgrade-Insecure-Requests",
-		"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Request-Id", "Pragma", "Te", "Via"} {
+		"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Request-Id", "Pragma", "Te", "Via",
+		"If-Match", "If-Unmodified-Since", "If-Range", "Content-Encoding", "Dnt", "Priority", "Keep-Alive",
+		"Sec-Ch-Ua", "Sec-Ch-Ua-Mobile", "Sec-Ch-Ua-Platform", "Sec-Fetch-Site", "Sec-Fetch-Mode",
+		"Sec-Fetch-User", "Sec-Fetch-Dest", "X-Real-Ip", "X-Requested-With", "Expect"} {
 		m[k] = k
 		m[strings.ToLower(k)] = k
 	}

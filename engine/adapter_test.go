@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -209,14 +210,15 @@ func TestRequestURLMatchesParseRequestURI(t *testing.T) {
 }
 
 func TestNewHTTPHeaderCanonicalKeys(t *testing.T) {
-	h, host := newHTTPHeader([]parser.Field{
+	h, host, target := newHTTPHeader([]parser.Field{
 		{Name: []byte("host"), Value: []byte("a")},
 		{Name: []byte("x-custom-thing"), Value: []byte("1")},
 		{Name: []byte("X-Custom-Thing"), Value: []byte("2")},
 		{Name: []byte("Accept"), Value: nil},
-	})
+	}, []byte("/a/b?c"))
 	assert.Equal(t, http.Header{"X-Custom-Thing": {"1", "2"}, "Accept": {""}}, h)
 	assert.Equal(t, "a", host)
+	assert.Equal(t, "/a/b?c", target)
 }
 
 func TestFromHTTPContextCarriesLocalAddr(t *testing.T) {
@@ -258,4 +260,10 @@ func TestFromHTTPLargeResponseWaitsForTheClient(t *testing.T) {
 	resp, body := c.read("GET")
 	assert.Equal(t, strconv.Itoa(piece*n), resp.Header.Get("Content-Length"))
 	assert.Len(t, body, piece*n)
+}
+
+func TestCommonFieldNamesAreCanonical(t *testing.T) {
+	for spelled, key := range commonFieldNames {
+		assert.Equal(t, textproto.CanonicalMIMEHeaderKey(spelled), key, spelled)
+	}
 }

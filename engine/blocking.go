@@ -108,6 +108,9 @@ type job struct {
 	rest []byte
 	// continuation: the job is back on a worker to answer rest.
 	continuation bool
+	// more: what send writes is followed at once by a file region
+	// (sendFile), so the socket may hold it for the region's first bytes.
+	more bool
 
 	onDone gnet.RunnableFunc // j.done, bound once
 
@@ -387,7 +390,7 @@ func (j *job) send(p []byte) {
 	if len(p) == 0 || j.sock == nil || j.failed {
 		return
 	}
-	if j.sock.write(p, j.srv.cfg.WriteTimeout) != nil {
+	if j.sock.write(p, j.srv.cfg.WriteTimeout, j.more) != nil {
 		j.failed, j.keep = true, false
 	}
 }

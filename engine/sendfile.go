@@ -73,17 +73,23 @@ func (j *job) sendFile(f *os.File, offset, n int64) error {
 	if !x.streaming && x.length < 0 {
 		x.length = int64(len(x.body)) + n
 	}
+	region := n > 0 && string(j.req.Method) != "HEAD" && !isBodyless(x.status)
+	// The head and the chunk's size line go out flagged: the region
+	// follows them at once.
+	j.more = region
+	defer func() { j.more = false }()
 	if !x.streaming || len(x.body) > 0 {
 		if err := j.flush(); err != nil {
 			return err
 		}
 	}
-	if n == 0 || string(j.req.Method) == "HEAD" || isBodyless(x.status) {
+	if !region {
 		return nil
 	}
 	if j.chunked {
 		j.sendCounted(strconv.AppendInt(j.out.B[:0], n, 16), "\r\n")
 	}
+	j.more = false
 	sent, err := j.sendRegion(f, offset, n)
 	j.streamed += int(sent)
 	j.srv.counters.bytesOut.Add(uint64(sent))

@@ -63,17 +63,22 @@ func BenchmarkFromHTTP(b *testing.B) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = io.WriteString(w, "Hello, World!")
 	}))
-	b.Run("in=wrk", func(b *testing.B) {
-		m := &memTransport{}
-		c := memConn(h, m)
-		raw := []byte(wrkGET)
-		b.ReportAllocs()
-		for b.Loop() {
-			m.in = raw
-			c.serve()
-			j := <-c.srv.pool.jobs
-			j.run()
-			c.pending, c.state = nil, stateIdle
-		}
-	})
+	for _, in := range []struct{ name, raw string }{
+		{"wrk", wrkGET},
+		{"browser", testreq.Browser},
+	} {
+		b.Run("in="+in.name, func(b *testing.B) {
+			m := &memTransport{}
+			c := memConn(h, m)
+			raw := []byte(in.raw)
+			b.ReportAllocs()
+			for b.Loop() {
+				m.in = raw
+				c.serve()
+				j := <-c.srv.pool.jobs
+				j.run()
+				c.pending, c.state = nil, stateIdle
+			}
+		})
+	}
 }

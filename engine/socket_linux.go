@@ -11,3 +11,9 @@ func unsent(fd int) int {
 	}
 	return n
 }
+
+// sendMore writes p to the socket fd flagged MSG_MORE: more bytes follow
+// at once, so the system holds a short p to send it with them.
+func sendMore(fd int, p []byte) (int, error) {
+	return unix.SendmsgN(fd, p, nil, nil, unix.MSG_MORE)
+}

@@ -58,7 +58,7 @@ func TestSocketWriteWaitsForAReadingClient(t *testing.T) {
 		b, _ := io.ReadAll(client)
 		got <- b
 	}()
-	require.NoError(t, s.write(want, ioTimeout))
+	require.NoError(t, s.write(want, ioTimeout, false))
 	s.release() // the last reference: the client sees EOF
 	select {
 	case b := <-got:
@@ -98,14 +98,14 @@ func TestSocketWriteTimeoutCountsFromTheLastProgress(t *testing.T) {
 		}
 		read <- n
 	}()
-	require.NoError(t, s.write(want, timeout), "the client read all along")
+	require.NoError(t, s.write(want, timeout, false), "the client read all along")
 	assert.Equal(t, len(want), <-read)
 }
 
 func TestSocketWriteGivesUpOnAClientThatDoesNotRead(t *testing.T) {
 	s, _ := socketPair(t)
 	t.Cleanup(s.release)
-	err := s.write(make([]byte, 64<<20), 50*time.Millisecond)
+	err := s.write(make([]byte, 64<<20), 50*time.Millisecond, false)
 	assert.ErrorIs(t, err, os.ErrDeadlineExceeded)
 }
 
@@ -148,14 +148,14 @@ func TestSocketAbortEndsLaterWritesToo(t *testing.T) {
 	t.Cleanup(s.release)
 	s.abort()
 	fill(t, s)
-	assert.ErrorIs(t, s.write(make([]byte, 1<<20), ioTimeout), os.ErrDeadlineExceeded)
+	assert.ErrorIs(t, s.write(make([]byte, 1<<20), ioTimeout, false), os.ErrDeadlineExceeded)
 }
 
 func TestSocketStaysOpenWhileReferenced(t *testing.T) {
 	s, client := socketPair(t)
 	s.acquire()
 	s.release()
-	require.NoError(t, s.write([]byte("still open"), ioTimeout))
+	require.NoError(t, s.write([]byte("still open"), ioTimeout, false))
 	s.release()
 	require.NoError(t, client.SetReadDeadline(time.Now().Add(ioTimeout)))
 	b, err := io.ReadAll(client)

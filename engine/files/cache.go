@@ -1,6 +1,7 @@
 package files
 
 import (
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,6 +28,10 @@ type entry struct {
 	name string // the file it holds, as os.Root names it
 	// body is the file's content; nil when the file is too large to hold.
 	body []byte
+	// file is the open file a body-less entry sends from, so that a
+	// request for it opens nothing; nil when the cache holds its limit of
+	// open files, or the entry holds the body.
+	file *openFile
 	meta *meta
 	id   fileID
 
@@ -82,6 +87,48 @@ func (e *entry) serve(c *engine.Context, head bool) (bool, error) {
 	return true, nil
 }
 
+// maxOpenFiles bounds the files the cache keeps open for the entries of
+// large files; beyond it an entry holds the fields alone and its requests
+// open the file each time.
+const maxOpenFiles = 1024
+
+// openFile is a large file kept open by the cache and shared by the
+// requests that send it: sendfile and pread take the offset as an
+// argument, so they do not share a file position. It is closed once the
+// cache has let go of it and the last request sending from it is done.
+type openFile struct {
+	f    *os.File
+	refs atomic.Int32 // the cache's, and one per request sending from it
+}
+
+// newOpenFile returns f held twice: by the cache and by the caller.
+func newOpenFile(f *os.File) *openFile {
+	o := &openFile{f: f}
+	o.refs.Store(2)
+	return o
+}
+
+// acquire takes a reference for a request, or reports false when the
+// file has already been closed.
+func (o *openFile) acquire() bool {
+	for {
+		n := o.refs.Load()
+		if n <= 0 {
+			return false
+		}
+		if o.refs.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// release drops a reference and closes the file with the last one.
+func (o *openFile) release() {
+	if o.refs.Add(-1) == 0 {
+		_ = o.f.Close()
+	}
+}
+
 // cache is the open-file cache: entries by key, bounded in bytes. The
 // loops look entries up under a read lock; the workers add and remove
 // them. When an entry does not fit, a CLOCK hand sweeps the ring of
@@ -89,19 +136,21 @@ func (e *entry) serve(c *engine.Context, head bool) (bool, error) {
 // an approximation of least recently used that costs a hit no more than
 // a flag.
 type cache struct {
-	budget int64 // the most bytes the entries may count
+	budget   int64 // the most bytes the entries may count
+	maxFiles int   // the most entries that hold an open file
 
-	// mu guards entries, ring, hand and used.
+	// mu guards entries, ring, hand, used and files.
 	mu      sync.RWMutex
 	entries map[string]*entry
 	ring    []*entry
 	hand    int
 	used    int64
+	files   int // entries holding an open file
 }
 
 // newCache returns a cache of budget bytes.
 func newCache(budget int64) *cache {
-	return &cache{budget: budget, entries: make(map[string]*entry)}
+	return &cache{budget: budget, maxFiles: maxOpenFiles, entries: make(map[string]*entry)}
 }
 
 // get returns the entry for key, or nil. It allocates nothing.
@@ -114,9 +163,14 @@ func (c *cache) get(key []byte) *entry {
 
 // put publishes e, replacing the entry of the same key and evicting
 // others until e fits. An entry larger than the whole budget is not kept.
+// The cache takes over e's file: it is released when the entry leaves,
+// at once when e is not kept or the cache holds its most open files.
 func (c *cache) put(e *entry) {
 	cost := e.cost()
 	if cost > c.budget {
+		if e.file != nil {
+			e.file.release()
+		}
 		return
 	}
 	c.mu.Lock()
@@ -126,6 +180,13 @@ func (c *cache) put(e *entry) {
 	}
 	for c.used+cost > c.budget {
 		c.evictLocked()
+	}
+	if e.file != nil && c.files >= c.maxFiles {
+		e.file.release()
+		e.file = nil // e is not published yet
+	}
+	if e.file != nil {
+		c.files++
 	}
 	e.slot = len(c.ring)
 	c.ring = append(c.ring, e)
@@ -185,4 +246,17 @@ func (c *cache) removeLocked(e *entry) {
 	c.ring[last] = nil
 	c.ring = c.ring[:last]
 	c.used -= e.cost()
+	if e.file != nil {
+		c.files--
+		e.file.release()
+	}
+}
+
+// clear removes every entry, releasing their files.
+func (c *cache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for len(c.ring) > 0 {
+		c.removeLocked(c.ring[len(c.ring)-1])
+	}
 }

@@ -114,3 +114,87 @@ func TestCacheEvictsUnreferencedFirst(t *testing.T) {
 	assert.Nil(t, c.get([]byte("/huge")), "an entry larger than the budget is not kept")
 	assert.NotNil(t, c.get([]byte("/a")), "and evicts nothing")
 }
+
+// replaceFile puts a new file with body at p by renaming it over the old
+// one, as deployments do: the old file lives on for whoever holds it open.
+func replaceFile(t *testing.T, p, body string) {
+	t.Helper()
+	tmp := p + ".new"
+	writeFile(t, tmp, body)
+	require.NoError(t, os.Rename(tmp, p))
+}
+
+func TestCacheHoldsLargeFilesOpen(t *testing.T) {
+	root := newTree(t)
+	h, addr, clock := startClocked(t, root, Options{CacheMaxFile: 4}) // hello.txt's 10 bytes are large
+	c := dial(t, addr)
+	file := filepath.Join(root, "hello.txt")
+
+	_, body := c.get("/hello.txt", "")
+	require.Equal(t, "0123456789", body)
+	first := h.cache.get([]byte("/hello.txt"))
+	require.NotNil(t, first)
+	require.Nil(t, first.body, "the content stays on disk")
+	require.NotNil(t, first.file, "the file stays open")
+
+	replaceFile(t, file, "abcdefghij")
+	clock.advance(revalidateEvery - 1)
+	_, body = c.get("/hello.txt", "")
+	assert.Equal(t, "0123456789", body, "within the interval the open file is sent: nothing is opened or looked up")
+	resp, body := c.get("/hello.txt", "Range: bytes=2-4\r\n")
+	assert.Equal(t, 206, resp.StatusCode)
+	assert.Equal(t, "234", body, "a range of it too")
+
+	clock.advance(1)
+	_, body = c.get("/hello.txt", "")
+	assert.Equal(t, "abcdefghij", body, "once the interval has passed, the new file is noticed")
+	assert.Zero(t, first.file.refs.Load(), "and the old one is closed")
+	second := h.cache.get([]byte("/hello.txt"))
+	require.NotNil(t, second)
+	require.NotNil(t, second.file)
+
+	require.NoError(t, os.Remove(file))
+	clock.advance(revalidateEvery)
+	resp, _ = c.get("/hello.txt", "")
+	assert.Equal(t, 404, resp.StatusCode, "a removal is noticed")
+	assert.Nil(t, h.cache.get([]byte("/hello.txt")))
+	assert.Zero(t, second.file.refs.Load(), "its file is closed")
+
+	_, body = c.get("/index.html", "")
+	require.NotEmpty(t, body)
+	third := h.cache.get([]byte("/index.html"))
+	require.NotNil(t, third)
+	require.NotNil(t, third.file)
+	require.NoError(t, h.Close())
+	assert.Zero(t, third.file.refs.Load(), "Close closes the files the cache holds")
+}
+
+func TestCacheBoundsOpenFiles(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "f")
+	writeFile(t, name, "x")
+	c := newCache(1 << 20)
+	c.maxFiles = 2
+	var held []*openFile
+	for i := range 3 {
+		f, err := os.Open(name)
+		require.NoError(t, err)
+		o := newOpenFile(f)
+		held = append(held, o)
+		c.put(&entry{key: "/" + strconv.Itoa(i), file: o})
+	}
+	assert.Equal(t, 2, c.files)
+	require.NotNil(t, c.get([]byte("/2")), "the entry is kept")
+	assert.Nil(t, c.get([]byte("/2")).file, "without its file, beyond the bound")
+	assert.Equal(t, int32(1), held[2].refs.Load(), "which only its request holds now")
+	for _, o := range held {
+		o.release()
+	}
+	assert.Equal(t, int32(1), held[0].refs.Load(), "the cache's reference keeps a kept file open")
+
+	c.put(&entry{key: "/0"}) // replaces the entry of /0
+	assert.Zero(t, held[0].refs.Load(), "a replaced entry closes its file")
+	assert.Equal(t, 1, c.files)
+	c.clear()
+	assert.Zero(t, held[1].refs.Load(), "clear closes every file")
+	assert.Zero(t, c.files)
+}

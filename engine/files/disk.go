@@ -113,28 +113,64 @@ func (h *Handler) load(key, name string) (*entry, error) {
 // stream answers with the file name sent from disk by the engine
 // (Context.SendFile: sendfile(2) to the socket, no copy through memory),
 // the whole file or the requested range; the worker waits while the client
-// does not read, so memory stays bounded however slowly it reads. With the cache on, the file's fields are kept under key
-// (an entry without a body), so that HEAD and conditional requests for it
-// are answered on the loop.
+// does not read, so memory stays bounded however slowly it reads. With the
+// cache on, the file's fields are kept under key (an entry without a
+// body), so that HEAD and conditional requests for it are answered on the
+// loop, and the file is kept open in it, so that the requests of the next
+// second send it without opening it (fromOpen).
 func (h *Handler) stream(c *engine.Context, key, name string, head bool) error {
 	f, err := h.root.Open(name)
 	if err != nil {
 		h.forget(key)
 		return statusOf(err)
 	}
-	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
+		_ = f.Close()
 		return err
 	}
 	if !info.Mode().IsRegular() {
+		_ = f.Close()
 		h.forget(key)
 		return errNotFound
 	}
-	m, err := h.fieldsOf(key, name, f, info)
+	m, held, err := h.fieldsOf(key, name, f, info)
+	if held != nil {
+		defer held.release()
+	} else {
+		defer f.Close()
+	}
 	if err != nil {
 		return err
 	}
+	return sendFrom(c, f, m, head)
+}
+
+// fromOpen answers, on the worker pool, a GET of a large file whose entry
+// the loop found checked within the last second and holding the file open:
+// it is sent from that descriptor, with no stat and no open. When the
+// entry has gone meanwhile, it is answered from disk.
+func (h *Handler) fromOpen(c *engine.Context) error {
+	head, err := isHead(c)
+	if err != nil {
+		return err
+	}
+	var scratch [keyScratch]byte
+	key, err := appendKey(scratch[:0], c.Path(), h.opts.Dotfiles)
+	if err != nil {
+		return err
+	}
+	e := h.cache.get(key)
+	if e == nil || e.file == nil || !e.file.acquire() {
+		return h.fromDisk(c)
+	}
+	defer e.file.release()
+	return sendFrom(c, e.file.f, e.meta, head)
+}
+
+// sendFrom answers with the open file f, whose fields are m: 304, the
+// head alone for HEAD, else the whole file or the requested range.
+func sendFrom(c *engine.Context, f *os.File, m *meta, head bool) error {
 	k := readConditions(c.Request())
 	a, err := evaluate(&k, m, !head)
 	if err != nil {
@@ -153,14 +189,15 @@ func (h *Handler) stream(c *engine.Context, key, name string, head bool) error {
 
 // fieldsOf returns the meta of the open file f, described by info: the
 // cache's, when it holds this version of the file under key, or else a new
-// one, which the cache then keeps. When the name does not tell the type,
-// the first bytes are read to sniff it.
-func (h *Handler) fieldsOf(key, name string, f *os.File, info fs.FileInfo) (*meta, error) {
+// one, which the cache then keeps, with f. When the cache takes f, held is
+// the caller's reference to it, to release instead of closing f. When the
+// name does not tell the type, the first bytes are read to sniff it.
+func (h *Handler) fieldsOf(key, name string, f *os.File, info fs.FileInfo) (m *meta, held *openFile, err error) {
 	id := idOf(info)
 	if h.cache != nil {
 		if e := h.cache.get([]byte(key)); e != nil && e.body == nil && e.name == name && e.id == id {
 			e.checked.Store(h.now())
-			return e.meta, nil
+			return e.meta, nil, nil
 		}
 	}
 	var first []byte
@@ -168,17 +205,18 @@ func (h *Handler) fieldsOf(key, name string, f *os.File, info fs.FileInfo) (*met
 		var buf [sniffLen]byte
 		n, err := f.ReadAt(buf[:], 0)
 		if err != nil && err != io.EOF {
-			return nil, err
+			return nil, nil, err
 		}
 		first = buf[:n]
 	}
-	m := newMeta(info, contentType(name, first))
+	m = newMeta(info, contentType(name, first))
 	if h.cache != nil {
-		e := &entry{key: key, name: name, meta: m, id: id}
+		held = newOpenFile(f)
+		e := &entry{key: key, name: name, meta: m, id: id, file: held}
 		e.checked.Store(h.now())
 		h.cache.put(e)
 	}
-	return m, nil
+	return m, held, nil
 }
 
 // redirectToDirectory answers a directory asked for without its trailing

@@ -23,6 +23,8 @@ type Handler struct {
 	cache *cache
 	// onWorker runs fromDisk on the worker pool.
 	onWorker engine.Handler
+	// onWorkerOpen runs fromOpen on the worker pool.
+	onWorkerOpen engine.Handler
 	// now returns monotonic nanoseconds; tests replace it.
 	now func() int64
 }
@@ -53,6 +55,7 @@ func New(dir string, o Options) (*Handler, error) {
 	start := time.Now()
 	h.now = func() int64 { return int64(time.Since(start)) }
 	h.onWorker = engine.Blocking(engine.HandlerFunc(h.fromDisk))
+	h.onWorkerOpen = engine.Blocking(engine.HandlerFunc(h.fromOpen))
 	return h, nil
 }
 
@@ -75,13 +78,22 @@ func (h *Handler) Serve(c *engine.Context) error {
 			if served, err := e.serve(c, head); served {
 				return err
 			}
+			if e.file != nil {
+				return h.onWorkerOpen.Serve(c) // checked within the second: no stat
+			}
 		}
 	}
 	return h.onWorker.Serve(c)
 }
 
-// Close releases the directory. Requests after it fail.
-func (h *Handler) Close() error { return h.root.Close() }
+// Close releases the directory and the files the cache holds open.
+// Requests after it fail.
+func (h *Handler) Close() error {
+	if h.cache != nil {
+		h.cache.clear()
+	}
+	return h.root.Close()
+}
 
 // isHead reports whether the request is HEAD, and refuses the methods
 // other than GET and HEAD with 405.
