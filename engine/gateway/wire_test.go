@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -348,4 +349,113 @@ func assertCutShort(t *testing.T, c *client, raw string, split bool, cut func())
 	assert.Less(t, got, int64(largeBody))
 	_, err = c.r.ReadByte()
 	assert.ErrorIs(t, err, io.EOF, "the connection closes after a cut body")
+}
+
+// Each framing of an upstream response, relayed to an HTTP/1.1 client
+// whose request is written whole and one byte at a time: the status, the
+// framing the client gets, the fields that matter and the body, and then
+// the next request on the same connection answered alike (nothing of the
+// first response is left over to desynchronize it).
+func TestResponseFramingsRelayed(t *testing.T) {
+	large := strings.Repeat("z", largeBody)
+	chunkedLarge := "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+		strconv.FormatInt(int64(len(large)), 16) + ";x=y\r\n" + large + "\r\n0\r\n\r\n"
+	tests := []struct {
+		name     string
+		method   string
+		upstream func(conn net.Conn)
+		status   int
+		length   int64 // the Content-Length the client gets; -1 for chunked
+		fields   map[string]string
+		body     string
+	}{
+		{"Content-Length", "GET", answer(ok200), 200, 2, nil, "ok"},
+		{"short chunked, with extensions", "GET",
+			answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n6;a=\"b\"\r\n world\r\n0\r\n\r\n"),
+			200, 11, nil, "hello world"},
+		{"large chunked", "GET", answer(chunkedLarge), 200, -1, nil, large},
+		{"short, delimited by the close", "GET",
+			answerThenClose("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the close"),
+			200, 15, map[string]string{"Content-Type": "text/plain"}, "until the close"},
+		{"large, delimited by the close", "GET", answerThenClose("HTTP/1.1 200 OK\r\n\r\n" + large), 200, -1, nil, large},
+		{"204 with a stray Content-Length", "GET", answer("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\nX-A: 1\r\n\r\n"),
+			204, 0, map[string]string{"X-A": "1", "Content-Length": ""}, ""},
+		{"304 with the length a GET would get", "GET", answer("HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\nContent-Length: 100\r\n\r\n"),
+			304, 0, map[string]string{"Etag": `"x"`}, ""},
+		{"HEAD with the length a GET would get", "HEAD", answer("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"),
+			200, 100, nil, ""},
+		{"from an HTTP/1.0 upstream", "GET", answerThenClose("HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nabc"),
+			200, 3, map[string]string{"Via": "1.0 rawhttpd"}, "abc"},
+		{"an empty reason phrase", "GET", answer("HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok"), 200, 2, nil, "ok"},
+		{"the upstream's own 503 with its Retry-After", "GET",
+			answer("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 7\r\nContent-Length: 4\r\n\r\nbusy"),
+			503, 4, map[string]string{"Retry-After": "7"}, "busy"},
+		{"the upstream's Via appended to", "GET", answer("HTTP/1.1 200 OK\r\nVia: 1.0 up\r\nContent-Length: 2\r\n\r\nok"),
+			200, 2, map[string]string{"Via": "1.0 up, 1.1 rawhttpd"}, "ok"},
+	}
+	for _, tt := range tests {
+		for _, split := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/split=%v", tt.name, split), func(t *testing.T) {
+				t.Parallel()
+				s := startGateway(t, []string{"http://" + serveRaw(t, tt.upstream)}, Options{}, engine.Config{})
+				c := dialRaw(t, s)
+				for i := 0; i < 2; i++ {
+					c.send(tt.method+" /x HTTP/1.1\r\nHost: h.example\r\n\r\n", split)
+					resp, err := http.ReadResponse(c.r, &http.Request{Method: tt.method})
+					require.NoError(t, err, "request %d", i)
+					body, err := io.ReadAll(resp.Body)
+					require.NoError(t, err, "request %d", i)
+					require.Equal(t, tt.status, resp.StatusCode, "request %d", i)
+					assert.Equal(t, tt.length, resp.ContentLength, "request %d", i)
+					if tt.length < 0 {
+						assert.Equal(t, []string{"chunked"}, resp.TransferEncoding, "request %d", i)
+					}
+					for name, want := range tt.fields {
+						assert.Equal(t, want, resp.Header.Get(name), "request %d: %s", i, name)
+					}
+					if _, ok := tt.fields["Via"]; !ok {
+						assert.Equal(t, "1.1 rawhttpd", resp.Header.Get("Via"), "request %d", i)
+					}
+					assert.Equal(t, tt.body, string(body), "request %d", i)
+					assert.False(t, resp.Close, "request %d: the client's connection stays open", i)
+				}
+			})
+		}
+	}
+}
+
+// Responses the gateway forwarded before it parsed responses itself and
+// that it now refuses, each with 502 and the connection to the upstream
+// closed: a switch of protocols it cannot relay, status codes outside
+// 100-599, a bare LF line ending, a Content-Length list, a response head
+// larger than the gateway holds, whitespace before a field's colon, no
+// status line at all, and a protocol other than HTTP/1.x.
+func TestResponsesOutsideHTTP11Are502(t *testing.T) {
+	tests := []struct {
+		name     string
+		response string
+	}{
+		{"101 Switching Protocols", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: foo\r\nConnection: upgrade\r\n\r\n"},
+		{"status 999", "HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nok"},
+		{"status 600", "HTTP/1.1 600 Odd\r\nContent-Length: 2\r\n\r\nok"},
+		{"bare LF line endings", "HTTP/1.1 200 OK\nContent-Length: 2\n\nok"},
+		{"a Content-Length list", "HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nok"},
+		{"a 200 KB response head", "HTTP/1.1 200 OK\r\nX-Big: " + strings.Repeat("a", 200<<10) + "\r\nContent-Length: 2\r\n\r\nok"},
+		{"whitespace before a colon", "HTTP/1.1 200 OK\r\nX-A : b\r\nContent-Length: 2\r\n\r\nok"},
+		{"no status line (HTTP/0.9)", "ok"},
+		{"HTTP/2", "HTTP/2 200\r\nContent-Length: 2\r\n\r\nok"},
+	}
+	for _, tt := range tests {
+		for _, split := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/split=%v", tt.name, split), func(t *testing.T) {
+				t.Parallel()
+				upstream, accepted := countingUpstream(t, misbehaveOn(writeThen(tt.response, "hang")))
+				s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
+				c := dialRaw(t, s)
+				assertWireReply(t, ErrInvalidResponse, c, "GET "+failingPath+" HTTP/1.1\r\nHost: h.example\r\n\r\n", split)
+				assertServed(t, c, "GET /ok HTTP/1.1\r\nHost: h.example\r\n\r\n", split)
+				assert.Equal(t, int32(2), accepted.Load(), "the connection that carried the response is not reused")
+			})
+		}
+	}
 }
