@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
@@ -457,5 +458,34 @@ func TestResponsesOutsideHTTP11Are502(t *testing.T) {
 				assert.Equal(t, int32(2), accepted.Load(), "the connection that carried the response is not reused")
 			})
 		}
+	}
+}
+
+// What an untrusted client says of earlier hops never reaches the
+// upstream as it is, whether or not this hop writes a Forwarded field of
+// its own; a trusted proxy's Forwarded is kept.
+func TestForwardedFromAnUntrustedClientDropped(t *testing.T) {
+	loopback := []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	tests := []struct {
+		name    string
+		opts    Options
+		forward []string
+	}{
+		{"untrusted, no Forwarded of this hop", Options{}, nil},
+		{"untrusted, Forwarded of this hop", Options{Forwarded: true}, []string{`for=127.0.0.1;host="h.example";proto=http`}},
+		{"trusted, no Forwarded of this hop", Options{TrustedProxies: loopback}, []string{"for=192.0.2.1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := startGateway(t, []string{echoUpstream(t)}, tt.opts, engine.Config{})
+			_, body := dialRaw(t, s).do("GET / HTTP/1.1\r\nHost: h.example\r\nForwarded: for=192.0.2.1\r\n" +
+				"X-Forwarded-For: 192.0.2.1\r\n\r\n")
+			got := decodeSeen(t, body)
+			assert.Equal(t, tt.forward, got.Header.Values("Forwarded"))
+			if tt.opts.TrustedProxies == nil {
+				assert.Equal(t, []string{"127.0.0.1"}, got.Header.Values("X-Forwarded-For"))
+			}
+		})
 	}
 }
