@@ -489,3 +489,60 @@ func TestForwardedFromAnUntrustedClientDropped(t *testing.T) {
 		})
 	}
 }
+
+// A request that finds every connection slot to its upstream in use gets
+// 503 with Retry-After over raw TCP, request whole and split, and once the
+// slot is free the next request on the same connection is served.
+func TestPoolFullOnTheWire(t *testing.T) {
+	for _, split := range []bool{false, true} {
+		t.Run(fmt.Sprintf("split=%v", split), func(t *testing.T) {
+			t.Parallel()
+			held, release := make(chan struct{}), make(chan struct{})
+			upstream := serveRaw(t, func(conn net.Conn) {
+				r := bufio.NewReader(conn)
+				_ = conn.SetReadDeadline(time.Now().Add(ioTimeout))
+				req, err := http.ReadRequest(r)
+				if err != nil {
+					_ = conn.Close()
+					return
+				}
+				if req.URL.Path == "/hold" {
+					close(held)
+					<-release
+				}
+				// One request a connection: its slot is free once it closes.
+				_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok")
+				_ = conn.Close()
+			})
+			s := startGateway(t, []string{"http://" + upstream},
+				Options{MaxConnsPerUpstream: 1, PoolWait: 50 * time.Millisecond}, engine.Config{})
+			holder := dialRaw(t, s)
+			holder.send("GET /hold HTTP/1.1\r\nHost: h.example\r\n\r\n", false)
+			waitFor(t, held, "the upstream never got the request that holds the slot")
+
+			c := dialRaw(t, s)
+			assertWireReply(t, ErrPoolFull, c, "GET /ok HTTP/1.1\r\nHost: h.example\r\n\r\n", split)
+			close(release)
+			resp, err := http.ReadResponse(holder.r, &http.Request{Method: http.MethodGet})
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			// The slot is free once the gateway has seen the upstream's
+			// close, which may come just after the next request: until
+			// then it is answered 503 again.
+			for attempt := 0; ; attempt++ {
+				require.Less(t, attempt, 5, "the freed slot is never used")
+				c.send("GET /ok HTTP/1.1\r\nHost: h.example\r\n\r\n", split)
+				resp, err := http.ReadResponse(c.r, &http.Request{Method: http.MethodGet})
+				require.NoError(t, err)
+				body, err := io.ReadAll(resp.Body)
+				require.NoError(t, err)
+				if resp.StatusCode == http.StatusServiceUnavailable {
+					continue
+				}
+				require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+				assert.Equal(t, "ok", string(body))
+				break
+			}
+		})
+	}
+}
