@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	dnswire "encoding/binary"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -17,7 +18,8 @@ import (
 )
 
 // upstreamMisbehavingOn runs an upstream on 127.0.0.1 whose connections
-// answer "HTTP/1.1 200 OK" with the body "ok" and stay open, except that
+// answer "HTTP/1.1 200 OK" with the request target as the body and stay
+// open, except that
 // a request for /fail gets raw and then, as end says, the connection's
 // close ("close"), reset ("reset") or nothing more until the test ends
 // ("hang"). It returns the upstream's address.
@@ -41,7 +43,8 @@ func upstreamMisbehavingOn(t *testing.T, raw, end string) string {
 				return
 			}
 			if req.URL.Path != "/fail" {
-				if _, err := io.WriteString(conn, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); err != nil {
+				_, _ = io.Copy(io.Discard, req.Body)
+				if _, err := fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(req.RequestURI), req.RequestURI); err != nil {
 					return
 				}
 				continue
@@ -240,7 +243,7 @@ func TestBinaryGatewayMisbehavingUpstreams(t *testing.T) {
 					continue
 				}
 				require.Equal(t, http.StatusOK, resp.StatusCode, "split %v: the next request: %s", split, body)
-				assert.Equal(t, "ok", body)
+				assert.Equal(t, "/ok", body)
 				assert.Equal(t, "1.1 rawhttpd", resp.Header.Get("Via"))
 			}
 		})
@@ -279,6 +282,43 @@ func TestBinaryGatewayEveryUpstreamUnhealthy(t *testing.T) {
 			require.NoError(t, err, "request %d: Retry-After %q", i, resp.Header.Get("Retry-After"))
 			assert.Positive(t, secs)
 			assert.Contains(t, string(body), "upstream server is unavailable")
+		}
+	}
+}
+
+// The binary in gateway mode before a pipelining client, its requests
+// written at once and then one byte at a time, GETs and POSTs with either
+// body framing: the answers come in order, and the connection serves on.
+func TestBinaryGatewayPipelinedInOrder(t *testing.T) {
+	addr, _ := startGatewayBinary(t, "-upstream", upstreamMisbehavingOn(t, "", "close"))
+	conn, err := net.DialTimeout("tcp", addr, ioTimeout)
+	require.NoError(t, err)
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	pipeline := "GET /1 HTTP/1.1\r\nHost: c\r\n\r\n" +
+		"POST /2 HTTP/1.1\r\nHost: c\r\nContent-Length: 3\r\n\r\nabc" +
+		"POST /3 HTTP/1.1\r\nHost: c\r\nTransfer-Encoding: chunked\r\n\r\n3\r\ndef\r\n0\r\n\r\n" +
+		"HEAD /4 HTTP/1.1\r\nHost: c\r\n\r\n" +
+		"GET /5?q=1 HTTP/1.1\r\nHost: c\r\n\r\n"
+	want := []struct{ method, body string }{{"GET", "/1"}, {"POST", "/2"}, {"POST", "/3"}, {"HEAD", ""}, {"GET", "/5?q=1"}}
+	for _, split := range []bool{false, true} {
+		require.NoError(t, conn.SetDeadline(time.Now().Add(ioTimeout)))
+		if split {
+			for i := 0; i < len(pipeline); i++ {
+				_, err = conn.Write([]byte{pipeline[i]})
+				require.NoError(t, err)
+			}
+		} else {
+			_, err = io.WriteString(conn, pipeline)
+			require.NoError(t, err)
+		}
+		for i, w := range want {
+			resp, err := http.ReadResponse(r, &http.Request{Method: w.method})
+			require.NoError(t, err, "split %v, response %d", split, i)
+			body, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, resp.StatusCode, "split %v, response %d: %s", split, i, body)
+			assert.Equal(t, w.body, string(body), "split %v, response %d", split, i)
 		}
 	}
 }
