@@ -28,12 +28,13 @@ import (
 type exchangeStage uint8
 
 const (
-	idleExchange exchangeStage = iota
-	waitingSlot                // no connection free: waiting for a slot
-	dialing                    // a connection is being dialled for it
-	awaitingHead               // the request was written; the head is due
-	relayingBody               // the head went to the client; the body follows
-	clientGone                 // the client left while a dial was out
+	idleExchange   exchangeStage = iota
+	waitingSlot                  // no connection free: waiting for a slot
+	dialing                      // a connection is being dialled for it
+	awaitingHead                 // the request was written; the head is due
+	relayingBody                 // the head went to the client; the body follows
+	clientGone                   // the client left while a dial was out
+	finishingLater               // ended inside Serve: the reply finishes on the loop's next turn
 )
 
 // exchange is one request forwarded on a loop: the reply's owner.
@@ -67,12 +68,18 @@ type exchange struct {
 	// lengthKnown: the response's Content-Length, or its having no body,
 	// is settled by its head.
 	lengthKnown bool
+	// serving: the handler's Serve is still running for x's request; the
+	// engine takes the reply only once it returns.
+	serving bool
+	// laterErr is the answer of an exchange that ended while serving.
+	laterErr error
 }
 
 // reset readies x for reuse.
 func (x *exchange) reset() {
 	x.r, x.u, x.uc, x.det, x.state = nil, nil, nil, nil, idleExchange
 	x.tried, x.retried, x.bodySent = 0, false, 0
+	x.serving, x.laterErr = false, nil
 	if cap(x.request) > 64<<10 {
 		x.request = nil
 	}
@@ -100,7 +107,9 @@ func (h *Handler) serveOnLoop(c *engine.Context, loop *engine.Loop) (bool, error
 	x := ls.acquire()
 	x.r = c.Async(x)
 	x.tried = 1
-	x.start(u)
+	x.serving = true
+	x.start(u) // a kept-alive connection's write may fail, and end x, here
+	x.serving = false
 	return true, nil
 }
 
@@ -317,11 +326,29 @@ func (x *exchange) complete(drained bool) {
 	x.finish(nil)
 }
 
-// finish finishes the reply with err and recycles x.
+// finish finishes the reply with err and recycles x. An exchange that
+// ends while its request is still being served (a write to a kept-alive
+// connection that fails at once) finishes on the loop's next turn: the
+// engine takes the reply only once Serve returns, and a reply finished
+// before that would leave the request to be served again.
 func (x *exchange) finish(err error) {
 	r := x.r
+	if x.serving {
+		x.state, x.laterErr = finishingLater, err
+		_ = x.ls.loop.Run(func() { x.finishLater(r) }) // fails only once the server stopped, closing r's connection
+		return
+	}
 	x.ls.release(x)
 	r.Finish(err)
+}
+
+// finishLater finishes r, the reply of an exchange that ended while it was
+// served, unless its client left meanwhile, which finished it then.
+func (x *exchange) finishLater(r *engine.Reply) {
+	if x.r != r || x.state != finishingLater {
+		return
+	}
+	x.finish(x.laterErr)
 }
 
 // fail ends the exchange with reply, the failure's answer; cause is the

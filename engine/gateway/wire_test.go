@@ -549,3 +549,65 @@ func TestPoolFullOnTheWire(t *testing.T) {
 		})
 	}
 }
+
+// earlyAnswerer answers /early with a 100 KB chunked body without reading
+// the request body (and then fails to read the next request from that
+// body, closing the connection with it unread), and any other request
+// with its request target, after reading its body.
+func earlyAnswerer(conn net.Conn) {
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	for {
+		req, err := http.ReadRequest(r)
+		if err != nil {
+			return
+		}
+		if req.URL.Path == "/early" {
+			_, _ = io.WriteString(conn, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+			for i := 0; i < 10; i++ {
+				_, _ = fmt.Fprintf(conn, "2710\r\n%s\r\n", strings.Repeat("c", 10000))
+			}
+			_, _ = io.WriteString(conn, "0\r\n\r\n")
+			continue // the next "request" is the unread body: ReadRequest fails
+		}
+		_, _ = io.Copy(io.Discard, req.Body)
+		_, _ = fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(req.RequestURI), req.RequestURI)
+	}
+}
+
+// A pipelining client whose first request's upload the upstream answers
+// early, and then resets the connection: the next request, sent on that
+// kept-alive connection, fails as its write does, inside the handler's
+// Serve; it is answered once (502), the request after it gets its own
+// answer, never the one before, and the server survives.
+func TestEarlyAnswerToAnUploadThenPipelinedRequests(t *testing.T) {
+	s := startGateway(t, []string{"http://" + serveRaw(t, earlyAnswerer)}, Options{}, engine.Config{})
+	for rep := 0; rep < 8; rep++ {
+		c := dialRaw(t, s)
+		n := 150000
+		pipeline := "POST /early HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" +
+			fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", n, strings.Repeat("x", n)) +
+			"POST /two HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc" +
+			"GET /three HTTP/1.1\r\nHost: h\r\n\r\n"
+		go func() { _, _ = io.WriteString(c.conn, pipeline) }()
+		for _, target := range []string{"/early", "/two", "/three"} {
+			resp, err := http.ReadResponse(c.r, &http.Request{Method: http.MethodGet})
+			require.NoError(t, err, "rep %d, %s", rep, target)
+			body, err := io.ReadAll(resp.Body)
+			if target == "/early" && err != nil {
+				break // the upstream's reset overtook the end of its answer: cut, and the connection closed
+			}
+			require.NoError(t, err, "rep %d, %s", rep, target)
+			if target != "/early" && resp.StatusCode == http.StatusOK {
+				assert.Equal(t, target, string(body), "rep %d: the answer is to this request", rep)
+			}
+			if resp.Close {
+				break
+			}
+		}
+	}
+	// The server still serves.
+	resp, body := dialRaw(t, s).get("/after")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "/after", body)
+}
