@@ -73,13 +73,16 @@ type exchange struct {
 	serving bool
 	// laterErr is the answer of an exchange that ended while serving.
 	laterErr error
+	// writing: the request's head is being handed to the socket; a close
+	// reported meanwhile means none of it was taken.
+	writing bool
 }
 
 // reset readies x for reuse.
 func (x *exchange) reset() {
 	x.r, x.u, x.uc, x.det, x.state = nil, nil, nil, nil, idleExchange
 	x.tried, x.retried, x.bodySent = 0, false, 0
-	x.serving, x.laterErr = false, nil
+	x.serving, x.laterErr, x.writing = false, nil, false
 	if cap(x.request) > 64<<10 {
 		x.request = nil
 	}
@@ -143,7 +146,10 @@ func (x *exchange) send(uc *upConn) {
 	x.state = awaitingHead
 	uc.parser.Sent(string(x.r.Request().Method) == "HEAD")
 	x.r.SetDeadline(x.h.opts.UpstreamTimeout)
-	if err := uc.pc.Write(x.request); err != nil {
+	x.writing = true
+	err := uc.pc.Write(x.request)
+	x.writing = false
+	if err != nil {
 		return // PeerClosed has told x
 	}
 	x.r.ResumeBody() // a body still arriving follows the head
@@ -395,11 +401,13 @@ func (x *exchange) upstreamClosed(err error) {
 		x.finish(nil)
 		return
 	case errors.Is(verdict, parser.ErrResponseMissing) && uc.used && !x.retried &&
-		idempotent(x.r.Request().Method) && !x.r.BodyFollows():
+		(x.writing || idempotent(x.r.Request().Method) && !x.r.BodyFollows()):
 		// The upstream closed a kept-alive connection as the request
 		// crossed it, most likely without seeing it: an idempotent
 		// request goes again, once, on a connection of its own (RFC 9110
-		// §9.2.2); any other could have taken effect.
+		// §9.2.2), and so does any request none of which the socket took
+		// (its write failed at once: the upstream never saw it, RFC 9112
+		// §9.3.1); any other could have taken effect.
 		x.retried = true
 		if x.u.openSlot() {
 			x.dial()
