@@ -96,6 +96,10 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 		want *httperrors.Error
 		// broken: every request fails alike, the next one too.
 		broken bool
+		// resetAfterBytes: a reset that follows bytes of the response is
+		// at times seen as the connection's end (gnet reads the bytes and
+		// the hang-up together), so ErrClosed answers it as well.
+		resetAfterBytes bool
 	}{
 		{
 			name:      "refuses the connection",
@@ -115,21 +119,24 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
 				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Ty", "reset")))}
 			},
-			want: ErrReset,
+			want:            ErrReset,
+			resetAfterBytes: true,
 		},
 		{
 			name: "resets in the middle of a short body",
 			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
 				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "reset")))}
 			},
-			want: ErrReset,
+			want:            ErrReset,
+			resetAfterBytes: true,
 		},
 		{
 			name: "resets in the middle of a chunked body",
 			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
 				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nhalf\r\n", "reset")))}
 			},
-			want: ErrReset,
+			want:            ErrReset,
+			resetAfterBytes: true,
 		},
 		{
 			name: "resets in the middle of a large body",
@@ -270,7 +277,11 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 					assertServed(t, dialRaw(t, s), get("/ok"), split)
 					return
 				}
-				assertWireReply(t, tt.want, c, get(failingPath), split)
+				var alt *httperrors.Error
+				if tt.resetAfterBytes {
+					alt = ErrClosed
+				}
+				assertWireReplyOf(t, c, get(failingPath), split, tt.want, alt)
 				switch {
 				case tt.opts.UnhealthyFor > 0:
 					// Both were tried and marked: from now on 503 with
@@ -304,11 +315,21 @@ func (c *client) send(raw string, split bool) {
 // Retry-After exactly when the answer is a 503; the connection stays open.
 func assertWireReply(t *testing.T, want *httperrors.Error, c *client, raw string, split bool) {
 	t.Helper()
+	assertWireReplyOf(t, c, raw, split, want, nil)
+}
+
+// assertWireReplyOf is assertWireReply where the answer may also be alt,
+// when alt is not nil.
+func assertWireReplyOf(t *testing.T, c *client, raw string, split bool, want, alt *httperrors.Error) {
+	t.Helper()
 	c.send(raw, split)
 	resp, err := http.ReadResponse(c.r, &http.Request{Method: http.MethodGet})
 	require.NoError(t, err)
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
+	if alt != nil && strings.Contains(strings.ToLower(string(body)), strings.ToLower(alt.Detail)) {
+		want = alt
+	}
 	require.Equal(t, int(want.Status), resp.StatusCode, string(body))
 	assert.Contains(t, strings.ToLower(string(body)), strings.ToLower(want.Detail)) // the renderer capitalizes
 	assert.Contains(t, string(body), "temporary")
@@ -576,10 +597,11 @@ func earlyAnswerer(conn net.Conn) {
 }
 
 // A pipelining client whose first request's upload the upstream answers
-// early, and then resets the connection: the next request, sent on that
-// kept-alive connection, fails as its write does, inside the handler's
-// Serve; it is answered once (502), the request after it gets its own
-// answer, never the one before, and the server survives.
+// early, and then resets the connection: the next request, a POST sent on
+// that kept-alive connection, fails as its write does, inside the
+// handler's Serve, none of it taken, so it goes again on a new connection
+// (or, when the reset comes after the socket took it, is answered 502);
+// each request gets its own answer, once, and the server survives.
 func TestEarlyAnswerToAnUploadThenPipelinedRequests(t *testing.T) {
 	s := startGateway(t, []string{"http://" + serveRaw(t, earlyAnswerer)}, Options{}, engine.Config{})
 	for rep := 0; rep < 8; rep++ {
@@ -598,7 +620,14 @@ func TestEarlyAnswerToAnUploadThenPipelinedRequests(t *testing.T) {
 				break // the upstream's reset overtook the end of its answer: cut, and the connection closed
 			}
 			require.NoError(t, err, "rep %d, %s", rep, target)
-			if target != "/early" && resp.StatusCode == http.StatusOK {
+			switch {
+			case target == "/early":
+			case target == "/two" && resp.StatusCode == http.StatusBadGateway:
+				// The reset came after the socket took the request: it
+				// may have been seen, and is not sent again.
+				assert.Contains(t, string(body), "temporary")
+			default:
+				require.Equal(t, http.StatusOK, resp.StatusCode, "rep %d, %s: %s", rep, target, body)
 				assert.Equal(t, target, string(body), "rep %d: the answer is to this request", rep)
 			}
 			if resp.Close {
