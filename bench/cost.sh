@@ -5,6 +5,8 @@
 #
 #	bench/cost.sh [--scenario adapter,files] [--rounds N] [--duration SECS]
 #	bench/cost.sh --scenario files --record   # and a perf profile of each
+#	bench/cost.sh --scenario files --peers nginx --files 'NEW -addr {addr} -root {root}' \
+#		--base 'OLD -addr {addr} -root {root}'   # two builds side by side
 #
 # Servers, all built from this repository except nginx (Debian's, installed
 # with apt-get when missing, as root):
@@ -36,7 +38,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 rounds=3 duration=5 conns=64 server_cpu=0 wrk_cpu=1 sizes=1k,64k,1m
-scenarios=adapter,files latency=0 record=0 rt=() adapter="" peer="" files=""
+scenarios=adapter,files latency=0 record=0 rt=() adapter="" peer="" files="" base="" peers=nethttp,nginx
 
 fail() {
 	printf 'cost.sh: %s\n' "$*" >&2
@@ -50,18 +52,22 @@ while (($#)); do
 		echo "Options: --scenario LIST ($scenarios), --rounds N ($rounds), --duration SECS ($duration),"
 		echo "         --conns N ($conns), --sizes LIST ($sizes), --server-cpu N, --wrk-cpu N, --latency, --rt, --record,"
 		echo "         --adapter CMD, --peer CMD (the adapter scenario's servers: {addr} is filled in),"
-		echo "         --files CMD (the files target: {addr} and {root} are filled in)"
+		echo "         --files CMD (the files target: {addr} and {root} are filled in),"
+		echo "         --base CMD (a second files target, named base, measured in the same run: a build to compare with),"
+		echo "         --peers LIST (the files peers: $peers; none for only rawhttpd and --base)"
 		exit 0
 		;;
 	--latency) latency=1 && shift ;;
 	--record) record=1 && shift ;;
 	--rt) rt=(chrt -f 10) && shift ;;
-	--scenario | --rounds | --duration | --conns | --sizes | --server-cpu | --wrk-cpu | --adapter | --peer | --files)
+	--scenario | --rounds | --duration | --conns | --sizes | --server-cpu | --wrk-cpu | --adapter | --peer | --files | --base | --peers)
 		(($# >= 2)) || fail "$1 needs a value"
 		case $1 in
 		--adapter) adapter=$2 ;;
 		--peer) peer=$2 ;;
 		--files) files=$2 ;;
+		--base) base=$2 ;;
+		--peers) peers=$2 ;;
 		--scenario) scenarios=$2 ;;
 		--rounds) rounds=$2 ;;
 		--duration) duration=$2 ;;
@@ -236,6 +242,9 @@ if [[ ,$scenarios, == *,files,* ]]; then
 	fp=""
 	for s in ${sizes//,/ }; do fp+="/$s.bin "; done
 	[[ -n $files ]] || files="$bin/rawhttpd -addr {addr} -root {root}"
-	run_scenario "$fp" "rawhttpd=${files//\{root\}/$root}" \
-		"nethttp=$bin/nethttpfs -addr {addr} -root $root" "nginx=nginx"
+	servers=("rawhttpd=${files//\{root\}/$root}")
+	[[ -n $base ]] && servers+=("base=${base//\{root\}/$root}")
+	[[ ,$peers, == *,nethttp,* ]] && servers+=("nethttp=$bin/nethttpfs -addr {addr} -root $root")
+	[[ ,$peers, == *,nginx,* ]] && servers+=("nginx=nginx")
+	run_scenario "$fp" "${servers[@]}"
 fi

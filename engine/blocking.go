@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/bytebufferpool"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/render"
 	"github.com/rawhttpd/rawhttpd/parser"
 	"github.com/rawhttpd/rawhttpd/version"
 )
@@ -309,7 +310,7 @@ func (j *job) run() {
 
 // respond ends the response in j's Context (or answers err instead),
 // logs it and writes it to the client.
-func (j *job) respond(err error, canned *httperrors.Canned, start time.Time) {
+func (j *job) respond(err error, canned *render.Canned, start time.Time) {
 	s, x := j.srv, &j.ctx
 	out := j.out.B[:0]
 	if x.streaming {
@@ -345,10 +346,10 @@ func (j *job) serveRest() {
 				start = time.Now()
 			}
 			e := httperrors.From(err)
-			s.counters.countResponse(e.Status)
+			s.counters.countResponse(e.Status())
 			out := s.appendParseRefusal(j.out.B[:0], e, &j.req, rest)
 			if s.accessLogged() {
-				s.logRefusal(&j.req, rest, remote, e.Status, len(out), start)
+				s.logRefusal(&j.req, rest, remote, e.Status(), len(out), start)
 			}
 			j.out.B = out
 			j.send(out)

@@ -311,7 +311,7 @@ func TestRequestDuringDrainIsServed(t *testing.T) {
 	// A connection that is mid-request when the drain begins is not idle.
 	partial := dialRaw(t, s)
 	partial.send("GET / HTTP/1.1\r\n")
-	require.Eventually(t, func() bool { return s.OpenConns() == 2 }, ioTimeout, time.Millisecond)
+	require.Eventually(t, func() bool { return s.Stats().ConnsOpen == 2 }, ioTimeout, time.Millisecond)
 	go func() { _ = s.Shutdown(context.Background()) }()
 	require.Eventually(t, s.draining.Load, ioTimeout, time.Millisecond)
 	partial.send("Host: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n")

@@ -31,8 +31,8 @@ type Config struct {
 	// MaxBodyBytes limits a request body; default 4 MiB; past it 413 and
 	// the connection closes.
 	MaxBodyBytes int64
-	// Methods is the method registry; nil means parser.DefaultMethods (the
-	// RFC 9110 methods and PATCH). Unregistered methods are answered 501.
+	// Methods is the method registry; nil means an origin server's (the
+	// RFC 9110 methods and PATCH, as parser.NewMethods() holds). Unregistered methods are answered 501.
 	Methods *parser.Methods
 
 	// ReadHeaderTimeout bounds the time from a request's first byte to the

@@ -16,6 +16,7 @@ type transport interface {
 	Peek(n int) ([]byte, error)
 	Discard(n int) (int, error)
 	Write(p []byte) (int, error)
+	Writev(bs [][]byte) (int, error)
 	InboundBuffered() int
 	OutboundBuffered() int
 	RemoteAddr() net.Addr

@@ -52,9 +52,17 @@ type Context struct {
 	// (BodyStreamer).
 	bodyFollows bool
 
-	status    httperrors.Status
-	fields    []byte // rendered "Name: value\r\n" lines set by the handler
-	body      []byte
+	status httperrors.Status
+	fields []byte // rendered "Name: value\r\n" lines set by the handler
+	body   []byte
+	// shared is a body set by WriteShared and sent from the caller's
+	// bytes; nil when body holds it (then body is empty).
+	shared []byte
+	// byRef: appendResponse may leave a large shared body out of the
+	// rendered bytes, in unsent, for the connection to write after them
+	// (conn.sendShared). Set only around an inline response's rendering.
+	byRef     bool
+	unsent    []byte
 	length    int64             // a declared Content-Length (FromHTTP); -1 when none
 	streaming bool              // the head has been sent by Flush
 	logged    httperrors.Status // the status answered, for the access log
@@ -86,7 +94,7 @@ func (c *Context) reset(req *parser.Request, remote net.Addr) {
 	c.length = -1
 	c.status = httperrors.StatusOK
 	c.fields = c.fields[:0]
-	c.body = c.body[:0]
+	c.body, c.shared, c.byRef, c.unsent = c.body[:0], nil, false, nil
 	c.closeAfter, c.serverSet, c.streaming, c.pipelined = false, false, false, false
 	c.route.reset()
 	c.scratch = c.scratch[:0]
@@ -309,14 +317,48 @@ func (c *Context) SetContentLength(n int64) {
 
 // Write appends p to the response body.
 func (c *Context) Write(p []byte) (int, error) {
+	c.ownBody()
 	c.body = append(c.body, p...)
 	return len(p), nil
 }
 
 // WriteString appends s to the response body.
 func (c *Context) WriteString(s string) (int, error) {
+	c.ownBody()
 	c.body = append(c.body, s...)
 	return len(s), nil
+}
+
+// WriteShared appends p to the response body as Write does, but when p is
+// an inline handler's whole body the engine sends it from p itself instead
+// of copying it into the Context first. p must then stay unchanged until
+// the next request on the connection is dispatched or the connection
+// closes, as bytes that are never written again (a cache's) do. A Blocking
+// handler's body, or one written in several pieces, is copied as with
+// Write.
+func (c *Context) WriteShared(p []byte) (int, error) {
+	if c.job != nil || len(c.body) > 0 || c.shared != nil || len(p) == 0 {
+		return c.Write(p)
+	}
+	c.shared = p
+	return len(p), nil
+}
+
+// ownBody moves a body set by WriteShared into the Context's own buffer,
+// before more is appended to it.
+func (c *Context) ownBody() {
+	if c.shared != nil {
+		c.body = append(c.body, c.shared...)
+		c.shared = nil
+	}
+}
+
+// bodyBytes returns the response body written so far, shared or not.
+func (c *Context) bodyBytes() []byte {
+	if c.shared != nil {
+		return c.shared
+	}
+	return c.body
 }
 
 // equalFold reports whether s equals the ASCII name t, ignoring case.

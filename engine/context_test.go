@@ -3,7 +3,10 @@ package engine
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -222,4 +225,110 @@ func TestErrorResponseKeepsHandlerFields(t *testing.T) {
 	assert.Equal(t, []string{"text/plain; charset=utf-8"}, resp.Header["Content-Type"], "the body's fields went with it")
 	assert.Empty(t, resp.Header.Get("Content-Language"))
 	assert.NotContains(t, out, "partial")
+}
+
+func TestWriteShared(t *testing.T) {
+	const get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+	large := bytes.Repeat([]byte("0123456789abcdef"), sharedByRef/16+1) // written by reference
+	sendLarge := HandlerFunc(func(c *Context) error { _, err := c.WriteShared(large); return err })
+	tests := []struct {
+		name   string
+		h      Handler
+		in     string
+		bodies []string // the bodies answered, in order
+	}{
+		{"alone", HandlerFunc(func(c *Context) error { _, err := c.WriteShared([]byte("shared")); return err }),
+			get, []string{"shared"}},
+		{"then Write", HandlerFunc(func(c *Context) error {
+			_, _ = c.WriteShared([]byte("sha"))
+			_, err := c.WriteString("red")
+			return err
+		}), get, []string{"shared"}},
+		{"after Write", HandlerFunc(func(c *Context) error {
+			_, _ = c.WriteString("sha")
+			_, err := c.WriteShared([]byte("red"))
+			return err
+		}), get, []string{"shared"}},
+		{"twice", HandlerFunc(func(c *Context) error {
+			_, _ = c.WriteShared([]byte("sha"))
+			_, err := c.WriteShared([]byte("red"))
+			return err
+		}), get, []string{"shared"}},
+		{"HEAD", HandlerFunc(func(c *Context) error { _, err := c.WriteShared([]byte("shared")); return err }),
+			"HEAD / HTTP/1.1\r\nHost: a\r\n\r\n", []string{""}},
+		{"blocking", Blocking(HandlerFunc(func(c *Context) error { _, err := c.WriteShared([]byte("shared")); return err })),
+			get, []string{"shared"}},
+		{"large", sendLarge, get, []string{string(large)}},
+		{"large, pipelined", sendLarge, get + "HEAD / HTTP/1.1\r\nHost: a\r\n\r\n" + get,
+			[]string{string(large), "", string(large)}},
+		{"large, then Write", HandlerFunc(func(c *Context) error {
+			_, _ = c.WriteShared(large)
+			_, err := c.WriteString("!")
+			return err
+		}), get, []string{string(large) + "!"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New(tt.h, Config{Logger: discardSlog()})
+			out, _, err := s.ServeBytes(context.Background(), []byte(tt.in))
+			require.NoError(t, err)
+			resps := responsesOf(t, out, tt.in)
+			require.Len(t, resps, len(tt.bodies))
+			for i, body := range tt.bodies {
+				assert.Equal(t, body, resps[i], "response %d", i)
+			}
+			length := len(tt.bodies[0])
+			if tt.name == "HEAD" {
+				length = len("shared")
+			}
+			assert.Contains(t, string(out), "Content-Length: "+strconv.Itoa(length)+"\r\n", "the length of the body a GET gets")
+		})
+	}
+}
+
+func TestWriteSharedLeavesTheCallersBytesAlone(t *testing.T) {
+	// The first request's body is the caller's; the second request's
+	// body, written into the reused Context, must not land in it.
+	shared := []byte("cached bytes")
+	first := true
+	s := New(HandlerFunc(func(c *Context) error {
+		if first {
+			first = false
+			_, err := c.WriteShared(shared)
+			return err
+		}
+		_, err := c.WriteString("other")
+		return err
+	}), Config{Logger: discardSlog()})
+	const get = "GET / HTTP/1.1\r\nHost: a\r\n\r\n"
+	out, _, err := s.ServeBytes(context.Background(), []byte(get+get))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"cached bytes", "other"}, responsesOf(t, out, get+get))
+	assert.Equal(t, "cached bytes", string(shared))
+}
+
+// responsesOf returns the bodies of the responses in out, read as the
+// answers to the requests in, by their methods.
+func responsesOf(t *testing.T, out []byte, in string) []string {
+	var methods []string
+	for _, line := range strings.Split(in, "\r\n") {
+		if m, _, ok := strings.Cut(line, " /"); ok {
+			methods = append(methods, m)
+		}
+	}
+	t.Helper()
+	var bodies []string
+	r := bufio.NewReader(bytes.NewReader(out))
+	for {
+		if _, err := r.Peek(1); err != nil {
+			return bodies
+		}
+		require.Less(t, len(bodies), len(methods), "more responses than requests")
+		req := &http.Request{Method: methods[len(bodies)]}
+		resp, err := http.ReadResponse(r, req)
+		require.NoError(t, err)
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		bodies = append(bodies, string(b))
+	}
 }

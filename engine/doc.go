@@ -15,9 +15,9 @@
 // checked it. When the batch is done the consumed bytes are discarded and
 // every response goes out in one write.
 //
-// A parse error is answered with its pre-rendered response (package
-// errors renders every error response) and, since the message framing can
-// no longer be trusted, the connection closes. CONNECT never reaches a
+// A parse error is answered with its pre-rendered response (the module's
+// internal/render renders every error response) and, since the message
+// framing can no longer be trusted, the connection closes. CONNECT never reaches a
 // handler: the engine opens no tunnels, so it answers 501 itself, as it
 // answers 503 in maintenance (maintenance.go). Every refusal the engine
 // makes (refusal.go) honours an Accept that prefers

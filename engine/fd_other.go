@@ -17,6 +17,7 @@ func shutdownWrite(int) error          { return errors.ErrUnsupported }
 func shutdownBoth(int) error           { return errors.ErrUnsupported }
 func sockname(int) (net.Addr, error)   { return nil, errors.ErrUnsupported }
 func closeFD(int) error                { return errors.ErrUnsupported }
+func setNonblock(int) error            { return errors.ErrUnsupported }
 func writeFD(int, []byte) (int, error) { return 0, errors.ErrUnsupported }
 func writable(int) bool                { return false }
 func acceptFD(int) (int, error)        { return -1, errors.ErrUnsupported }

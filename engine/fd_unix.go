@@ -24,6 +24,9 @@ func shutdownWrite(fd int) error { return syscall.Shutdown(fd, syscall.SHUT_WR) 
 // it are still open.
 func shutdownBoth(fd int) error { return syscall.Shutdown(fd, syscall.SHUT_RDWR) }
 
+// setNonblock makes the descriptor fd non-blocking.
+func setNonblock(fd int) error { return syscall.SetNonblock(fd, true) }
+
 // sockname returns the local address of the socket fd.
 func sockname(fd int) (net.Addr, error) {
 	sa, err := syscall.Getsockname(fd)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/render"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
@@ -82,7 +83,7 @@ func NewField(name, value string) (Field, error) {
 func MustField(name, value string) Field {
 	f, err := NewField(name, value)
 	if err != nil {
-		panic("engine: MustField(" + name + "): " + err.(*httperrors.Error).Detail)
+		panic("engine: MustField(" + name + "): " + err.(*httperrors.Error).Detail())
 	}
 	return f
 }
@@ -100,7 +101,7 @@ func (c *Context) AddField(f Field) {
 // are dropped, as is a Retry-After when e brings its own and an
 // X-Content-Type-Options the text entity carries itself. It filters the
 // Context's lines in place: they are not used after.
-func (c *Context) errorFields(e *httperrors.Error, format httperrors.Format) []byte {
+func (c *Context) errorFields(e *httperrors.Error, format render.Format) []byte {
 	b := c.fields
 	kept := 0
 	for i := 0; i < len(b); {
@@ -108,8 +109,8 @@ func (c *Context) errorFields(e *httperrors.Error, format httperrors.Format) []b
 		line := b[i:end]
 		name := line[:bytes.IndexByte(line, ':')]
 		drop := len(name) > 8 && equalFold(name[:8], "Content-") ||
-			e.RetryAfter > 0 && equalFold(name, "Retry-After") ||
-			format == httperrors.FormatText && equalFold(name, "X-Content-Type-Options")
+			e.RetryAfter() > 0 && equalFold(name, "Retry-After") ||
+			format == render.FormatText && equalFold(name, "X-Content-Type-Options")
 		if !drop {
 			kept += copy(b[kept:], line)
 		}

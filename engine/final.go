@@ -4,6 +4,7 @@ import (
 	stderrors "errors"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/render"
 	"github.com/rawhttpd/rawhttpd/version"
 )
 
@@ -35,20 +36,20 @@ func (s *Server) canKeepAlive(x *Context) bool {
 // holds the response. canned is consulted for a pre-rendered error; counts
 // is the loop's tally, nil on a worker (the server's atomic counters). The
 // status answered is left in x.logged.
-func (s *Server) appendFinal(out []byte, x *Context, err error, canned *httperrors.Canned, st *stamp, counts *loopCounts) ([]byte, bool) {
+func (s *Server) appendFinal(out []byte, x *Context, err error, canned *render.Canned, st *stamp, counts *loopCounts) ([]byte, bool) {
 	keep := s.canKeepAlive(x)
 	head := string(x.req.Method) == "HEAD"
 	status := x.status
 	if err != nil {
 		e := httperrors.From(err)
-		if e.Close {
+		if e.Closes() {
 			keep = false
 		}
 		if stderrors.Is(e, httperrors.ErrInternal) {
 			// A plain error's text never reaches the client; the log keeps it.
 			s.logHandlerError(x, err)
 		}
-		status = e.Status
+		status = e.Status()
 		out = s.appendError(out, x, e, canned, st, head, persistenceFor(keep, x.req.Version))
 	} else {
 		out = appendResponse(out, x, st, head, persistenceFor(keep, x.req.Version))
@@ -64,20 +65,20 @@ func (s *Server) appendFinal(out []byte, x *Context, err error, canned *httperro
 
 // appendError renders e as the response to x's request: the pre-rendered
 // text from canned when it says exactly what is needed, else through
-// errors.Append, in the format the request's Accept prefers, with the
+// render.AppendError, in the format the request's Accept prefers, with the
 // fields set on the Context (by middleware before the handler failed, or by
 // the handler) that the renderer does not write itself, and the Connection
 // field p calls for (keep-alive to an HTTP/1.0 client that keeps the
 // connection, which no canned response says).
-func (s *Server) appendError(out []byte, x *Context, e *httperrors.Error, canned *httperrors.Canned, st *stamp, head bool, p persistence) []byte {
-	format := httperrors.FormatFor(x.req.Header("Accept"))
+func (s *Server) appendError(out []byte, x *Context, e *httperrors.Error, canned *render.Canned, st *stamp, head bool, p persistence) []byte {
+	format := render.FormatFor(x.req.Header("Accept"))
 	closing := p == persistClose
-	if format == httperrors.FormatText && closing == e.Close && p != persistKeepAlive && len(x.fields) == 0 && canned != nil {
+	if format == render.FormatText && closing == e.Closes() && p != persistKeepAlive && len(x.fields) == 0 && canned != nil {
 		if b, ok := canned.Append(out, e, st.date[:], head); ok {
 			return b
 		}
 	}
-	return httperrors.Append(out, e, httperrors.Options{
+	return render.AppendError(out, e, render.Options{
 		Head:      head,
 		Close:     closing,
 		KeepAlive: p == persistKeepAlive,

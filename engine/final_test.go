@@ -300,24 +300,30 @@ func TestHalfClosedPipelineIsAnsweredInFull(t *testing.T) {
 // several write timeouts to read it: the timeout is for a client that does
 // not read, so the response arrives in full, then EOF.
 func TestSlowReaderGetsALargeInlineResponse(t *testing.T) {
-	body := strings.Repeat("0123456789abcdef", 1<<20) // 16 MiB
+	const writeTimeout = 300 * time.Millisecond
+	body := strings.Repeat("0123456789abcdef", 6<<16) // 6 MiB
 	s := startServer(t, HandlerFunc(func(c *Context) error {
 		_, err := c.WriteString(body)
 		return err
-	}), Config{WriteTimeout: 200 * time.Millisecond})
+	}), Config{WriteTimeout: writeTimeout})
 	c := dialRaw(t, s)
 	c.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
 	require.NoError(t, c.conn.SetReadDeadline(time.Now().Add(ioTimeout)))
-	// Paced, not synchronised: 64 KiB every 4 ms, about 16 MiB/s.
-	var got []byte
+	// Paced, not synchronised: 64 KiB every 10 ms, so the 6 MiB take at
+	// least three write timeouts to read. got is allocated once: a
+	// growing copy under the race detector can stall the reader for
+	// longer than a write timeout, which is not what this test is about.
+	got := make([]byte, 0, len(body)+64<<10)
 	buf := make([]byte, 64<<10)
+	start := time.Now()
 	for {
 		n, err := io.ReadFull(c.conn, buf)
 		got = append(got, buf[:n]...)
 		if err != nil {
 			break
 		}
-		time.Sleep(4 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
+	require.Greater(t, time.Since(start), 3*writeTimeout, "the client read for several write timeouts")
 	require.True(t, strings.HasSuffix(string(got), body), "the whole body arrived, got %d bytes", len(got))
 }

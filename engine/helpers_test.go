@@ -131,6 +131,16 @@ func (m *memTransport) Write(p []byte) (int, error) {
 	m.out = append(m.out, p...)
 	return len(p), nil
 }
+func (m *memTransport) Writev(bs [][]byte) (int, error) {
+	n := 0
+	for _, b := range bs {
+		if _, err := m.Write(b); err != nil {
+			return n, err
+		}
+		n += len(b)
+	}
+	return n, nil
+}
 func (m *memTransport) InboundBuffered() int  { return len(m.in) }
 func (m *memTransport) OutboundBuffered() int { return m.outbound }
 func (m *memTransport) RemoteAddr() net.Addr  { return memAddr }

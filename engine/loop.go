@@ -16,9 +16,12 @@ const maxFreeExchanges = 1024
 // connection on it, since the loop serves one batch at a time. Only the
 // loop's goroutine touches it.
 type loop struct {
-	srv  *Server
-	el   gnet.EventLoop
-	out  []byte  // the batch's responses, written with one write
+	srv *Server
+	el  gnet.EventLoop
+	out []byte // the batch's responses, written with one write
+	// iov holds the batch and a shared body for one writev (sendShared),
+	// so that the call allocates nothing.
+	iov  [2][]byte
 	ctx  Context // the handler context, reused per request
 	free []*exchange
 	// pub is the loop as code running on it sees it.

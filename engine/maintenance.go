@@ -4,6 +4,7 @@ import (
 	"time"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/render"
 )
 
 // errMaintenance answers every request while in maintenance mode.
@@ -13,7 +14,7 @@ var errMaintenance = httperrors.New(httperrors.StatusServiceUnavailable,
 // maintenanceMode is the 503 answered while in maintenance, pre-rendered.
 type maintenanceMode struct {
 	err    *httperrors.Error
-	canned *httperrors.Canned
+	canned *render.Canned
 }
 
 // SetMaintenance puts the server in maintenance mode: every request,
@@ -22,7 +23,7 @@ type maintenanceMode struct {
 func (s *Server) SetMaintenance(retryAfter time.Duration) {
 	secs := max(int((retryAfter+time.Second-1)/time.Second), 1)
 	e := errMaintenance.WithRetryAfter(secs)
-	s.maintenance.Store(&maintenanceMode{err: e, canned: httperrors.NewCanned(s.cfg.Server, e)})
+	s.maintenance.Store(&maintenanceMode{err: e, canned: render.NewCanned(s.cfg.Server, e)})
 }
 
 // ClearMaintenance ends maintenance mode.

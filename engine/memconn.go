@@ -193,6 +193,16 @@ func (mc *memoryConn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// Writev keeps the slices of bs as written, in order.
+func (mc *memoryConn) Writev(bs [][]byte) (int, error) {
+	n := 0
+	for _, b := range bs {
+		mc.writeDirect(b)
+		n += len(b)
+	}
+	return n, nil
+}
+
 // AsyncWrite writes buf on the loop, then calls callback there.
 func (mc *memoryConn) AsyncWrite(buf []byte, callback gnet.AsyncCallback) error {
 	mc.loop.tasks <- func() {

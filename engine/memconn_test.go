@@ -40,7 +40,7 @@ func TestServeBytes(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.heads, statusLine.FindAllString(string(out), -1))
 			assert.Equal(t, tt.closed, closed)
-			assert.Zero(t, s.OpenConns(), "the connection is released")
+			assert.Zero(t, s.Stats().ConnsOpen, "the connection is released")
 		})
 	}
 }

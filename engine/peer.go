@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
@@ -226,8 +225,8 @@ func (pc *PeerConn) Detach() (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.SetNonblock(fd, true); err != nil {
-		_ = syscall.Close(fd)
+	if err := setNonblock(fd); err != nil {
+		_ = closeFD(fd)
 		return nil, err
 	}
 	pc.Close()

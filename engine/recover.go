@@ -6,6 +6,7 @@ import (
 	"github.com/panjf2000/gnet/v2"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/render"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
@@ -28,18 +29,18 @@ func (c *conn) recoverBatch(r any, out []byte, consumed int) gnet.Action {
 	}
 	c.srv.logPanic(r, &c.ex.req)
 	from := len(out)
-	out = httperrors.Append(out, errHandlerPanic, httperrors.Options{
+	out = render.AppendError(out, errHandlerPanic, render.Options{
 		Head:   string(c.ex.req.Method) == "HEAD",
 		Close:  true,
-		Format: httperrors.FormatFor(c.ex.req.Header("Accept")),
+		Format: render.FormatFor(c.ex.req.Header("Accept")),
 		Date:   c.srv.clock.date(),
 		Server: c.srv.cfg.Server,
 	})
-	c.loop.counts.response(errHandlerPanic.Status)
+	c.loop.counts.response(errHandlerPanic.Status())
 	if x := &c.loop.ctx; c.srv.accessLogged() && x.req == &c.ex.req {
 		// The panicking request's 500 is logged like any response; its
 		// clock started in dispatch.
-		c.srv.logAccess(x.req, c.t.RemoteAddr(), errHandlerPanic.Status, len(out)-from, x.accessStart)
+		c.srv.logAccess(x.req, c.t.RemoteAddr(), errHandlerPanic.Status(), len(out)-from, x.accessStart)
 	}
 	if consumed > 0 {
 		_, _ = c.t.Discard(consumed)

@@ -5,13 +5,14 @@ import (
 	"time"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/render"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
 // refusal returns the answer the engine makes to req by itself, before any
 // handler, with the canned responses that hold it pre-rendered: 501 to
 // CONNECT, 503 in maintenance mode; a nil error when a handler serves req.
-func (s *Server) refusal(req *parser.Request) (*httperrors.Canned, error) {
+func (s *Server) refusal(req *parser.Request) (*render.Canned, error) {
 	switch m := s.maintenance.Load(); {
 	case string(req.Method) == "CONNECT":
 		return s.canned, errNoTunnels
@@ -39,10 +40,10 @@ func (c *conn) appendParseError(out []byte, err error, raw []byte) []byte {
 		start = time.Now()
 	}
 	e := httperrors.From(err)
-	c.loop.counts.response(e.Status)
+	c.loop.counts.response(e.Status())
 	out = c.srv.appendParseRefusal(out, e, &c.ex.req, raw)
 	if c.srv.accessLogged() {
-		c.srv.logRefusal(&c.ex.req, raw, c.t.RemoteAddr(), e.Status, len(out)-from, start)
+		c.srv.logRefusal(&c.ex.req, raw, c.t.RemoteAddr(), e.Status(), len(out)-from, start)
 	}
 	return out
 }
@@ -91,23 +92,23 @@ func isHead(raw []byte) bool {
 // pre-rendered text from canned, or e rendered as application/problem+json
 // when accept (the request's Accept value, nil when unknown) prefers it, or
 // rendered as text when canned lacks e. The response says Connection: close
-// when e.Close is set.
-func (c *conn) appendRefusal(out []byte, canned *httperrors.Canned, e *httperrors.Error, head bool, accept []byte) []byte {
-	c.loop.counts.response(e.Status)
+// when e.Closes().
+func (c *conn) appendRefusal(out []byte, canned *render.Canned, e *httperrors.Error, head bool, accept []byte) []byte {
+	c.loop.counts.response(e.Status())
 	return c.srv.renderRefusal(out, canned, e, head, accept)
 }
 
 // renderRefusal renders what appendRefusal appends, without counting it.
-func (s *Server) renderRefusal(out []byte, canned *httperrors.Canned, e *httperrors.Error, head bool, accept []byte) []byte {
+func (s *Server) renderRefusal(out []byte, canned *render.Canned, e *httperrors.Error, head bool, accept []byte) []byte {
 	date := s.clock.date()
-	format := httperrors.FormatFor(accept)
-	if format == httperrors.FormatText {
+	format := render.FormatFor(accept)
+	if format == render.FormatText {
 		if b, ok := canned.Append(out, e, date, head); ok {
 			return b
 		}
 	}
-	return httperrors.Append(out, e, httperrors.Options{
-		Head: head, Close: e.Close, Format: format, Date: date, Server: s.cfg.Server,
+	return render.AppendError(out, e, render.Options{
+		Head: head, Close: e.Closes(), Format: format, Date: date, Server: s.cfg.Server,
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/render"
 )
 
 // bodyFraming is how a response delimits its body (RFC 9112 §6.3).
@@ -20,6 +21,12 @@ const (
 	framedByClose
 )
 
+// sharedByRef is the size from which a body set by WriteShared is written
+// from the caller's bytes, in a writev after the batch rendered so far,
+// instead of being copied into the batch: below it the copy costs less
+// than ending the batch with a system call of its own.
+const sharedByRef = 16 << 10
+
 // appendResponse renders the response a handler built in x to dst:
 //
 //	status line, Server, Date, the handler's fields, Content-Length,
@@ -29,13 +36,18 @@ const (
 // (1xx, 204, 304); Content-Length is still the length of the body a GET
 // would get, except for those statuses, which carry none (RFC 9110 §8.6).
 func appendResponse(dst []byte, x *Context, st *stamp, head bool, persist persistence) []byte {
-	length := int64(len(x.body))
+	body := x.bodyBytes()
+	length := int64(len(body))
 	if head && x.length >= 0 {
 		length = x.length // the handler declared what a GET would get
 	}
 	dst = appendHead(dst, x, st, persist, framedByLength, length)
-	if !head && !isBodyless(x.status) {
-		dst = append(dst, x.body...)
+	switch {
+	case head || isBodyless(x.status):
+	case x.byRef && x.shared != nil && len(body) >= sharedByRef:
+		x.unsent = body // written after dst, not copied into it
+	default:
+		dst = append(dst, body...)
 	}
 	return dst
 }
@@ -47,7 +59,7 @@ func appendHead(dst []byte, x *Context, st *stamp, persist persistence, fr bodyF
 	if x.status == httperrors.StatusOK && !x.serverSet {
 		dst = append(dst, st.okHead...) // the common case, pre-rendered
 	} else {
-		dst = httperrors.AppendStatusLine(dst, x.status)
+		dst = render.AppendStatusLine(dst, x.status)
 		if !x.serverSet {
 			dst = append(dst, st.serverLine...)
 		}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	httperrors "github.com/rawhttpd/rawhttpd/errors"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -58,6 +60,31 @@ func TestAppendResponseHead(t *testing.T) {
 			if tt.status != 204 {
 				assert.Len(t, body, tt.bodyLen)
 			}
+		})
+	}
+}
+
+// TestReasonPhraseOnTheWire: a status outside RFC 9110's catalogue still
+// gets the reason phrase net/http knows, whether a handler sets it or
+// returns an Error that carries it.
+func TestReasonPhraseOnTheWire(t *testing.T) {
+	tests := []struct {
+		name    string
+		handler HandlerFunc
+		want    string
+	}{
+		{"418 set by the handler", func(c *Context) error { return c.SetStatus(418) }, "418 I'm a teapot"},
+		{"451 returned as an Error", func(*Context) error {
+			return httperrors.New(451, "the resource is withheld")
+		}, "451 Unavailable For Legal Reasons"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := startServer(t, tt.handler, Config{})
+			c := dialRaw(t, s)
+			c.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+			resp, _ := c.read("GET")
+			assert.Equal(t, tt.want, resp.Status)
 		})
 	}
 }

@@ -304,6 +304,7 @@ func redirect(c *Context, to []byte) error {
 	appendField(c, "Location", to)
 	_ = c.SetStatus(307) // Temporary Redirect
 	_ = c.SetContentType("text/plain; charset=utf-8")
+	c.shared = nil
 	c.body = append(c.body[:0], "307 Temporary Redirect\nThe resource is at the URL the Location field gives.\n"...)
 	return nil
 }

@@ -147,7 +147,7 @@ func TestRouterErrorsAreRenderedErrors(t *testing.T) {
 		assert.True(t, strings.HasPrefix(out, tt.status+"\r\n"), out)
 		assert.Equal(t, "text/plain; charset=utf-8", resp.Header.Get("Content-Type"))
 		body, _ := io.ReadAll(resp.Body)
-		assert.Contains(t, string(body), tt.err.Detail[1:])
+		assert.Contains(t, string(body), tt.err.Detail()[1:])
 	}
 }
 

@@ -79,6 +79,10 @@ func (c *conn) serve() (action gnet.Action) {
 				consumed += c.ex.req.HeadLen
 				var next outcome
 				out, next = c.dispatch(out, st, false)
+				var ok bool
+				if out, ok = c.sendShared(out); !ok {
+					return gnet.None
+				}
 				c.ex.sent100 = false
 				c.ex.parser.Reset()
 				closeAfter = next == closeConn
@@ -88,6 +92,13 @@ func (c *conn) serve() (action gnet.Action) {
 		consumed += n
 		var next outcome
 		out, next = c.dispatch(out, st, consumed < len(buf))
+		if len(l.ctx.unsent) > 0 {
+			var ok bool
+			if out, ok = c.sendShared(out); !ok {
+				return gnet.None
+			}
+			room = outputHighWater - c.t.OutboundBuffered()
+		}
 		c.ex.sent100 = false
 		if next != keepOpen {
 			closeAfter = next == closeConn
@@ -118,6 +129,26 @@ func (c *conn) serve() (action gnet.Action) {
 		_ = c.gc.Wake(nil)
 	}
 	return c.afterBatch(closeAfter, consumed == len(buf))
+}
+
+// sendShared writes the batch out and then the body the response just
+// rendered left unsent (a large body set by Context.WriteShared), with
+// one writev, so that the body reaches the socket, or gnet's output
+// buffer for what the socket does not take, without a copy into the
+// batch. It returns the batch emptied, or false when the write failed and
+// gnet closed the connection under it, as write does.
+func (c *conn) sendShared(out []byte) ([]byte, bool) {
+	l := c.loop
+	body := l.ctx.unsent
+	if len(body) == 0 {
+		return out, true
+	}
+	l.ctx.unsent = nil
+	l.counts.bytesOut += uint64(len(out) + len(body))
+	l.iov = [2][]byte{out, body}
+	_, _ = c.t.Writev(l.iov[:])
+	l.iov = [2][]byte{}
+	return out[:0], c.state != stateClosed
 }
 
 // awaitingBody reports whether c's request in progress has its head
@@ -214,7 +245,7 @@ func (c *conn) dispatch(out []byte, st *stamp, pipelined bool) ([]byte, outcome)
 	c.loop.ctx.accessStart = start
 	out, next := c.respond(out, st, pipelined)
 	if next != deferred {
-		c.srv.logAccess(&c.ex.req, c.t.RemoteAddr(), c.loop.ctx.logged, len(out)-from, start)
+		c.srv.logAccess(&c.ex.req, c.t.RemoteAddr(), c.loop.ctx.logged, len(out)-from+len(c.loop.ctx.unsent), start)
 	}
 	return out, next
 }
@@ -255,7 +286,9 @@ func (c *conn) respond(out []byte, st *stamp, pipelined bool) ([]byte, outcome) 
 	if x.bodyFollows {
 		x.closeAfter = true // the body is not read: nothing after it can be
 	}
+	x.byRef = true
 	out, keep := s.appendFinal(out, x, err, canned, st, &c.loop.counts)
+	x.byRef = false
 	if !keep {
 		return out, closeConn
 	}

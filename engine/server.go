@@ -14,6 +14,8 @@ import (
 	"github.com/panjf2000/gnet/v2"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/render"
+	"github.com/rawhttpd/rawhttpd/internal/sentinels"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
@@ -26,7 +28,7 @@ type Server struct {
 	handler      Handler
 	cfg          Config
 	parserConfig parser.Config
-	canned       *httperrors.Canned
+	canned       *render.Canned
 	clock        *clock
 	events       *events
 	// streams: the handler takes request bodies as they arrive
@@ -92,12 +94,12 @@ func New(h Handler, cfg Config) *Server {
 	s.errQueueFull = errQueueFull.WithRetryAfter(cfg.RetryAfter)
 	s.errDraining = errDraining.WithRetryAfter(cfg.RetryAfter)
 	s.errConnLimit = errOverConnLimit.WithRetryAfter(cfg.RetryAfter)
-	canned := append(parser.Errors(), errRequestTimeout, errNoTunnels, s.errQueueFull, s.errDraining, s.errConnLimit)
+	canned := append(sentinels.Request(), errRequestTimeout, errNoTunnels, s.errQueueFull, s.errDraining, s.errConnLimit)
 	for secs := 1; secs <= maxRetryAfter; secs++ {
 		s.errShed[secs] = errShed.WithRetryAfter(secs)
 		canned = append(canned, s.errShed[secs])
 	}
-	s.canned = httperrors.NewCanned(cfg.Server, canned...)
+	s.canned = render.NewCanned(cfg.Server, canned...)
 	s.shed = shedder{enabled: cfg.Shed, target: int64(cfg.ShedTarget), interval: int64(cfg.ShedInterval)}
 	s.pool.jobs = make(chan *job, cfg.QueueLen)
 	s.events = &events{srv: s}
@@ -259,9 +261,6 @@ func (s *Server) Close() error {
 		return errors.New("engine: event loops did not stop")
 	}
 }
-
-// OpenConns returns the number of open connections.
-func (s *Server) OpenConns() int { return int(s.openConns.Load()) }
 
 // loopFor returns the state of event loop el, creating it on first use.
 func (s *Server) loopFor(el gnet.EventLoop) *loop {

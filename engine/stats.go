@@ -16,8 +16,9 @@ type Stats struct {
 	ConnsAccepted uint64 // connections accepted since start
 	ConnsRefused  uint64 // connections refused past MaxConns
 	Requests      uint64 // responses sent, all statuses
-	// Responses counts responses by status class: [1] is 1xx ... [5] 5xx.
-	Responses [6]uint64
+	// Responses counts responses by status class: [0] counts 1xx, [1]
+	// 2xx ... [4] 5xx.
+	Responses [5]uint64
 	// Shed counts blocking requests answered 503 because the queue was
 	// full or adaptive shedding refused them.
 	Shed       uint64
@@ -28,7 +29,6 @@ type Stats struct {
 	BytesOut   uint64        // response bytes written
 	Shedding   bool          // adaptive shedding is refusing requests now
 	Draining   bool          // Shutdown has begun
-	InMaint    bool          // maintenance mode is on
 	RetryAfter int           // the Retry-After the shedder would give now
 }
 
@@ -70,10 +70,9 @@ func (s *Server) Stats() Stats {
 		BytesOut:      k.bytesOut.Load(),
 		Shedding:      s.shed.shedding.Load(),
 		Draining:      s.draining.Load(),
-		InMaint:       s.maintenance.Load() != nil,
 	}
 	for i := range st.Responses {
-		st.Responses[i] = k.responses[i].Load()
+		st.Responses[i] = k.responses[i+1].Load() // the counters index by class: [1] is 1xx
 	}
 	st.RetryAfter = s.shed.retryAfter(int(st.InFlight))
 	return st

@@ -21,24 +21,29 @@ const (
 //
 // Parse failures are package-level *Error sentinels, declared once where the
 // status is decided and compared with errors.Is; handlers return their own.
-// An Error is immutable once shared: the With methods return copies.
+// An Error cannot change once made: its fields are read through methods,
+// and the With methods return changed copies, so a sentinel shared by every
+// connection stays what its package declared.
+//
+// Two Errors are the same error, for errors.Is and for everything else
+// that compares them, when they carry the same status and detail: a copy
+// made by a With method still matches its sentinel.
 type Error struct {
-	// Status is the status the response carries.
-	Status Status
-	// Detail explains the failure to the client. It names the field at
+	// status is the status the response carries.
+	status Status
+	// detail explains the failure to the client. It names the field at
 	// fault, never echoes request bytes.
-	Detail string
-	// RetryAfter, when positive, is sent as Retry-After in seconds.
-	RetryAfter int
-	// Class overrides the status's default temporary/permanent class.
-	Class Class
-	// Close says the connection must close after the response, because the
+	detail string
+	// retryAfter, when positive, is sent as Retry-After in seconds.
+	retryAfter int
+	// class overrides the status's default temporary/permanent class.
+	class Class
+	// close says the connection must close after the response, because the
 	// message framing can no longer be trusted.
-	Close bool
-	// Cause is the underlying error, for logs and errors.Is/As; it never
+	close bool
+	// cause is the underlying error, for logs and errors.Is/As; it never
 	// reaches the client.
-	Cause error
-
+	cause error
 	// fields are response fields the rendered response carries, as
 	// "Name: value\r\n" lines; WithField adds them.
 	fields string
@@ -46,59 +51,75 @@ type Error struct {
 
 // New returns an Error with the given status and explanation.
 func New(status Status, detail string) *Error {
-	return &Error{Status: status, Detail: detail}
+	return &Error{status: status, detail: detail}
 }
 
 // NewClosing returns an Error after which the connection must close.
 func NewClosing(status Status, detail string) *Error {
-	return &Error{Status: status, Detail: detail, Close: true}
+	return &Error{status: status, detail: detail, close: true}
 }
 
 // Error returns "http <code> <reason>: <detail>[: <cause>]".
 func (e *Error) Error() string {
-	s := "http " + e.Status.String()
-	if e.Detail != "" {
-		s += ": " + e.Detail
+	s := "http " + e.status.String()
+	if e.detail != "" {
+		s += ": " + e.detail
 	}
-	if e.Cause != nil {
-		s += ": " + e.Cause.Error()
+	if e.cause != nil {
+		s += ": " + e.cause.Error()
 	}
 	return s
 }
 
-// Unwrap returns the cause.
-func (e *Error) Unwrap() error { return e.Cause }
+// Status returns the status the response carries.
+func (e *Error) Status() Status { return e.status }
+
+// Detail returns the explanation for the client: it names the part of the
+// request at fault and never echoes request bytes.
+func (e *Error) Detail() string { return e.detail }
+
+// RetryAfter returns the seconds the client is asked to wait before
+// retrying, sent as Retry-After; zero when the response carries none.
+func (e *Error) RetryAfter() int { return e.retryAfter }
+
+// Closes reports whether the connection must close after the response,
+// because the message framing can no longer be trusted.
+func (e *Error) Closes() bool { return e.close }
+
+// Unwrap returns the cause: the underlying error, for logs and
+// errors.Is/As; it never reaches the client.
+func (e *Error) Unwrap() error { return e.cause }
 
 // Temporary reports whether repeating the request later may succeed.
 func (e *Error) Temporary() bool {
-	switch e.Class {
+	switch e.class {
 	case ClassTemporary:
 		return true
 	case ClassPermanent:
 		return false
 	}
-	return e.Status.Temporary()
+	return e.status.Temporary()
 }
 
 // WithRetryAfter returns a copy of e that asks the client to wait seconds
 // before retrying.
 func (e *Error) WithRetryAfter(seconds int) *Error {
 	c := *e
-	c.RetryAfter = seconds
+	c.retryAfter = seconds
 	return &c
 }
 
 // WithCause returns a copy of e that wraps cause.
 func (e *Error) WithCause(cause error) *Error {
 	c := *e
-	c.Cause = cause
+	c.cause = cause
 	return &c
 }
 
 // WithClass returns a copy of e with the class overridden.
 func (e *Error) WithClass(class Class) *Error {
 	c := *e
-	c.Class = class
+	c.class = class
 	return &c
 }
 
@@ -125,34 +146,16 @@ func (e *Error) WithField(name, value string) *Error {
 // lines each ended by CRLF; empty when there are none.
 func (e *Error) Fields() string { return e.fields }
 
-// Is reports whether target is the same sentinel, or an Error with the same
-// status and detail, so that copies made by the With methods still match
-// their sentinel.
+// Is reports whether target is an Error with the same status and detail,
+// so that copies made by the With methods still match their sentinel.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Status == e.Status && t.Detail == e.Detail
+	return ok && t.status == e.status && t.detail == e.detail
 }
 
 // ErrInternal is the Error an error without a status is answered with.
 var ErrInternal = New(StatusInternalServerError,
 	"the server met an unexpected condition that prevented it from fulfilling the request")
-
-// StatusOf returns the status err should be answered with: the status of
-// the first *Error in its chain, 500 for any other non-nil error, and 200
-// for nil.
-func StatusOf(err error) Status {
-	if err == nil {
-		return StatusOK
-	}
-	if e, ok := err.(*Error); ok {
-		return e.Status
-	}
-	var e *Error
-	if stderrors.As(err, &e) {
-		return e.Status
-	}
-	return StatusInternalServerError
-}
 
 // From returns the *Error in err's chain, or ErrInternal wrapping err when
 // the chain has none. From(nil) is nil.

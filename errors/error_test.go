@@ -9,14 +9,13 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-func TestStatusOf(t *testing.T) {
+func TestFromStatus(t *testing.T) {
 	errBad := New(StatusBadRequest, "bad")
 	tests := []struct {
 		name string
 		err  error
 		want Status
 	}{
-		{"nil", nil, StatusOK},
 		{"plain error", io.EOF, StatusInternalServerError},
 		{"Error", errBad, StatusBadRequest},
 		{"wrapped Error", fmt.Errorf("context: %w", errBad), StatusBadRequest},
@@ -24,7 +23,7 @@ func TestStatusOf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, StatusOf(tt.err))
+			assert.Equal(t, tt.want, From(tt.err).Status())
 		})
 	}
 }
@@ -42,24 +41,49 @@ func TestReasonCoversEmittedStatuses(t *testing.T) {
 	}
 }
 
+func TestReason(t *testing.T) {
+	tests := []struct {
+		status Status
+		want   string
+	}{
+		{413, "Content Too Large"}, // RFC 9110's name, not net/http's older one
+		{422, "Unprocessable Content"},
+		{418, "I'm a teapot"},
+		{451, "Unavailable For Legal Reasons"},
+		{299, ""},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.status.Reason(), "status %d", tt.status)
+	}
+}
+
 func TestErrorCopiesStillMatchTheirSentinel(t *testing.T) {
 	sentinel := New(StatusServiceUnavailable, "overloaded")
 	c := sentinel.WithRetryAfter(3).WithCause(io.EOF)
 	assert.ErrorIs(t, c, sentinel)
 	assert.ErrorIs(t, c, io.EOF)
-	assert.Zero(t, sentinel.RetryAfter)
+	assert.Zero(t, sentinel.RetryAfter())
 	assert.False(t, stderrors.Is(New(StatusBadRequest, "other"), sentinel))
 }
 
 func TestFromWrapsPlainErrors(t *testing.T) {
 	e := From(io.EOF)
-	assert.Equal(t, StatusInternalServerError, e.Status)
+	assert.Equal(t, StatusInternalServerError, e.Status())
 	assert.ErrorIs(t, e, io.EOF)
 	assert.Nil(t, From(nil))
 }
 
-func TestAppendStatusLine(t *testing.T) {
-	assert.Equal(t, "HTTP/1.1 505 HTTP Version Not Supported\r\n", string(AppendStatusLine(nil, 505)))
-	assert.Equal(t, "HTTP/1.1 299 \r\n", string(AppendStatusLine(nil, 299)))
-	assert.Equal(t, "HTTP/1.1 500 Internal Server Error\r\n", string(AppendStatusLine(nil, 42)))
+func TestWithFieldRefusesWhatWouldCorruptTheResponse(t *testing.T) {
+	e := New(StatusUnauthorized, "credentials are required")
+	for _, tc := range []struct{ name, value string }{
+		{"Bad Name", "x"},
+		{"", "x"},
+		{"X-Split", "a\r\nSet-Cookie: b"},
+		{"X-Nul", "a\x00b"},
+		{"Content-Length", "5"},
+		{"connection", "keep-alive"},
+	} {
+		assert.Panics(t, func() { e.WithField(tc.name, tc.value) }, "%q: %q", tc.name, tc.value)
+	}
+	assert.NotPanics(t, func() { e.WithField("WWW-Authenticate", "Basic realm=\"x\"\t") })
 }

@@ -1,6 +1,9 @@
 package errors
 
-import "strconv"
+import (
+	"net/http"
+	"strconv"
+)
 
 // Status is an HTTP status code.
 type Status int
@@ -30,8 +33,9 @@ const (
 	StatusHTTPVersionNotSupported Status = 505
 )
 
-// Reason returns the reason phrase of s (RFC 9110 §15), or "" for a code
-// the catalogue does not know; a response still carries the code then.
+// Reason returns the reason phrase of s: RFC 9110 §15's for the codes it
+// defines, net/http's StatusText for the others it knows (418, 451, ...),
+// and "" for a code neither knows; a response still carries the code then.
 func (s Status) Reason() string {
 	switch s {
 	case 100:
@@ -117,7 +121,7 @@ func (s Status) Reason() string {
 	case 505:
 		return "HTTP Version Not Supported"
 	}
-	return ""
+	return http.StatusText(int(s))
 }
 
 // Temporary reports the default class of s: whether repeating the same
@@ -137,27 +141,10 @@ func (s Status) Temporary() bool {
 	return false
 }
 
-// IsError reports whether s is a client or server error (4xx or 5xx).
-func (s Status) IsError() bool { return s >= 400 && s <= 599 }
-
 // String returns the code and reason phrase, such as "501 Not Implemented".
 func (s Status) String() string {
 	if r := s.Reason(); r != "" {
 		return strconv.Itoa(int(s)) + " " + r
 	}
 	return strconv.Itoa(int(s))
-}
-
-// AppendStatusLine appends "HTTP/1.1 <code> <reason>\r\n" to dst. Every
-// response says HTTP/1.1 (see version.Response). The code is written as
-// three digits; codes outside 100–999 are a programmer error and are
-// written as 500.
-func AppendStatusLine(dst []byte, s Status) []byte {
-	if s < 100 || s > 999 {
-		s = StatusInternalServerError
-	}
-	dst = append(dst, "HTTP/1.1 "...)
-	dst = append(dst, byte('0'+s/100), byte('0'+s/10%10), byte('0'+s%10), ' ')
-	dst = append(dst, s.Reason()...)
-	return append(dst, '\r', '\n')
 }

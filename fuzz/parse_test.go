@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/sentinels"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
@@ -37,12 +38,12 @@ func requireParserError(t *testing.T, err error) {
 	var he *httperrors.Error
 	require.True(t, errors.As(err, &he), "error %v is not an *httperrors.Error", err)
 	known := false
-	for _, s := range parser.Errors() {
+	for _, s := range sentinels.Request() {
 		known = known || s == he
 	}
 	require.True(t, known, "error %v is not a parser sentinel", err)
-	require.True(t, he.Close, "error %v does not close", err)
-	require.True(t, designStatuses[he.Status], "status %d is not in the parser's status contract", he.Status)
+	require.True(t, he.Closes(), "error %v does not close", err)
+	require.True(t, designStatuses[he.Status()], "status %d is not in the parser's status contract", he.Status())
 }
 
 // parseStream parses the pipelined requests of data as the engine would,

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/sentinels"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
@@ -154,11 +155,11 @@ func describeResponse(r *parser.Response) string {
 func requireResponseError(t *testing.T, err error) {
 	t.Helper()
 	known := false
-	for _, s := range parser.ResponseErrors() {
+	for _, s := range sentinels.Response() {
 		known = known || errors.Is(err, s)
 	}
 	require.True(t, known, "error %v is not a response sentinel", err)
-	require.Equal(t, httperrors.StatusBadGateway, httperrors.StatusOf(err))
+	require.Equal(t, httperrors.StatusBadGateway, httperrors.From(err).Status())
 }
 
 // readReference reads data as net/http's client does: http.ReadResponse,

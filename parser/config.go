@@ -38,8 +38,8 @@ type Config struct {
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 
-	// Methods is the method registry; nil means DefaultMethods, an origin
-	// server's (the RFC 9110 methods and PATCH). A gateway uses
+	// Methods is the method registry; nil means an origin server's (the
+	// RFC 9110 methods and PATCH, as NewMethods() holds). A gateway uses
 	// GatewayMethods, the whole IANA HTTP Method Registry. A token method
 	// that is not registered is answered with 501
 	// (ErrMethodNotImplemented).
@@ -61,7 +61,7 @@ func (c Config) withDefaults() Config {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if c.Methods == nil {
-		c.Methods = DefaultMethods
+		c.Methods = defaultMethods
 	}
 	return c
 }

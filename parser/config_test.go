@@ -33,7 +33,7 @@ func TestConfigDefaults(t *testing.T) {
 		MaxHeaderBytes: DefaultMaxHeaderBytes,
 		MaxFields:      DefaultMaxFields,
 		MaxBodyBytes:   DefaultMaxBodyBytes,
-		Methods:        DefaultMethods,
+		Methods:        defaultMethods,
 	}, got)
 }
 

@@ -18,8 +18,8 @@
 //
 // Which methods are served is a registry's choice (Methods): a token
 // method the registry lacks is answered 501 from the request line alone.
-// The default, DefaultMethods, is an origin server's: RFC 9110's methods
-// and PATCH. GatewayMethods is a gateway's: every name of the IANA HTTP
+// The default (a Config without Methods) is an origin server's: RFC 9110's
+// methods and PATCH. GatewayMethods is a gateway's: every name of the IANA HTTP
 // Method Registry (WebDAV, LINK, SEARCH, QUERY, ...), since the upstream,
 // not the gateway, knows which it implements. NewMethods and
 // Methods.Register add more.
@@ -61,8 +61,8 @@
 //   - HTTP/1.x with x above 1: served, and answered as HTTP/1.1.
 //   - A method that is not a token: 400.
 //   - A token method the registry does not hold: 501. Methods are
-//     case-sensitive ("get" is not GET). DefaultMethods is an origin
-//     server's registry (RFC 9110's methods and PATCH); GatewayMethods
+//     case-sensitive ("get" is not GET). The default registry is an origin
+//     server's (RFC 9110's methods and PATCH); GatewayMethods
 //     holds the whole IANA HTTP Method Registry, for a gateway, which is
 //     not the origin; Methods.Register adds more. CONNECT with a
 //     host:port target parses, and the engine answers it 501 (it opens no

@@ -2,13 +2,12 @@ package parser
 
 import (
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
-	"github.com/rawhttpd/rawhttpd/version"
 )
 
 // The parser's failures, one sentinel each, grouped as the status
-// contract in the package doc is. Every one closes the connection (Close is true): once a request
+// contract in the package doc is. Every one closes the connection (Closes reports true): once a request
 // is refused before its body has been read, the framing of whatever follows
-// cannot be trusted. Compare with errors.Is; render with errors/. Details
+// cannot be trusted. Compare with errors.Is; the engine renders them. Details
 // name the part of the request at fault and never echo its bytes; they
 // are sentences for the client, so they carry no "parser:" prefix (the
 // Error string already begins with the status).
@@ -31,9 +30,12 @@ var (
 		"the HTTP-version in the request line is malformed")
 	// ErrVersionUnsupported: a well-formed version whose major version is
 	// not 1 (HTTP/2.0, HTTP/0.9, the h2 preface). Its detail names the
-	// versions the server speaks (RFC 9110 §15.6.6).
+	// versions the server speaks, as RFC 9110 §15.6.6 asks ("SHOULD
+	// generate a representation ... that describes why that version is not
+	// supported and what other protocols are supported").
 	ErrVersionUnsupported = httperrors.NewClosing(httperrors.StatusHTTPVersionNotSupported,
-		version.Explanation505)
+		"the request's major HTTP version is not supported by this server; "+
+			"it supports HTTP/1.0 and HTTP/1.1 (requests for HTTP/1.x with x > 1 are served as HTTP/1.1)")
 	// ErrMethodNotToken: the method is empty or not a token.
 	ErrMethodNotToken = httperrors.NewClosing(httperrors.StatusBadRequest,
 		"the request method is not a token")

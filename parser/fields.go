@@ -84,8 +84,9 @@ func (p *Parser) parseFields(buf []byte, fields []Field) ([]Field, bool, error) 
 		} else {
 			fields = append(fields, Field{})
 		}
-		fields[n].Name = buf[s.nameStart:s.nameEnd]
-		fields[n].Value = buf[s.valueStart:s.valueEnd]
+		fields[n].Name = buf[s.nameStart:s.nameEnd:s.nameEnd]
+		fields[n].Value = buf[s.valueStart:s.valueEnd:s.valueEnd]
+		h.spans = append(h.spans, s)
 		h.framing.note(buf, s)
 		p.lineStart, p.scan = lf+1, lf+1
 	}

@@ -118,7 +118,7 @@ func TestHostRuleIsOneForFieldAndTarget(t *testing.T) {
 				assert.NoError(t, err, "absolute-form")
 			} else {
 				require.Error(t, err, "absolute-form")
-				assert.Equal(t, httperrors.StatusBadRequest, httperrors.StatusOf(err), "absolute-form")
+				assert.Equal(t, httperrors.StatusBadRequest, httperrors.From(err).Status(), "absolute-form")
 			}
 
 			_, _, err = mustParse(t, Config{}, "CONNECT "+tt.value+" HTTP/1.1\r\nHost: a\r\n\r\n")
@@ -126,7 +126,7 @@ func TestHostRuleIsOneForFieldAndTarget(t *testing.T) {
 				assert.NoError(t, err, "authority-form")
 			} else {
 				require.Error(t, err, "authority-form")
-				assert.Equal(t, httperrors.StatusBadRequest, httperrors.StatusOf(err), "authority-form")
+				assert.Equal(t, httperrors.StatusBadRequest, httperrors.From(err).Status(), "authority-form")
 			}
 		})
 	}

@@ -23,13 +23,12 @@ var gatewayMethodNames = []string{
 	"VERSION-CONTROL",
 }
 
-// DefaultMethods is the registry a Config without Methods uses, the one
+// defaultMethods is the registry a Config without Methods uses, the one
 // for an origin server: GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS,
 // TRACE and PATCH. An origin server answers 501 to a method it does not
-// implement (RFC 9110 §9.1); one that implements more registers them. It
-// is shared and must not be changed; Register panics on it. Build your
-// own with NewMethods.
-var DefaultMethods = &Methods{names: defaultMethodNames, shared: true}
+// implement (RFC 9110 §9.1); one that implements more builds its own with
+// NewMethods. It is shared by every such Config, so Register panics on it.
+var defaultMethods = &Methods{names: defaultMethodNames, shared: true}
 
 // Methods is a method registry: the request methods the server implements.
 // A request whose method is a token missing from it is answered with 501
@@ -40,7 +39,7 @@ var DefaultMethods = &Methods{names: defaultMethodNames, shared: true}
 // nothing calls Register at the same time.
 type Methods struct {
 	names  []string
-	shared bool // DefaultMethods: Register refuses to change it
+	shared bool // defaultMethods: Register refuses to change it
 }
 
 // NewMethods returns a registry holding the default methods and extra.
@@ -76,11 +75,11 @@ func GatewayMethods(extra ...string) *Methods {
 func ValidMethod(name string) bool { return isToken([]byte(name)) }
 
 // Register adds a method name, such as "PROPFIND". It panics if name is not
-// a token or m is DefaultMethods. It is not safe to call once the registry
+// a token or m is the shared default of a Config without Methods. It is not safe to call once the registry
 // is in use by a serving parser: register everything first.
 func (m *Methods) Register(name string) {
 	if m.shared {
-		panic("parser: Register on DefaultMethods; build a registry with NewMethods")
+		panic("parser: Register on the default registry; build a registry with NewMethods")
 	}
 	if !isToken([]byte(name)) {
 		panic("parser: method name " + name + " is not a token")

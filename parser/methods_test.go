@@ -18,7 +18,7 @@ func TestMethodsKnown(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.method, func(t *testing.T) {
-			assert.Equal(t, tt.known, DefaultMethods.Known([]byte(tt.method)))
+			assert.Equal(t, tt.known, defaultMethods.Known([]byte(tt.method)))
 		})
 	}
 }
@@ -39,13 +39,13 @@ func TestMethodsRegisterMakesMethodParse(t *testing.T) {
 	m2.Register("MKCOL")
 	assert.True(t, m2.Known([]byte("MKCOL")))
 	assert.True(t, m2.Known([]byte("GET")))
-	assert.False(t, DefaultMethods.Known([]byte("MKCOL")))
+	assert.False(t, defaultMethods.Known([]byte("MKCOL")))
 }
 
 func TestMethodsRegisterPanics(t *testing.T) {
 	assert.Panics(t, func() { NewMethods("BAD METHOD") })
 	assert.Panics(t, func() { NewMethods("") })
-	assert.Panics(t, func() { DefaultMethods.Register("PROPFIND") })
+	assert.Panics(t, func() { defaultMethods.Register("PROPFIND") })
 }
 
 func TestGatewayMethods(t *testing.T) {
@@ -67,7 +67,7 @@ func TestGatewayMethods(t *testing.T) {
 	withBrew := GatewayMethods("BREW")
 	assert.True(t, withBrew.Known([]byte("BREW")))
 	assert.False(t, m.Known([]byte("BREW")), "each call returns its own registry")
-	assert.False(t, DefaultMethods.Known([]byte("PROPFIND")), "the origin default is unchanged")
+	assert.False(t, defaultMethods.Known([]byte("PROPFIND")), "the origin default is unchanged")
 	assert.Panics(t, func() { GatewayMethods("NOT A TOKEN") })
 }
 

@@ -19,7 +19,7 @@ const (
 // keeps the offsets of what it has already checked, so a request that
 // arrives in pieces is scanned once in total. One Parser serves one
 // connection and one goroutine at a time. The zero value is ready to use
-// with the default Config; New and Init set other limits.
+// with the default Config; New sets other limits.
 type Parser struct {
 	cfg   Config // limits with defaults filled in
 	ready bool   // cfg has been set
@@ -48,7 +48,8 @@ type head struct {
 	version     version.Version
 	fieldsStart int         // offset of the first field line
 	end         int         // offset just past the empty line ending the head
-	spans       []fieldSpan // one per field line; its array is kept by Reset
+	spans       []fieldSpan // one per field line read; its array is kept by Reset
+	kept        int         // spans[:kept] are the field lines read by earlier calls
 
 	framing framing // what the field lines say about the body and connection
 }
@@ -62,14 +63,14 @@ type fieldSpan struct {
 // defaults).
 func New(cfg Config) *Parser {
 	p := &Parser{}
-	p.Init(cfg)
+	p.configure(cfg)
 	return p
 }
 
-// Init sets the limits of cfg (zero fields take their defaults) and resets
+// configure sets the limits of cfg (zero fields take their defaults) and resets
 // the parser. Call it before the first Parse, not in the middle of a
 // request.
-func (p *Parser) Init(cfg Config) {
+func (p *Parser) configure(cfg Config) {
 	p.cfg = cfg.withDefaults()
 	p.ready = true
 	p.chunks.MaxBodyBytes = p.cfg.MaxBodyBytes
@@ -121,7 +122,7 @@ func (p *Parser) HeadDone() bool {
 // already complete.
 //
 // It returns an error, a sentinel of this package (an *httperrors.Error
-// carrying the status to answer, with Close set; compare with errors.Is),
+// carrying the status to answer, closing the connection; compare with errors.Is),
 // when the request must be refused. req.Fields then holds the field lines
 // read before the fault, as slices of buf, however many calls read them. Decisions come as soon as the bytes
 // allow: the version (505) and method (501) once the request line is
@@ -147,7 +148,7 @@ func (p *Parser) HeadDone() bool {
 // next call, whose buf may be a new copy, can point them at its own bytes.
 func (p *Parser) Parse(buf []byte, req *Request) (n int, err error) {
 	if !p.ready {
-		p.Init(Config{})
+		p.configure(Config{})
 	}
 	switch p.stage {
 	case stageFailed:
@@ -171,7 +172,7 @@ func (p *Parser) Parse(buf []byte, req *Request) (n int, err error) {
 			return 0, p.fail(buf, req, err)
 		}
 		if !done {
-			p.keepSpans(buf, req.Fields)
+			p.keepSpans()
 			return 0, nil
 		}
 		if err := p.h.framing.verdict(&p.h, p.cfg.MaxBodyBytes); err != nil {
@@ -195,11 +196,11 @@ func (p *Parser) parseBody(buf []byte, req *Request) (int, error) {
 		}
 		p.fillHead(buf, req)
 		if m == 0 {
-			p.keepSpans(buf, req.Fields)
+			p.keepSpans()
 			return 0, nil
 		}
 		if body := p.chunks.Decode(buf[h.end : h.end+m]); len(body) > 0 {
-			req.Body = body
+			req.Body = body[:len(body):len(body)]
 		}
 		n := h.end + m
 		p.Reset()
@@ -209,14 +210,14 @@ func (p *Parser) parseBody(buf []byte, req *Request) (int, error) {
 	if cl := h.framing.contentLength; cl > 0 {
 		if int64(len(buf)-h.end) < cl {
 			p.fillHead(buf, req)
-			p.keepSpans(buf, req.Fields)
+			p.keepSpans()
 			return 0, nil
 		}
 		n += int(cl)
 	}
 	p.fillHead(buf, req)
 	if n > h.end {
-		req.Body = buf[h.end:n]
+		req.Body = buf[h.end:n:n]
 	}
 	p.resetHead()
 	return n, nil
@@ -248,26 +249,21 @@ func (p *Parser) fillHead(buf []byte, req *Request) {
 	req.HeadLen = h.end
 }
 
-// keepSpans records, before Parse asks for more bytes, where the field
-// lines read by this call lie, so a later call can find them in its own
-// buffer. A field slice is buf[start:end], so its capacity is cap(buf) -
-// start: the offset is recovered without keeping buf.
-func (p *Parser) keepSpans(buf []byte, fields []Field) {
-	c := cap(buf)
-	for _, f := range fields[len(p.h.spans):] {
-		name, value := c-cap(f.Name), c-cap(f.Value)
-		p.h.spans = append(p.h.spans, fieldSpan{
-			nameStart: name, nameEnd: name + len(f.Name),
-			valueStart: value, valueEnd: value + len(f.Value),
-		})
-	}
+// keepSpans notes, before Parse asks for more bytes, that every field line
+// read so far was read by an earlier call: the next call, whose buffer may
+// be a new copy, points their slices at its own bytes. The offsets are
+// kept explicitly (parseFields records a span per line) because a Field's
+// slices are capped at their own length, so that appending to one cannot
+// overwrite the buffer after it.
+func (p *Parser) keepSpans() {
+	p.h.kept = len(p.h.spans)
 }
 
 // resumeFields returns fields made as long as the spans kept by earlier
 // calls, whose entries fillHead will point into the current buffer. It
 // matters only if the caller passes another Request than before.
 func (p *Parser) resumeFields(fields []Field) []Field {
-	n := len(p.h.spans)
+	n := p.h.kept
 	if len(fields) == n {
 		return fields
 	}
@@ -280,8 +276,8 @@ func (p *Parser) resumeFields(fields []Field) []Field {
 // pointFields points the entries of fields read by earlier calls at buf's
 // copy of their bytes.
 func (p *Parser) pointFields(buf []byte, fields []Field) {
-	for i, s := range p.h.spans {
-		fields[i] = Field{Name: buf[s.nameStart:s.nameEnd], Value: buf[s.valueStart:s.valueEnd]}
+	for i, s := range p.h.spans[:p.h.kept] {
+		fields[i] = Field{Name: buf[s.nameStart:s.nameEnd:s.nameEnd], Value: buf[s.valueStart:s.valueEnd:s.valueEnd]}
 	}
 }
 

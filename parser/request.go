@@ -7,9 +7,9 @@ import (
 )
 
 // Field is one header field line: its name as sent and its value without
-// the optional whitespace around it. Both point into the parsed buffer and
-// keep its capacity (Parse relies on that to find them again), so never
-// append to them: copy first.
+// the optional whitespace around it. Both point into the parsed buffer,
+// capped at their own length: appending to one copies it rather than
+// overwriting the bytes that follow in the buffer.
 type Field struct {
 	Name  []byte
 	Value []byte
@@ -17,7 +17,9 @@ type Field struct {
 
 // Request is the parsed view of one request. Every slice points into the
 // buffer given to Parser.Parse and is valid until the caller discards or
-// overwrites those bytes; copy what must live longer. A Request is reused
+// overwrites those bytes; copy what must live longer. Each is capped at its
+// own length, so appending to one copies it instead of overwriting what
+// follows it in the buffer (the next field, the next pipelined request). A Request is reused
 // across requests: Parse refills it, keeping the Fields backing array, so
 // a connection's requests allocate nothing once it has grown.
 type Request struct {
@@ -131,7 +133,7 @@ func (r *Request) Path() []byte {
 		t = t[j:]
 	}
 	if q := bytes.IndexByte(t, '?'); q >= 0 {
-		return t[:q]
+		return t[:q:q]
 	}
 	return t
 }

@@ -70,3 +70,60 @@ func TestRequestMethodName(t *testing.T) {
 	r := Request{Method: []byte("GET")}
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = r.MethodName() }), "a common method is a constant")
 }
+
+// TestAppendToParsedSlicesLeavesTheBuffer: every slice of a parsed Request
+// is capped at its own length, so a handler that appends to one (a Field's
+// Value, the Body) gets a copy, and the connection's buffer, with the next
+// field and the next pipelined request in it, stays as it was. Each
+// request is fed whole, and byte by byte into a fresh buffer with spare
+// capacity each time, as a connection's buffer grows.
+func TestAppendToParsedSlicesLeavesTheBuffer(t *testing.T) {
+	const next = "GET /next HTTP/1.1\r\nHost: a\r\n\r\n"
+	tests := []struct {
+		name string
+		raw  string
+	}{
+		{"length body", "POST /a?q=1 HTTP/1.1\r\nHost: h\r\nX-A: one\r\nX-B: two\r\nContent-Length: 3\r\n\r\nabc"},
+		{"chunked body", "POST /a?q=1 HTTP/1.1\r\nHost: h\r\nX-A: one\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"},
+		{"no body", "GET /a?q=1 HTTP/1.1\r\nHost: h\r\nX-A: one\r\nX-B: two\r\n\r\n"},
+	}
+	for _, tt := range tests {
+		for _, feed := range []string{"whole", "bytewise"} {
+			t.Run(tt.name+"/feed="+feed, func(t *testing.T) {
+				raw := tt.raw + next
+				first := len(raw)
+				if feed == "bytewise" {
+					first = 1
+				}
+				p := New(Config{})
+				var req Request
+				var buf []byte
+				n := 0
+				for size := first; n == 0 && size <= len(raw); size++ {
+					buf = make([]byte, size, len(raw)+64)
+					copy(buf, raw)
+					var err error
+					n, err = p.Parse(buf, &req)
+					require.NoError(t, err)
+				}
+				require.Equal(t, len(tt.raw), n)
+				// A chunked body is decoded in place: the buffer as Parse
+				// left it is what appending must not change.
+				parsed := string(buf)
+				slices := [][]byte{req.Method, req.Target, req.Host, req.Path(), req.Query(), req.Body}
+				for _, f := range req.Fields {
+					slices = append(slices, f.Name, f.Value)
+				}
+				for i, s := range slices {
+					if s == nil {
+						continue // no body
+					}
+					before := string(s)
+					_ = append(s, "appended by a handler"...)
+					assert.Equal(t, before, string(s), "slice %d", i)
+					assert.Equal(t, parsed, string(buf), "after appending to slice %d (%q)", i, before)
+				}
+			})
+		}
+	}
+}

@@ -190,11 +190,11 @@ func TestCommonLineAgreesWithGeneralPath(t *testing.T) {
 						cfg := Config{MaxTargetBytes: limit}
 
 						var fast Parser
-						fast.Init(cfg)
+						fast.configure(cfg)
 						accepted := fast.acceptCommonLine(raw, 0)
 
 						var general Parser
-						general.Init(cfg)
+						general.configure(cfg)
 						general.generalOnly = true
 						done, err := general.parseRequestLine(raw)
 						if accepted {
@@ -206,8 +206,8 @@ func TestCommonLineAgreesWithGeneralPath(t *testing.T) {
 						}
 
 						var whole, wholeGeneral Parser
-						whole.Init(cfg)
-						wholeGeneral.Init(cfg)
+						whole.configure(cfg)
+						wholeGeneral.configure(cfg)
 						wholeGeneral.generalOnly = true
 						var got, want Request
 						n1, err1 := whole.Parse(raw, &got)

@@ -6,7 +6,7 @@ import (
 
 // The response parser's failures. Each is the answer a gateway gives its
 // own client when an upstream's response cannot be relayed: 502 (Bad
-// Gateway, RFC 9110 §15.6.3: "an invalid response"). Close is false: the
+// Gateway, RFC 9110 §15.6.3: "an invalid response"). Closes reports false: the
 // client's own connection is in order. It is the upstream connection whose
 // framing can no longer be trusted: after any of these errors the caller
 // closes it and never reuses it. Where the fault is one the request
@@ -67,24 +67,6 @@ var (
 	ErrResponseTruncated = httperrors.New(httperrors.StatusBadGateway,
 		"the upstream closed the connection before its response was complete")
 )
-
-// ResponseErrors returns every sentinel the response parser returns, so
-// that a gateway can pre-render their responses once. The wrapped copies
-// it returns match these with errors.Is.
-func ResponseErrors() []*httperrors.Error {
-	return []*httperrors.Error{
-		ErrUnsolicitedResponse,
-		ErrBadStatusLine,
-		ErrResponseVersion,
-		ErrSwitchingProtocols,
-		ErrBadResponseField,
-		ErrResponseHeaderTooLarge,
-		ErrBadResponseFraming,
-		ErrBadResponseChunk,
-		ErrResponseMissing,
-		ErrResponseTruncated,
-	}
-}
 
 // responseFault is one response sentinel wrapping one request-side
 // sentinel.

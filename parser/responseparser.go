@@ -74,15 +74,15 @@ type ResponseParser struct {
 // cfg (zero fields take their defaults).
 func NewResponseParser(cfg Config) *ResponseParser {
 	r := &ResponseParser{}
-	r.Init(cfg)
+	r.configure(cfg)
 	return r
 }
 
-// Init sets the header limits of cfg (MaxHeaderBytes and MaxFields, which
+// configure sets the header limits of cfg (MaxHeaderBytes and MaxFields, which
 // also bound a chunked body's trailer section; zero fields take their
 // defaults) and resets the parser.
-func (r *ResponseParser) Init(cfg Config) {
-	r.head.Init(cfg)
+func (r *ResponseParser) configure(cfg Config) {
+	r.head.configure(cfg)
 	r.chunks.MaxBodyBytes = unboundedBody
 	r.chunks.MaxTrailerBytes = r.head.cfg.MaxHeaderBytes
 	r.chunks.MaxTrailerFields = r.head.cfg.MaxFields
@@ -93,7 +93,7 @@ func (r *ResponseParser) Init(cfg Config) {
 // connection: no request is waiting for a response.
 func (r *ResponseParser) Reset() {
 	if !r.head.ready {
-		r.Init(Config{})
+		r.configure(Config{})
 		return
 	}
 	r.head.Reset()
@@ -111,7 +111,7 @@ func (r *ResponseParser) Reset() {
 // for a connection in either state must not carry another request.
 func (r *ResponseParser) Sent(head bool) {
 	if !r.head.ready {
-		r.Init(Config{})
+		r.configure(Config{})
 	}
 	if r.stage != awaitNothing {
 		panic("parser: ResponseParser.Sent while a response is due or after an error")
@@ -179,7 +179,7 @@ func (r *ResponseParser) Parse(buf []byte, resp *Response) (n int, err error) {
 		return 0, r.fail(asResponseFault(kind, err))
 	}
 	if !done {
-		r.head.keepSpans(buf, resp.Fields)
+		r.head.keepSpans()
 		return 0, nil
 	}
 	if err := r.decideFraming(); err != nil {

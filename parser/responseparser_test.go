@@ -102,7 +102,7 @@ func runResponseTable(t *testing.T, rows []responseRow) {
 			ex := readExchange(tt.raw, tt.head, 0)
 			if tt.want != nil {
 				require.ErrorIs(t, ex.err, tt.want)
-				assert.Equal(t, httperrors.StatusBadGateway, httperrors.StatusOf(ex.err))
+				assert.Equal(t, httperrors.StatusBadGateway, httperrors.From(ex.err).Status())
 				if tt.cause != nil {
 					assert.ErrorIs(t, ex.err, tt.cause)
 				}

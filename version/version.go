@@ -19,17 +19,6 @@ var (
 	HTTP11 = Version{Major: 1, Minor: 1}
 )
 
-// SupportedText names the versions this server speaks, in the words a 505
-// entity and the README use.
-const SupportedText = "HTTP/1.0 and HTTP/1.1"
-
-// Explanation505 is the detail of a 505 response: it names the versions
-// that are supported, as RFC 9110 §15.6.6 asks ("SHOULD generate a
-// representation ... that describes why that version is not supported and
-// what other protocols are supported").
-const Explanation505 = "the request's major HTTP version is not supported by this server; " +
-	"it supports " + SupportedText + " (requests for HTTP/1.x with x > 1 are served as HTTP/1.1)"
-
 // Parse reads an HTTP-version token:
 //
 //	HTTP-version = HTTP-name "/" DIGIT "." DIGIT
@@ -53,13 +42,6 @@ func (v Version) Supported() bool { return v.Major == 1 }
 func (v Version) AtLeast(major, minor uint8) bool {
 	return v.Major > major || (v.Major == major && v.Minor >= minor)
 }
-
-// Response returns the version a response to a request of version v
-// carries: always HTTP/1.1. RFC 9110 §6.2 has a server send the highest
-// minor version it conforms to within the request's major version, and an
-// HTTP/1.0 client understands an HTTP/1.1 response; for an unsupported major
-// version the 505 itself is sent as HTTP/1.1 too.
-func Response(Version) Version { return HTTP11 }
 
 // String returns the wire form, such as "HTTP/1.1".
 func (v Version) String() string {

@@ -65,17 +65,6 @@ func TestSupported(t *testing.T) {
 	assert.False(t, Version{3, 0}.Supported())
 }
 
-func TestResponseIsAlwaysHTTP11(t *testing.T) {
-	for _, v := range []Version{HTTP10, HTTP11, {1, 5}, {2, 0}} {
-		assert.Equal(t, "HTTP/1.1", Response(v).String())
-	}
-}
-
-func TestExplanationNamesSupportedVersions(t *testing.T) {
-	assert.Contains(t, Explanation505, "HTTP/1.0")
-	assert.Contains(t, Explanation505, "HTTP/1.1")
-}
-
 func TestAtLeast(t *testing.T) {
 	assert.True(t, HTTP11.AtLeast(1, 1))
 	assert.True(t, HTTP11.AtLeast(1, 0))

@@ -77,7 +77,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// sent as soon as the server says it listens must be handled, not end
 	// the process with the signal's default action.
 	sig := make(chan os.Signal, 4)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGHUP, syscall.SIGUSR2)
+	signal.Notify(sig, append([]os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP}, unixSignals...)...)
 	defer signal.Stop(sig)
 	ln, inherited, err := openListener(opts)
 	if err != nil {

@@ -9,8 +9,8 @@ import (
 
 // methodRegistry returns the request methods the mode serves, with the
 // names of list (-methods, comma-separated) added. The respond and files
-// modes are origin servers: parser.DefaultMethods, RFC 9110's methods and
-// PATCH (nil, the engine's default, when list is empty). The gateway mode
+// modes are origin servers: RFC 9110's methods and PATCH (nil, the
+// engine's default, when list is empty). The gateway mode
 // is not the origin and passes on every method of the IANA HTTP Method
 // Registry (parser.GatewayMethods), leaving the 501 to its upstream. A
 // method in neither is answered 501; CONNECT is 501 in every mode.

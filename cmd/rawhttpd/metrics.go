@@ -111,11 +111,13 @@ var statFamilies = []statFamily{
 		func(s *engine.Stats) float64 { return float64(s.BytesOut) }},
 	{seriesDesc("rawhttpd_shedding", "1 while adaptive shedding refuses requests."), prometheus.GaugeValue,
 		func(s *engine.Stats) float64 { return boolValue(s.Shedding) }},
-	{seriesDesc("rawhttpd_maintenance", "1 while in maintenance mode."), prometheus.GaugeValue,
-		func(s *engine.Stats) float64 { return boolValue(s.InMaint) }},
 	{seriesDesc("rawhttpd_draining", "1 once a graceful shutdown has begun."), prometheus.GaugeValue,
 		func(s *engine.Stats) float64 { return boolValue(s.Draining) }},
 }
+
+// maintenanceDesc is the maintenance gauge, read from the server itself:
+// Stats snapshots the counters.
+var maintenanceDesc = seriesDesc("rawhttpd_maintenance", "1 while in maintenance mode.")
 
 // responsesDesc is the responses counter, labelled by status class.
 var responsesDesc = prometheus.NewDesc("rawhttpd_responses_total", "Responses sent, by status class.", []string{"class"}, nil)
@@ -130,6 +132,7 @@ func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
 		ch <- f.desc
 	}
 	ch <- responsesDesc
+	ch <- maintenanceDesc
 }
 
 // Collect sends the series of one Stats snapshot.
@@ -144,8 +147,9 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	for class := 1; class <= 5; class++ {
 		ch <- prometheus.MustNewConstMetric(responsesDesc, prometheus.CounterValue,
-			float64(st.Responses[class]), strconv.Itoa(class)+"xx")
+			float64(st.Responses[class-1]), strconv.Itoa(class)+"xx")
 	}
+	ch <- prometheus.MustNewConstMetric(maintenanceDesc, prometheus.GaugeValue, boolValue(srv.InMaintenance()))
 }
 
 // boolValue is 1 for true, 0 for false.

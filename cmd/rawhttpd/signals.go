@@ -53,9 +53,9 @@ func (p *process) waitForSignals(sig <-chan os.Signal) int {
 		select {
 		case s := <-sig:
 			switch {
-			case s == syscall.SIGUSR1 || s == syscall.SIGHUP:
+			case s == reopenSignal || s == syscall.SIGHUP:
 				p.reopenLogs(s)
-			case s == syscall.SIGUSR2:
+			case s == upgradeSignal:
 				if stopping || upgraded != nil {
 					logger.Warn("hot upgrade refused: already stopping or upgrading", "signal", s.String())
 					continue

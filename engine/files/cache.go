@@ -82,7 +82,7 @@ func (e *entry) serve(c *engine.Context, head bool) (bool, error) {
 	case head:
 		c.SetContentLength(a.to - a.from)
 	default:
-		_, _ = c.Write(e.body[a.from:a.to])
+		_, _ = c.WriteShared(e.body[a.from:a.to]) // e.body never changes
 	}
 	return true, nil
 }

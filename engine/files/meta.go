@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"path"
 	"strconv"
-	"syscall"
 
 	"github.com/rawhttpd/rawhttpd/engine"
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
@@ -105,8 +104,6 @@ type fileID struct {
 // idOf returns the identity of the file info describes.
 func idOf(info fs.FileInfo) fileID {
 	id := fileID{size: info.Size(), modNano: info.ModTime().UnixNano()}
-	if st, ok := info.Sys().(*syscall.Stat_t); ok {
-		id.dev, id.ino = uint64(st.Dev), st.Ino
-	}
+	id.dev, id.ino = inodeOf(info)
 	return id
 }

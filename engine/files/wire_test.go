@@ -1,9 +1,13 @@
 package files
 
 import (
+	"bufio"
 	"io"
 	"net"
+	"net/http"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -77,4 +81,56 @@ func rawResponses(t *testing.T, addr, raw string, want int) string {
 		}
 	}
 	return string(got)
+}
+
+// TestPipelinedLargeFiles sends many requests for a file larger than the
+// engine copies into a batch, pipelined in one write, and only then reads:
+// the responses back up in the socket and the server stalls on a client
+// that does not read yet, then goes on. Every body arrives whole, in
+// order, and the HEAD among them gets none.
+func TestPipelinedLargeFiles(t *testing.T) {
+	root := newTree(t)
+	var b strings.Builder
+	for i := 0; b.Len() < 64<<10; i++ {
+		b.WriteString(strconv.Itoa(i))
+	}
+	body := b.String()
+	writeFile(t, filepath.Join(root, "large.bin"), body)
+	const get = "GET /large.bin HTTP/1.1\r\nHost: a\r\n\r\n"
+	const head = "HEAD /large.bin HTTP/1.1\r\nHost: a\r\n\r\n"
+	const count = 48 // 3 MiB of responses, more than the sockets and the server's output hold
+	for _, mode := range cacheModes {
+		t.Run(mode.name, func(t *testing.T) {
+			_, addr := startFiles(t, root, mode.opts)
+			conn, err := net.DialTimeout("tcp", addr, ioTimeout)
+			require.NoError(t, err)
+			defer conn.Close()
+			require.NoError(t, conn.SetDeadline(time.Now().Add(ioTimeout)))
+			methods := make([]string, count)
+			var reqs strings.Builder
+			for i := range methods {
+				methods[i] = "GET"
+				if i == count/2 {
+					methods[i] = "HEAD"
+				}
+				reqs.WriteString(map[string]string{"GET": get, "HEAD": head}[methods[i]])
+			}
+			_, err = io.WriteString(conn, reqs.String())
+			require.NoError(t, err)
+			r := bufio.NewReader(conn)
+			for i, m := range methods {
+				resp, err := http.ReadResponse(r, &http.Request{Method: m})
+				require.NoError(t, err, "response %d", i)
+				got, err := io.ReadAll(resp.Body)
+				require.NoError(t, err, "response %d", i)
+				require.Equal(t, 200, resp.StatusCode, "response %d", i)
+				require.EqualValues(t, len(body), resp.ContentLength, "response %d", i)
+				if m == "HEAD" {
+					require.Empty(t, got, "response %d", i)
+				} else {
+					require.Equal(t, body, string(got), "response %d", i)
+				}
+			}
+		})
+	}
 }

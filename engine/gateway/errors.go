@@ -86,7 +86,7 @@ type UpstreamError struct {
 
 // Error returns "gateway: upstream <host:port>: <reply detail>: <cause>".
 func (e *UpstreamError) Error() string {
-	return "gateway: upstream " + e.Upstream + ": " + e.Reply.Detail + ": " + e.Err.Error()
+	return "gateway: upstream " + e.Upstream + ": " + e.Reply.Detail() + ": " + e.Err.Error()
 }
 
 // Unwrap returns Reply and Err, so that errors.Is and errors.As see both.

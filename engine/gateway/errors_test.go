@@ -70,7 +70,7 @@ func TestUpstreamErrorKeepsReplyAndCause(t *testing.T) {
 	var err error = &UpstreamError{Upstream: "127.0.0.1:1", Reply: ErrRefused, Err: cause}
 	assert.ErrorIs(t, err, ErrRefused)
 	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
-	assert.Equal(t, httperrors.StatusBadGateway, httperrors.StatusOf(err))
+	assert.Equal(t, httperrors.StatusBadGateway, httperrors.From(err).Status())
 	assert.Same(t, ErrRefused, httperrors.From(err))
 	assert.Contains(t, err.Error(), "127.0.0.1:1")
 }
@@ -211,10 +211,10 @@ func TestUpstreamFailuresOnTheWire(t *testing.T) {
 func assertReply(t *testing.T, want *httperrors.Error, c *client) {
 	t.Helper()
 	resp, body := c.get("/")
-	require.Equal(t, int(want.Status), resp.StatusCode, body)
-	assert.Contains(t, strings.ToLower(body), strings.ToLower(want.Detail)) // the renderer capitalizes
+	require.Equal(t, int(want.Status()), resp.StatusCode, body)
+	assert.Contains(t, strings.ToLower(body), strings.ToLower(want.Detail())) // the renderer capitalizes
 	assert.Contains(t, body, "temporary")
-	if want.Status == httperrors.StatusServiceUnavailable {
+	if want.Status() == httperrors.StatusServiceUnavailable {
 		secs, err := strconv.Atoi(resp.Header.Get("Retry-After"))
 		require.NoError(t, err)
 		assert.True(t, secs >= 1 && secs <= int(DefaultUnhealthyFor/time.Second), "Retry-After %d", secs)

@@ -213,7 +213,7 @@ func (h *Handler) copyBody(c *engine.Context, u *upstream, body io.Reader, s *ex
 // fail logs an upstream failure and returns it as an *UpstreamError.
 func (h *Handler) fail(u *upstream, reply *httperrors.Error, err error) error {
 	h.opts.Logger.Warn("gateway: upstream failed", "upstream", u.host,
-		"status", int(reply.Status), "error", err.Error())
+		"status", int(reply.Status()), "error", err.Error())
 	return &UpstreamError{Upstream: u.host, Reply: reply, Err: err}
 }
 

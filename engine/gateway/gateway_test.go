@@ -289,7 +289,7 @@ func TestPoolFullAnswers503(t *testing.T) {
 	resp, body := dialRaw(t, s).get("/")
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	assert.Equal(t, "1", resp.Header.Get("Retry-After"))
-	assert.Contains(t, strings.ToLower(body), strings.ToLower(ErrPoolFull.Detail))
+	assert.Contains(t, strings.ToLower(body), strings.ToLower(ErrPoolFull.Detail()))
 	assert.Contains(t, body, "temporary")
 }
 

@@ -1,9 +1,11 @@
-package errors
+package render
 
 import (
 	"net/http"
 	"strconv"
 	"time"
+
+	httperrors "github.com/rawhttpd/rawhttpd/errors"
 )
 
 // Format is the media type of an error response's entity.
@@ -39,20 +41,20 @@ type Options struct {
 	Fields []byte
 }
 
-// Append renders the error response for err to dst and returns the
-// extended slice. err's status comes from StatusOf; an error without one is
+// AppendError renders the error response for err to dst and returns the
+// extended slice. err's status comes from From; an error without one is
 // answered as ErrInternal, so nothing of its text reaches the client. The
 // entity explains the error and says whether it is temporary or
 // permanent; Retry-After is sent when the Error carries one.
 //
-// Append is the one place an error response is rendered: the engine, the
+// AppendError is the one place an error response is rendered: the engine, the
 // canned responses and handlers' errors all come through it.
-func Append(dst []byte, err error, o Options) []byte {
-	e := From(err)
+func AppendError(dst []byte, err error, o Options) []byte {
+	e := httperrors.From(err)
 	if e == nil {
-		e = ErrInternal
+		e = httperrors.ErrInternal
 	}
-	dst = AppendStatusLine(dst, e.Status)
+	dst = AppendStatusLine(dst, e.Status())
 	dst = appendHeaders(dst, e, o, entityLen(e, o.Format))
 	if o.Head {
 		return dst
@@ -61,7 +63,7 @@ func Append(dst []byte, err error, o Options) []byte {
 }
 
 // appendHeaders writes every field of the response and the blank line.
-func appendHeaders(dst []byte, e *Error, o Options, bodyLen int) []byte {
+func appendHeaders(dst []byte, e *httperrors.Error, o Options, bodyLen int) []byte {
 	if o.Server != "" {
 		dst = append(dst, "Server: "...)
 		dst = append(dst, o.Server...)
@@ -82,12 +84,12 @@ func appendHeaders(dst []byte, e *Error, o Options, bodyLen int) []byte {
 	dst = append(dst, "\r\nContent-Length: "...)
 	dst = strconv.AppendInt(dst, int64(bodyLen), 10)
 	dst = append(dst, '\r', '\n')
-	if e.RetryAfter > 0 {
+	if e.RetryAfter() > 0 {
 		dst = append(dst, "Retry-After: "...)
-		dst = strconv.AppendInt(dst, int64(e.RetryAfter), 10)
+		dst = strconv.AppendInt(dst, int64(e.RetryAfter()), 10)
 		dst = append(dst, '\r', '\n')
 	}
-	dst = append(dst, e.fields...)
+	dst = append(dst, e.Fields()...)
 	dst = append(dst, o.Fields...)
 	if o.Close {
 		dst = append(dst, "Connection: close\r\n"...)
@@ -103,13 +105,13 @@ func appendHeaders(dst []byte, e *Error, o Options, bodyLen int) []byte {
 
 // entityLen returns the length appendEntity will write, so Content-Length
 // can precede the entity without a second buffer.
-func entityLen(e *Error, f Format) int {
+func entityLen(e *httperrors.Error, f Format) int {
 	var scratch [512]byte
 	return len(appendEntity(scratch[:0], e, f))
 }
 
 // appendEntity writes the explanation of e in format f.
-func appendEntity(dst []byte, e *Error, f Format) []byte {
+func appendEntity(dst []byte, e *httperrors.Error, f Format) []byte {
 	if f == FormatProblem {
 		return appendProblem(dst, e)
 	}
@@ -121,15 +123,15 @@ func appendEntity(dst []byte, e *Error, f Format) []byte {
 //	501 Not Implemented
 //	The request method is not supported by this server.
 //	This is a permanent condition: repeating the request will not succeed.
-func appendText(dst []byte, e *Error) []byte {
-	dst = strconv.AppendInt(dst, int64(e.Status), 10)
-	if r := e.Status.Reason(); r != "" {
+func appendText(dst []byte, e *httperrors.Error) []byte {
+	dst = strconv.AppendInt(dst, int64(e.Status()), 10)
+	if r := e.Status().Reason(); r != "" {
 		dst = append(dst, ' ')
 		dst = append(dst, r...)
 	}
 	dst = append(dst, '\n')
-	if e.Detail != "" {
-		dst = appendSentence(dst, e.Detail)
+	if e.Detail() != "" {
+		dst = appendSentence(dst, e.Detail())
 		dst = append(dst, '\n')
 	}
 	return appendClassSentence(dst, e)
@@ -137,15 +139,15 @@ func appendText(dst []byte, e *Error) []byte {
 
 // appendClassSentence writes the sentence that says whether the condition
 // is temporary, and for how long when Retry-After is known.
-func appendClassSentence(dst []byte, e *Error) []byte {
+func appendClassSentence(dst []byte, e *httperrors.Error) []byte {
 	if !e.Temporary() {
 		return append(dst, "This is a permanent condition: repeating the request unchanged will not succeed.\n"...)
 	}
 	dst = append(dst, "This is a temporary condition: the request may be repeated later"...)
-	if e.RetryAfter > 0 {
+	if e.RetryAfter() > 0 {
 		dst = append(dst, ", after "...)
-		dst = strconv.AppendInt(dst, int64(e.RetryAfter), 10)
-		if e.RetryAfter == 1 {
+		dst = strconv.AppendInt(dst, int64(e.RetryAfter()), 10)
+		if e.RetryAfter() == 1 {
 			dst = append(dst, " second"...)
 		} else {
 			dst = append(dst, " seconds"...)
@@ -157,21 +159,21 @@ func appendClassSentence(dst []byte, e *Error) []byte {
 // appendProblem writes an RFC 9457 problem details object. "type" is
 // about:blank, so "title" is the reason phrase (§4.2.1); "temporary" and
 // "retry_after" are extension members (§3.2).
-func appendProblem(dst []byte, e *Error) []byte {
+func appendProblem(dst []byte, e *httperrors.Error) []byte {
 	dst = append(dst, `{"type":"about:blank","title":`...)
-	dst = appendJSONString(dst, e.Status.Reason())
+	dst = appendJSONString(dst, e.Status().Reason())
 	dst = append(dst, `,"status":`...)
-	dst = strconv.AppendInt(dst, int64(e.Status), 10)
-	if e.Detail != "" {
+	dst = strconv.AppendInt(dst, int64(e.Status()), 10)
+	if e.Detail() != "" {
 		dst = append(dst, `,"detail":`...)
 		var scratch [256]byte
-		dst = appendJSONString(dst, appendSentence(scratch[:0], e.Detail))
+		dst = appendJSONString(dst, appendSentence(scratch[:0], e.Detail()))
 	}
 	dst = append(dst, `,"temporary":`...)
 	dst = strconv.AppendBool(dst, e.Temporary())
-	if e.RetryAfter > 0 {
+	if e.RetryAfter() > 0 {
 		dst = append(dst, `,"retry_after":`...)
-		dst = strconv.AppendInt(dst, int64(e.RetryAfter), 10)
+		dst = strconv.AppendInt(dst, int64(e.RetryAfter()), 10)
 	}
 	return append(dst, "}\n"...)
 }

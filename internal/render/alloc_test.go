@@ -1,6 +1,6 @@
 //go:build !race
 
-package errors
+package render
 
 import (
 	"testing"

@@ -1,14 +1,24 @@
-package errors
+package render
 
-import "bytes"
+import (
+	"bytes"
+
+	httperrors "github.com/rawhttpd/rawhttpd/errors"
+)
 
 // Canned holds pre-rendered error responses in text/plain for the
-// rejections the event loop makes most: each is Append's output for one
+// rejections the event loop makes most: each is AppendError's output for one
 // Error, rendered once, with the Date value patched in place when it is
 // appended. A Canned is immutable after NewCanned and safe for concurrent
 // use.
+//
+// It is a cache of AppendError's output, keyed by the *Error it rendered:
+// an Error cannot change once made, so the pointer names exactly the bytes
+// rendered. It is not a second notion of which errors are the same (that is
+// errors.Is: status and detail): an equal copy, such as a sentinel
+// WithCause, misses the cache and AppendError renders the same bytes.
 type Canned struct {
-	responses map[*Error]*canned
+	responses map[*httperrors.Error]*canned
 }
 
 // canned is one pre-rendered response: the bytes with a placeholder Date,
@@ -19,18 +29,18 @@ type canned struct {
 	entityAt int
 }
 
-// datePlaceholder stands in for the 29-byte IMF-fixdate until Append
+// datePlaceholder stands in for the 29-byte IMF-fixdate until Canned.Append
 // patches it.
 const datePlaceholder = "Thu, 01 Jan 1970 00:00:00 GMT"
 
 // NewCanned pre-renders the response of each error in errs, with the given
 // Server field (empty for none). Each is rendered with Connection: close
-// when the error's Close is set.
-func NewCanned(server string, errs ...*Error) *Canned {
-	c := &Canned{responses: make(map[*Error]*canned, len(errs))}
+// when the error Closes.
+func NewCanned(server string, errs ...*httperrors.Error) *Canned {
+	c := &Canned{responses: make(map[*httperrors.Error]*canned, len(errs))}
 	for _, e := range errs {
-		b := Append(nil, e, Options{Close: e.Close, Date: []byte(datePlaceholder), Server: server})
-		head := Append(nil, e, Options{Close: e.Close, Head: true, Date: []byte(datePlaceholder), Server: server})
+		b := AppendError(nil, e, Options{Close: e.Closes(), Date: []byte(datePlaceholder), Server: server})
+		head := AppendError(nil, e, Options{Close: e.Closes(), Head: true, Date: []byte(datePlaceholder), Server: server})
 		c.responses[e] = &canned{
 			bytes:    b,
 			dateAt:   indexAfter(b, "\r\nDate: "),
@@ -43,8 +53,8 @@ func NewCanned(server string, errs ...*Error) *Canned {
 // Append appends the pre-rendered response for e with date (29 bytes,
 // from the engine's clock) patched in, without the entity when head is set.
 // It reports false, appending nothing, when e was not pre-rendered; the
-// caller then uses the package's Append.
-func (c *Canned) Append(dst []byte, e *Error, date []byte, head bool) ([]byte, bool) {
+// caller then uses AppendError.
+func (c *Canned) Append(dst []byte, e *httperrors.Error, date []byte, head bool) ([]byte, bool) {
 	r := c.responses[e]
 	if r == nil || len(date) != len(datePlaceholder) {
 		return dst, false
