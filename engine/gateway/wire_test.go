@@ -327,14 +327,14 @@ func assertWireReplyOf(t *testing.T, c *client, raw string, split bool, want, al
 	require.NoError(t, err)
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
-	if alt != nil && strings.Contains(strings.ToLower(string(body)), strings.ToLower(alt.Detail)) {
+	if alt != nil && strings.Contains(strings.ToLower(string(body)), strings.ToLower(alt.Detail())) {
 		want = alt
 	}
-	require.Equal(t, int(want.Status), resp.StatusCode, string(body))
-	assert.Contains(t, strings.ToLower(string(body)), strings.ToLower(want.Detail)) // the renderer capitalizes
+	require.Equal(t, int(want.Status()), resp.StatusCode, string(body))
+	assert.Contains(t, strings.ToLower(string(body)), strings.ToLower(want.Detail())) // the renderer capitalizes
 	assert.Contains(t, string(body), "temporary")
 	assert.False(t, resp.Close, "the client's connection stays open")
-	if want.Status == httperrors.StatusServiceUnavailable {
+	if want.Status() == httperrors.StatusServiceUnavailable {
 		secs, err := strconv.Atoi(resp.Header.Get("Retry-After"))
 		require.NoError(t, err, "Retry-After %q", resp.Header.Get("Retry-After"))
 		assert.True(t, secs >= 1 && secs <= 60, "Retry-After %d", secs)
