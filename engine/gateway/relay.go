@@ -28,12 +28,13 @@ import (
 type exchangeStage uint8
 
 const (
-	idleExchange exchangeStage = iota
-	waitingSlot                // no connection free: waiting for a slot
-	dialing                    // a connection is being dialled for it
-	awaitingHead               // the request was written; the head is due
-	relayingBody               // the head went to the client; the body follows
-	clientGone                 // the client left while a dial was out
+	idleExchange   exchangeStage = iota
+	waitingSlot                  // no connection free: waiting for a slot
+	dialing                      // a connection is being dialled for it
+	awaitingHead                 // the request was written; the head is due
+	relayingBody                 // the head went to the client; the body follows
+	clientGone                   // the client left while a dial was out
+	finishingLater               // ended inside Serve: the reply finishes on the loop's next turn
 )
 
 // exchange is one request forwarded on a loop: the reply's owner.
@@ -75,12 +76,21 @@ type exchange struct {
 	trailers bool
 	// interimBytes counts the interim responses relayed (interim.go).
 	interimBytes int
+	// serving: the handler's Serve is still running for x's request; the
+	// engine takes the reply only once it returns.
+	serving bool
+	// laterErr is the answer of an exchange that ended while serving.
+	laterErr error
+	// writing: the request's head is being handed to the socket; a close
+	// reported meanwhile means none of it was taken.
+	writing bool
 }
 
 // reset readies x for reuse.
 func (x *exchange) reset() {
 	x.r, x.u, x.uc, x.det, x.state = nil, nil, nil, nil, idleExchange
 	x.tried, x.retried, x.bodySent, x.trailers, x.interimBytes = 0, false, 0, false, 0
+	x.serving, x.laterErr, x.writing = false, nil, false
 	if cap(x.request) > 64<<10 {
 		x.request = nil
 	}
@@ -108,7 +118,9 @@ func (h *Handler) serveOnLoop(c *engine.Context, loop *engine.Loop) (bool, error
 	x := ls.acquire()
 	x.r = c.Async(x)
 	x.tried = 1
-	x.start(u)
+	x.serving = true
+	x.start(u) // a kept-alive connection's write may fail, and end x, here
+	x.serving = false
 	return true, nil
 }
 
@@ -146,7 +158,10 @@ func (x *exchange) send(uc *upConn) {
 	x.state = awaitingHead
 	uc.parser.Sent(string(x.r.Request().Method) == "HEAD")
 	x.r.SetDeadline(x.h.opts.UpstreamTimeout)
-	if err := uc.pc.Write(x.request); err != nil {
+	x.writing = true
+	err := uc.pc.Write(x.request)
+	x.writing = false
+	if err != nil {
 		return // PeerClosed has told x
 	}
 	x.r.ResumeBody() // a body still arriving follows the head
@@ -343,11 +358,29 @@ func (x *exchange) complete(drained bool) {
 	x.finish(nil)
 }
 
-// finish finishes the reply with err and recycles x.
+// finish finishes the reply with err and recycles x. An exchange that
+// ends while its request is still being served (a write to a kept-alive
+// connection that fails at once) finishes on the loop's next turn: the
+// engine takes the reply only once Serve returns, and a reply finished
+// before that would leave the request to be served again.
 func (x *exchange) finish(err error) {
 	r := x.r
+	if x.serving {
+		x.state, x.laterErr = finishingLater, err
+		_ = x.ls.loop.Run(func() { x.finishLater(r) }) // fails only once the server stopped, closing r's connection
+		return
+	}
 	x.ls.release(x)
 	r.Finish(err)
+}
+
+// finishLater finishes r, the reply of an exchange that ended while it was
+// served, unless its client left meanwhile, which finished it then.
+func (x *exchange) finishLater(r *engine.Reply) {
+	if x.r != r || x.state != finishingLater {
+		return
+	}
+	x.finish(x.laterErr)
 }
 
 // fail ends the exchange with reply, the failure's answer; cause is the
@@ -391,11 +424,13 @@ func (x *exchange) upstreamClosed(err error) bool {
 		x.finish(nil)
 		return false
 	case errors.Is(verdict, parser.ErrResponseMissing) && uc.used && !x.retried &&
-		idempotent(x.r.Request().Method) && !x.r.BodyFollows():
+		(x.writing || idempotent(x.r.Request().Method) && !x.r.BodyFollows()):
 		// The upstream closed a kept-alive connection as the request
 		// crossed it, most likely without seeing it: an idempotent
 		// request goes again, once, on a connection of its own (RFC 9110
-		// §9.2.2); any other could have taken effect.
+		// §9.2.2), and so does any request none of which the socket took
+		// (its write failed at once: the upstream never saw it, RFC 9112
+		// §9.3.1); any other could have taken effect.
 		x.retried = true
 		x.dial()
 		return true

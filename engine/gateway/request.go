@@ -181,8 +181,8 @@ func fieldsHeader(fields []fieldAt, text string) http.Header {
 // then Via, X-Forwarded-For, -Proto and -Host and, if asked, Forwarded.
 // From a peer in Options.TrustedProxies the client's X-Forwarded-For and
 // Forwarded are appended to and its X-Forwarded-Proto and -Host kept;
-// from any other peer all four are replaced by what this hop saw.
-// Host, Content-Length and Expect are left out: the Transport writes Host
+// from any other peer all four are replaced by what this hop saw (its
+// Forwarded dropped when this hop adds none). Host, Content-Length and Expect are left out: the Transport writes Host
 // from the request and frames the body itself, and the engine has
 // already answered any 100-continue.
 func (h *Handler) appendFields(fields []fieldAt, t *requestText, req *parser.Request, remote net.Addr) []fieldAt {
@@ -193,11 +193,16 @@ func (h *Handler) appendFields(fields []fieldAt, t *requestText, req *parser.Req
 			connOpts = appendConnectionOptions(connOpts, f.Value)
 		}
 	}
+	// What a client says of earlier hops is kept only when the client is
+	// a proxy the operator trusts; anyone else could forge it, so this
+	// hop's view replaces it, and a Forwarded this hop does not write is
+	// dropped.
+	trusted := h.opts.trusts(remote)
 	userAgent := false
 	for _, f := range req.Fields {
 		name := f.Name
 		switch {
-		case isHopByHop(name, connOpts), isAddedField(name, h.opts.Forwarded),
+		case isHopByHop(name, connOpts), isAddedField(name, h.opts.Forwarded || !trusted),
 			strings.EqualFold(string(name), "Host"),
 			strings.EqualFold(string(name), "Content-Length"),
 			strings.EqualFold(string(name), "Expect"):
@@ -213,10 +218,6 @@ func (h *Handler) appendFields(fields []fieldAt, t *requestText, req *parser.Req
 	t.buf = append(t.buf, ' ')
 	t.buf = append(t.buf, h.opts.Pseudonym...)
 	fields = append(fields, fieldAt{name: "Via", valueAt: span{start, len(t.buf)}})
-	// What a client says of earlier hops is kept only when the client is
-	// a proxy the operator trusts; anyone else could forge it, so this
-	// hop's view replaces it.
-	trusted := h.opts.trusts(remote)
 	start = len(t.buf)
 	if trusted {
 		start = t.addList(req.Fields, "X-Forwarded-For")
@@ -259,9 +260,11 @@ func isConnectionField(name []byte) bool {
 	return strings.EqualFold(string(name), "Connection") || strings.EqualFold(string(name), "Proxy-Connection")
 }
 
-// isAddedField reports whether name is one of the fields the gateway
-// writes itself, from the client's values (Via, X-Forwarded-For and, when
-// asked for, Forwarded) or in their place (X-Forwarded-Proto and -Host).
+// isAddedField reports whether name is one of the client's fields the
+// gateway does not pass on as they are: those it writes itself, from the
+// client's values (Via, X-Forwarded-For) or in their place
+// (X-Forwarded-Proto and -Host), and, when forwarded is set (this hop
+// writes one, or the client is not a trusted proxy), Forwarded.
 func isAddedField(name []byte, forwarded bool) bool {
 	switch {
 	case strings.EqualFold(string(name), "Via"),
