@@ -71,7 +71,9 @@ func (c *clock) date() []byte { return c.current.Load().date[:] }
 // stamp returns the current second's stamp; it is never modified.
 func (c *clock) stamp() *stamp { return c.current.Load() }
 
-// after returns the tick at which d from now has passed, rounded up.
+// after returns the first tick at which d from now has surely passed. The
+// current tick began up to one tick ago, so d is counted from its end: a
+// deadline fires up to one tick late, never early.
 func (c *clock) after(d time.Duration) int64 {
-	return c.now() + int64((d+c.every-1)/c.every)
+	return c.now() + 1 + int64((d+c.every-1)/c.every)
 }

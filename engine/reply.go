@@ -244,9 +244,9 @@ func (r *Reply) AwaitDrain() {
 }
 
 // SetDeadline asks for ReplyExpired once d has passed, replacing an
-// earlier deadline. The loop's clock ticks at the coarsest of a second
+// earlier deadline. The loop's clock ticks at the finer of a second
 // and a quarter of the server's shortest timeout, so it fires up to one
-// tick late.
+// tick late, never early.
 func (r *Reply) SetDeadline(d time.Duration) {
 	if r.gone {
 		return
