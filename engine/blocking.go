@@ -13,7 +13,6 @@ import (
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
 	"github.com/rawhttpd/rawhttpd/internal/render"
 	"github.com/rawhttpd/rawhttpd/parser"
-	"github.com/rawhttpd/rawhttpd/version"
 )
 
 // Blocking returns a Handler that runs h on the server's worker pool
@@ -428,24 +427,15 @@ func (j *job) handBack() {
 func (j *job) flush() error {
 	x := &j.ctx
 	head := string(j.req.Method) == "HEAD"
+	noBody := head || isBodyless(x.status)
 	out := j.out.B[:0]
 	if !x.streaming {
 		x.streaming = true
-		j.keep = j.srv.canKeepAlive(x)
-		fr := framedByLength
-		switch {
-		case x.length >= 0:
-		case j.req.Version == version.HTTP10:
-			fr, j.keep = framedByClose, false
-		default:
-			fr, j.chunked = framedChunked, true
-		}
-		if head || isBodyless(x.status) {
-			fr, j.chunked = framedByLength, false
-		}
+		var fr bodyFraming
+		fr, j.keep, j.chunked = streamFraming(x.length, x.status, head, j.req.Version, j.srv.canKeepAlive(x))
 		out = appendHead(out, x, j.srv.clock.stamp(), persistenceFor(j.keep, j.req.Version), fr, max(x.length, 0))
 	}
-	if !head {
+	if !noBody { // what a handler writes after 204 or 304 is dropped
 		if j.chunked {
 			out = appendChunk(out, x.body)
 		} else {
@@ -473,7 +463,7 @@ func (j *job) finishStream(out []byte, failed bool) []byte {
 	if failed {
 		return out
 	}
-	if string(j.req.Method) != "HEAD" {
+	if string(j.req.Method) != "HEAD" && !isBodyless(x.status) {
 		if j.chunked {
 			out = appendChunk(out, x.body)
 			out = append(out, lastChunk...)

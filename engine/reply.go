@@ -9,7 +9,6 @@ import (
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
 	"github.com/rawhttpd/rawhttpd/parser"
-	"github.com/rawhttpd/rawhttpd/version"
 )
 
 // An asynchronous reply is a response that code on the event loop writes
@@ -172,18 +171,8 @@ func (r *Reply) appendHead(out []byte) []byte {
 	x := &r.ctx
 	s := r.c.srv
 	head := string(r.req.Method) == "HEAD"
-	r.keep = s.canKeepAlive(x) && !r.BodyFollows()
-	fr := framedByLength
-	switch {
-	case x.length >= 0:
-	case r.req.Version == version.HTTP10:
-		fr, r.keep = framedByClose, false
-	default:
-		fr, r.chunked = framedChunked, true
-	}
-	if head || isBodyless(x.status) {
-		fr, r.chunked = framedByLength, false
-	}
+	var fr bodyFraming
+	fr, r.keep, r.chunked = streamFraming(x.length, x.status, head, r.req.Version, s.canKeepAlive(x) && !r.BodyFollows())
 	return appendHead(out, x, s.clock.stamp(), persistenceFor(r.keep, r.req.Version), fr, max(x.length, 0))
 }
 

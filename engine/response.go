@@ -5,6 +5,7 @@ import (
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
 	"github.com/rawhttpd/rawhttpd/internal/render"
+	"github.com/rawhttpd/rawhttpd/version"
 )
 
 // bodyFraming is how a response delimits its body (RFC 9112 §6.3).
@@ -19,7 +20,33 @@ const (
 	// framedByClose: no length; the body ends when the connection closes
 	// (a streamed response to HTTP/1.0).
 	framedByClose
+	// framedNone: no framing field, for a response that has no body and
+	// whose length is not known (HEAD of a streamed response, 204, 304):
+	// claiming Content-Length: 0 would misstate what a GET returns.
+	framedNone
 )
+
+// streamFraming decides how a response whose head leaves before its body
+// is complete delimits the body, and whether the connection can stay open
+// after it (keep, as canKeepAlive decided). length is the declared length,
+// negative when unknown. A response without a body never costs the
+// connection: only a streamed body to HTTP/1.0, which ends at the close,
+// does.
+func streamFraming(length int64, status httperrors.Status, head bool, v version.Version, keep bool) (fr bodyFraming, keepOpen, chunked bool) {
+	switch {
+	case head || isBodyless(status):
+		if length < 0 {
+			return framedNone, keep, false
+		}
+		return framedByLength, keep, false
+	case length >= 0:
+		return framedByLength, keep, false
+	case v == version.HTTP10:
+		return framedByClose, false, false
+	default:
+		return framedChunked, keep, true
+	}
+}
 
 // sharedByRef is the size from which a body set by WriteShared is written
 // from the caller's bytes, in a writev after the batch rendered so far,
