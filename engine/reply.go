@@ -82,8 +82,13 @@ type Reply struct {
 	bodyPaused bool // the owner asked for no more for now
 	feeding    bool // ReplyBody is running
 	// finishing: Finish was called during ReplyBody, with finishErr; the
-	// feed finishes once ReplyBody returns.
+	// feed finishes once ReplyBody returns. serving: the handler that
+	// called Async has not returned; a Finish meanwhile is likewise held
+	// as finishing, and done once the batch that served the request has
+	// been written (afterBatch), so that no response overtakes the ones
+	// before it and the request is never served twice.
 	finishing bool
+	serving   bool
 	finishErr error
 	// held is output written while the client is off the loop, sent
 	// when it is back; finishDeferred: Finish was called meanwhile, with
@@ -117,6 +122,7 @@ func (c *Context) Async(owner ReplyOwner) *Reply {
 	if c.bodyFollows {
 		r.startBody(c.req)
 	}
+	r.serving = true
 	c.async = r
 	return r
 }
@@ -211,7 +217,7 @@ func (r *Reply) Unsent() int {
 	if r.gone {
 		return 0
 	}
-	if r.c.detached != nil {
+	if r.c.detached != nil || r.serving {
 		return len(r.held)
 	}
 	return r.c.t.OutboundBuffered()
@@ -261,7 +267,7 @@ func (r *Reply) Started() bool { return r.headSent }
 // after the head, the connection closes so the client sees the response
 // is incomplete. The reply must not be used after Finish.
 func (r *Reply) Finish(err error) {
-	if r.feeding {
+	if r.feeding || r.serving {
 		r.finishing, r.finishErr = true, err
 		return
 	}
@@ -326,6 +332,12 @@ func (r *Reply) finishNow(err error) {
 func (r *Reply) write(p []byte) error {
 	if r.gone {
 		return ErrReplyClientGone
+	}
+	if r.serving {
+		// The responses before this one are not written yet: hold it
+		// until the batch is (afterBatch).
+		r.held = append(r.held, p...)
+		return nil
 	}
 	if d := r.c.detached; d != nil {
 		r.held = append(r.held, p...)
@@ -407,6 +419,7 @@ func (r *Reply) recycle() {
 	r.sent, r.start = 0, time.Time{}
 	r.headSent, r.chunked, r.keep, r.gone, r.writing, r.wantDrain = false, false, false, false, false, false
 	r.body, r.bodyLeft, r.bodyPaused, r.feeding, r.finishing, r.finishErr = bodyNone, 0, false, false, false, nil
+	r.serving = false
 	r.held, r.finishDeferred = nil, false
 	if len(l.freeReplies) < maxFreeReplies {
 		l.freeReplies = append(l.freeReplies, r)

@@ -169,3 +169,52 @@ func waitClosed(t *testing.T, ch <-chan struct{}) {
 		t.Fatal("the owner was not told")
 	}
 }
+
+// TestReplyFinishedBeforeItsHandlerReturned finishes a reply inside the
+// handler that asked for it, as an owner does whose first step fails at
+// once: the response still goes out after the ones before it, once, and
+// the pipelined requests after it are answered in order.
+func TestReplyFinishedBeforeItsHandlerReturned(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		finish func(r *Reply)
+		status int
+		body   string
+	}{
+		{"with a body", func(r *Reply) {
+			assert.NoError(t, r.Write([]byte("early")))
+			r.Finish(nil)
+		}, http.StatusOK, "early"},
+		{"with an error", func(r *Reply) {
+			r.Finish(httperrors.New(httperrors.StatusBadGateway, "the upstream closed at once"))
+		}, http.StatusBadGateway, "The upstream closed at once"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			served := 0
+			s := startServer(t, HandlerFunc(func(c *Context) error {
+				served++ // on the loop: one loop, no race
+				if string(c.Path()) == "/async" {
+					tt.finish(c.Async(&scriptedOwner{}))
+					return nil
+				}
+				_, err := c.WriteString("plain " + string(c.Path()))
+				return err
+			}), Config{NumLoops: 1})
+			c := dialRaw(t, s)
+			get := func(path string) string { return "GET " + path + " HTTP/1.1\r\nHost: h\r\n\r\n" }
+			c.send(get("/before") + get("/async") + get("/after"))
+			_, body := c.read("GET")
+			assert.Equal(t, "plain /before", body)
+			resp, body := c.read("GET")
+			assert.Equal(t, tt.status, resp.StatusCode)
+			assert.Contains(t, body, tt.body)
+			_, body = c.read("GET")
+			assert.Equal(t, "plain /after", body)
+			assert.True(t, c.stillOpen(50*time.Millisecond), "the connection is kept")
+			assert.Equal(t, 3, served, "each request is served once")
+		})
+	}
+}

@@ -175,9 +175,22 @@ func (c *conn) afterBatch(closeAfter, drained bool) gnet.Action {
 	l := c.loop
 	switch {
 	case c.state == stateDispatched:
-		if c.reply != nil {
+		if r := c.reply; r != nil {
 			// The reply's owner finishes it and resumes the connection;
-			// its own deadline, if it set one, is the only timer.
+			// its own deadline, if it set one, is the only timer. An
+			// owner that finished it before its handler returned is
+			// served now, after the responses before it.
+			if len(r.held) > 0 && c.detached == nil {
+				held := r.held
+				r.held = nil
+				if r.write(held) != nil {
+					break // the client went; release told the owner
+				}
+			}
+			if r.finishing && !r.feeding {
+				r.finishing = false
+				r.finishNow(r.finishErr)
+			}
 			break
 		}
 		// The work's completion resumes the connection; no timer runs
@@ -272,6 +285,7 @@ func (c *conn) respond(out []byte, st *stamp, pipelined bool) ([]byte, outcome) 
 				panic("engine: a handler returned an error after Context.Async")
 			}
 			c.reply = x.async
+			c.reply.serving = false
 			c.setState(stateDispatched)
 			return out, deferred
 		}
