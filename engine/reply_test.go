@@ -3,6 +3,7 @@ package engine
 import (
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -193,9 +194,9 @@ func TestReplyFinishedBeforeItsHandlerReturned(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			served := 0
+			var served atomic.Int32
 			s := startServer(t, HandlerFunc(func(c *Context) error {
-				served++ // on the loop: one loop, no race
+				served.Add(1)
 				if string(c.Path()) == "/async" {
 					tt.finish(c.Async(&scriptedOwner{}))
 					return nil
@@ -214,7 +215,7 @@ func TestReplyFinishedBeforeItsHandlerReturned(t *testing.T) {
 			_, body = c.read("GET")
 			assert.Equal(t, "plain /after", body)
 			assert.True(t, c.stillOpen(50*time.Millisecond), "the connection is kept")
-			assert.Equal(t, 3, served, "each request is served once")
+			assert.Equal(t, int32(3), served.Load(), "each request is served once")
 		})
 	}
 }
