@@ -79,6 +79,9 @@ func (h *Handler) Serve(c *engine.Context) error {
 				return err
 			}
 			if e.file != nil {
+				if served, err := sendInline(c, e); served {
+					return err
+				}
 				return h.onWorkerOpen.Serve(c) // checked within the second: no stat
 			}
 		}
@@ -105,4 +108,25 @@ func isHead(c *engine.Context) (bool, error) {
 		return true, nil
 	}
 	return false, errMethod
+}
+
+// sendInline answers a GET of the large file e holds open from the loop
+// (Context.SendFileInline), holding a reference the engine releases once
+// the file has been sent; it reports false, having written nothing, when
+// the engine cannot send it from the loop.
+func sendInline(c *engine.Context, e *entry) (bool, error) {
+	k := readConditions(c.Request())
+	a, err := evaluate(&k, e.meta, true)
+	if err != nil {
+		return true, err
+	}
+	if !e.file.acquire() {
+		return false, nil
+	}
+	if !c.SendFileInline(e.file.f, a.from, a.to-a.from, e.file.release) {
+		e.file.release()
+		return false, nil
+	}
+	e.meta.addFields(c, a) // the head is rendered once Serve returns
+	return true, nil
 }
