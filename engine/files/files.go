@@ -61,8 +61,9 @@ func New(dir string, o Options) (*Handler, error) {
 
 // Serve answers a request on the event loop when it can: a refusal, a
 // file the cache holds and has checked within the last second, or a HEAD
-// or conditional request that the cached fields of a larger file answer.
-// Anything else goes to the worker pool.
+// or conditional request that the cached fields of a larger file answer,
+// or a GET of a larger file the cache holds open (sendInline). Anything
+// else goes to the worker pool.
 func (h *Handler) Serve(c *engine.Context) error {
 	head, err := isHead(c)
 	if err != nil {
