@@ -62,6 +62,9 @@ type conn struct {
 	outputHeld    int
 	// checkOutputTask is checkOutput as a task for the loop, made once.
 	checkOutputTask gnet.RunnableFunc
+	// detached is the client taken off the loop while its upload waits
+	// (clientdetach.go); nil on the loop.
+	detached *clientDetach
 }
 
 // localAddr returns the server's address of the connection, asked of the
@@ -107,6 +110,10 @@ func (c *conn) socket() (*socket, error) {
 // close closes c from its loop.
 func (c *conn) close() {
 	if c.state == stateClosed {
+		return
+	}
+	if c.detached != nil {
+		c.closeDetached()
 		return
 	}
 	c.setState(stateClosed)

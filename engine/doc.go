@@ -28,7 +28,8 @@
 // A connection is in one state at a time (state.go): idle, reading,
 // dispatched to work off the loop, stalled while its client does not read
 // (backpressure.go), closing, lingering for the client's EOF after its
-// final response (linger.go), closed.
+// final response (linger.go), detached while its body is read off the
+// loop (clientdetach.go), closed.
 //
 // # Blocking work
 //
@@ -56,7 +57,9 @@
 // (Loop.Enroll), served by the owner's callbacks, and taken off the loop
 // (PeerConn.Detach) when a slow client makes reading them on the loop
 // pointless. A BodyStreamer handler gets request bodies as they arrive
-// (replybody.go).
+// (replybody.go); a client whose body its owner takes slowly is read off
+// the loop at the owner's pace and comes back for its response
+// (clientdetach.go).
 //
 // Timeouts live in a per-loop timing wheel (timeout.go): arming one is a
 // store, and each tick looks only at the connections whose slot is due.

@@ -195,6 +195,11 @@ func (l *loop) cutOff() int {
 		if c.state == stateClosed || c.finishing() {
 			continue
 		}
+		if c.detached != nil {
+			n++
+			c.close() // its body was being read: the request is cut off
+			continue
+		}
 		busy := c.state != stateIdle || c.t.InboundBuffered() > 0
 		if !busy {
 			continue

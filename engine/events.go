@@ -24,8 +24,17 @@ func (e *events) OnBoot(eng gnet.Engine) gnet.Action {
 // acceptor stopped accepting before the drain counts what is open. A peer
 // connection (Loop.Enroll) goes to its Peer.
 func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
-	if pc, ok := gc.Context().(*PeerConn); ok {
-		pc.opened(gc)
+	switch v := gc.Context().(type) {
+	case *PeerConn:
+		v.opened(gc)
+		return nil, gnet.None
+	case *conn:
+		// A client back from reading its upload off the loop.
+		if v.state == stateClosed {
+			gc.SetContext(nil) // closed meanwhile: nothing is left to serve
+			return nil, gnet.Close
+		}
+		v.reattached(gc)
 		return nil, gnet.None
 	}
 	s := e.srv
@@ -62,13 +71,19 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 
 // OnClose releases the connection's state, or tells a peer's Peer.
 func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
-	if c, ok := gc.Context().(*conn); ok {
+	switch v := gc.Context().(type) {
+	case *conn:
 		e.srv.memory.noteRelease(gc.InboundBuffered() + gc.OutboundBuffered())
-		c.onClose(err)
-		delete(c.loop.conns, c)
+		if v.detached != nil {
+			// The gnet side of a client taken off the loop: the conn
+			// lives on (clientdetach.go).
+			return gnet.None
+		}
+		v.onClose(err)
+		delete(v.loop.conns, v)
 		e.srv.openConns.Add(-1)
-	} else if pc, ok := gc.Context().(*PeerConn); ok {
-		pc.onClose(err)
+	case *PeerConn:
+		v.onClose(err)
 	}
 	return gnet.None
 }

@@ -58,6 +58,9 @@ type Reply struct {
 	req parser.Request
 	in  *bytebufferpool.ByteBuffer // the request's bytes
 	out []byte                     // framing scratch
+	// interim holds the fields of the next interim response, trailer the
+	// trailer fields (replyinterim.go), each as rendered field lines.
+	interim, trailer []byte
 	// start is when the engine began to answer, for the access log.
 	start time.Time
 	// sent counts the bytes written to the client, head included.
@@ -83,6 +86,11 @@ type Reply struct {
 	// feed finishes once ReplyBody returns.
 	finishing bool
 	finishErr error
+	// held is output written while the client is off the loop, sent
+	// when it is back; finishDeferred: Finish was called meanwhile, with
+	// finishErr (clientdetach.go).
+	held           []byte
+	finishDeferred bool
 }
 
 // Async makes the response to c's request asynchronous: owner writes it
@@ -214,6 +222,9 @@ func (r *Reply) Unsent() int {
 	if r.gone {
 		return 0
 	}
+	if r.c.detached != nil {
+		return len(r.held)
+	}
 	return r.c.t.OutboundBuffered()
 }
 
@@ -226,6 +237,9 @@ func (r *Reply) AwaitDrain() {
 		return
 	}
 	r.wantDrain = true
+	if r.c.detached != nil {
+		return // the client's reattach waits for it
+	}
 	r.c.waitOutput()
 }
 
@@ -272,6 +286,11 @@ func (r *Reply) finishNow(err error) {
 		r.recycle()
 		return
 	}
+	if d := c.detached; d != nil {
+		r.finishDeferred, r.finishErr = true, err
+		d.reattach()
+		return
+	}
 	c.loop.wheel.disarm(c)
 	c.reply = nil
 	keep, streamed := false, r.headSent
@@ -288,7 +307,8 @@ func (r *Reply) finishNow(err error) {
 	default:
 		keep = r.keep && s.canKeepAlive(&r.ctx) && !r.BodyFollows()
 		if r.chunked {
-			_ = r.write([]byte(lastChunk))
+			r.out = append(append(append(r.out[:0], "0\r\n"...), r.trailer...), '\r', '\n')
+			_ = r.write(r.out)
 		}
 		c.loop.counts.response(r.ctx.status)
 	}
@@ -317,6 +337,11 @@ func (r *Reply) finishNow(err error) {
 func (r *Reply) write(p []byte) error {
 	if r.gone {
 		return ErrReplyClientGone
+	}
+	if d := r.c.detached; d != nil {
+		r.held = append(r.held, p...)
+		d.reattach() // the client is to be answered: it comes back
+		return nil
 	}
 	r.sent += len(p)
 	r.c.loop.counts.bytesOut += uint64(len(p))
@@ -380,12 +405,20 @@ func (r *Reply) recycle() {
 	if cap(r.out) > jobBufferKept {
 		r.out = nil
 	}
+	if cap(r.interim) > jobBufferKept {
+		r.interim = nil
+	}
+	if cap(r.trailer) > jobBufferKept {
+		r.trailer = nil
+	}
+	r.interim, r.trailer = r.interim[:0], r.trailer[:0]
 	r.ctx.reset(nil, nil)
 	r.req.Reset()
 	r.c, r.owner = nil, nil
 	r.sent, r.start = 0, time.Time{}
 	r.headSent, r.chunked, r.keep, r.gone, r.writing, r.wantDrain = false, false, false, false, false, false
 	r.body, r.bodyLeft, r.bodyPaused, r.feeding, r.finishing, r.finishErr = bodyNone, 0, false, false, false, nil
+	r.held, r.finishDeferred = nil, false
 	if len(l.freeReplies) < maxFreeReplies {
 		l.freeReplies = append(l.freeReplies, r)
 	}

@@ -15,8 +15,10 @@ import (
 // they do behind any reply, until Finish.
 //
 // gnet cannot stop reading a connection, so a paused body is held in the
-// connection's input buffer up to heldInboundLimit, past which the
-// connection closes: the owner's pause bounds memory, not the client.
+// connection's input buffer. Past clientDetachMark of it, a Content-Length
+// body is read off the loop as the owner takes it (clientdetach.go), and
+// the client is held back by its TCP window; a chunked body is held up
+// to heldInboundLimit, past which the connection closes.
 
 // errBodyNotTaken answers a request whose body was to be streamed but
 // whose handler deferred to the worker pool, which takes whole bodies
@@ -73,6 +75,10 @@ func (r *Reply) ResumeBody() {
 		return
 	}
 	r.bodyPaused = false
+	if d := r.c.detached; d != nil {
+		_ = r.c.loop.pub.Run(d.resume)
+		return
+	}
 	if r.c.gc != nil {
 		_ = r.c.gc.Wake(nil) // fed from OnTraffic, never from inside a callback
 	}
@@ -149,6 +155,9 @@ func (r *Reply) feed() gnet.Action {
 			return gnet.None
 		}
 		r.bodyPaused = r.bodyPaused || !more
+	}
+	if r.canDetachClient() {
+		return r.detachClient()
 	}
 	if r.BodyFollows() && c.t.InboundBuffered() > heldInboundLimit {
 		return gnet.Close

@@ -328,6 +328,10 @@ func (c *conn) resume() {
 	}
 	c.setState(stateReading)
 	if c.serve() == gnet.Close {
+		if c.detached != nil {
+			_ = c.loop.el.Close(c.gc) // gnet's side only (clientdetach.go)
+			return
+		}
 		c.close()
 	}
 }

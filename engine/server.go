@@ -36,6 +36,9 @@ type Server struct {
 	streams bool
 
 	openConns atomic.Int64
+	// detached holds the clients read off the loop (clientdetach.go),
+	// whose sockets Close closes: gnet knows nothing of them.
+	detached detachedSet
 	// lingering counts open connections that have sent their last
 	// response and wait only for the client to close; a drain does not
 	// wait for them.
@@ -254,6 +257,7 @@ func (s *Server) Close() error {
 	stopped, cancel := context.WithCancel(context.Background())
 	cancel()
 	_ = eng.Stop(stopped)
+	s.detached.closeAll()
 	select {
 	case <-s.done:
 		return nil

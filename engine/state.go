@@ -40,6 +40,12 @@ const (
 	// shut; the connection discards what the client still sends and waits
 	// for its EOF, under the linger timer.
 	stateLingering
+	// stateDetached: the request's body is read off the loop, from a
+	// duplicate of the socket, while gnet's side is closed; the
+	// connection comes back to stateDispatched when the socket is
+	// enrolled on its loop again (clientdetach.go). Only the reply's
+	// timer runs.
+	stateDetached
 	// stateClosed: the connection is closed, or gnet closes it now; what
 	// it held is released.
 	stateClosed
@@ -62,6 +68,8 @@ func (s connState) String() string {
 		return "closing"
 	case stateLingering:
 		return "lingering"
+	case stateDetached:
+		return "detached"
 	case stateClosed:
 		return "closed"
 	}
@@ -85,10 +93,15 @@ var connTransitions = [numConnStates][]connState{
 		stateClosed,
 	},
 	stateDispatched: {
-		stateIdle,    // done, and nothing else arrived
-		stateReading, // done, and requests wait behind it
-		stateStalled, // done, but the client has not read the response
-		stateClosing, // the response said close, or a drain cut it off
+		stateIdle,     // done, and nothing else arrived
+		stateReading,  // done, and requests wait behind it
+		stateStalled,  // done, but the client has not read the response
+		stateClosing,  // the response said close, or a drain cut it off
+		stateDetached, // its body waits for a slow reader: read off the loop
+		stateClosed,
+	},
+	stateDetached: {
+		stateDispatched, // the socket is back on the loop
 		stateClosed,
 	},
 	stateStalled: {

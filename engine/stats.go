@@ -30,6 +30,10 @@ type Stats struct {
 	Shedding   bool          // adaptive shedding is refusing requests now
 	Draining   bool          // Shutdown has begun
 	RetryAfter int           // the Retry-After the shedder would give now
+	// HeldBack counts the clients whose request body was read off the
+	// event loop, at the pace of a handler that took it slowly, since
+	// start.
+	HeldBack uint64
 }
 
 // counters are a server's atomic counters; loops and workers add to
@@ -40,6 +44,7 @@ type counters struct {
 	responses               [6]atomic.Uint64
 	bytesIn, bytesOut       atomic.Uint64
 	inFlight                atomic.Int64
+	heldBack                atomic.Uint64
 }
 
 // countResponse records one response of status s.
@@ -68,6 +73,7 @@ func (s *Server) Stats() Stats {
 		QueueWait:     time.Duration(s.shed.waitNanos.Load()),
 		BytesIn:       k.bytesIn.Load(),
 		BytesOut:      k.bytesOut.Load(),
+		HeldBack:      k.heldBack.Load(),
 		Shedding:      s.shed.shedding.Load(),
 		Draining:      s.draining.Load(),
 	}

@@ -73,7 +73,10 @@ type ChunkedDecoder struct {
 	trailers int   // trailer field lines so far
 	end      int   // in chunkDone, the length of the encoded body
 	base     int64 // bytes Next has handed back as consumed; offsets count from there
-	err      error // the error returned, if any
+	// fieldsFrom and fieldsTo delimit the trailer field lines the last
+	// call to Next checked, in the b given to it (Trailers).
+	fieldsFrom, fieldsTo int
+	err                  error // the error returned, if any
 }
 
 // Reset readies d for a new body, keeping its limits.
@@ -123,6 +126,7 @@ func (d *ChunkedDecoder) Next(b []byte) (data []byte, n int, err error) {
 	if d.err != nil {
 		return nil, 0, d.err
 	}
+	d.fieldsFrom, d.fieldsTo = 0, 0
 	for d.state != chunkDone {
 		if d.state == chunkData && d.pos < d.dataEnd {
 			// Chunk data, as far as it has come; in this state d.pos is
@@ -145,6 +149,19 @@ func (d *ChunkedDecoder) Next(b []byte) (data []byte, n int, err error) {
 		}
 	}
 	return nil, d.consume(d.end), nil
+}
+
+// Trailers returns the trailer field lines, each with its CRLF, that the
+// last call to Next checked and consumed, as a slice of the b given to it;
+// nil when it consumed none. They are checked like header field lines
+// (no obs-fold, no bare CR or LF), so a caller splits each at its first
+// colon. A relay that passes the trailer section on collects them after
+// every call, for the section may arrive over several.
+func (d *ChunkedDecoder) Trailers(b []byte) []byte {
+	if d.fieldsTo == 0 {
+		return nil
+	}
+	return b[d.fieldsFrom:d.fieldsTo:d.fieldsTo]
 }
 
 // Done reports whether Next has consumed the whole body.
@@ -304,6 +321,10 @@ func (d *ChunkedDecoder) scanTrailerLine(b []byte) (bool, error) {
 		return false, err
 	}
 	d.trailers++
+	if d.fieldsTo == 0 {
+		d.fieldsFrom = d.pos
+	}
+	d.fieldsTo = lf + 1
 	d.pos, d.scan = lf+1, lf+1
 	return true, nil
 }

@@ -88,3 +88,41 @@ func TestChunkedDecoderNextAgreesWithScan(t *testing.T) {
 		})
 	}
 }
+
+// Trailers hands on every trailer field line once, whole, however the body
+// is split, and nothing of the chunk data or the framing.
+func TestChunkedDecoderTrailersWholeAndSplit(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want string
+	}{
+		{name: "none", in: "3\r\nabc\r\n0\r\n\r\n", want: ""},
+		{name: "one", in: "3\r\nabc\r\n0\r\nX-Sum: 1\r\n\r\n", want: "X-Sum: 1\r\n"},
+		{name: "two, after an extension", in: "1\r\nx\r\n0;e=1\r\nA: 1\r\nB:  two \r\n\r\n", want: "A: 1\r\nB:  two \r\n"},
+		{name: "data that looks like a field", in: "6\r\nX: 1\r\n\r\n0\r\n\r\n", want: ""},
+	}
+	for _, tt := range tests {
+		for step := 0; step <= len(tt.in); step++ {
+			d := ChunkedDecoder{}
+			var got strings.Builder
+			pending, fed := []byte(nil), 0
+			for !d.Done() {
+				buf := append([]byte(nil), pending...)
+				_, n, err := d.Next(buf)
+				require.NoError(t, err, tt.name)
+				got.Write(d.Trailers(buf))
+				pending = pending[n:]
+				if n > 0 {
+					continue
+				}
+				next := len(tt.in)
+				if step > 0 {
+					next = min(fed+step, len(tt.in))
+				}
+				pending, fed = append(pending, tt.in[fed:next]...), next
+			}
+			assert.Equal(t, tt.want, got.String(), "%s, step %d", tt.name, step)
+		}
+	}
+}

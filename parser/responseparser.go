@@ -233,6 +233,16 @@ func (r *ResponseParser) Body(buf []byte) (data []byte, n int, err error) {
 	return buf, len(buf), nil
 }
 
+// Trailers returns the trailer field lines of a chunked body, each with
+// its CRLF, that the last call to Body consumed, as a slice of the buf
+// given to it (ChunkedDecoder.Trailers); nil for none or another framing.
+func (r *ResponseParser) Trailers(buf []byte) []byte {
+	if r.framing != ChunkedBody {
+		return nil
+	}
+	return r.chunks.Trailers(buf)
+}
+
 // Closed tells the parser that the upstream closed the connection (or
 // reset it) after every byte it sent was given to Parse or Body. It
 // returns nil if that ended nothing or ended a body framed by the close;

@@ -160,8 +160,7 @@ func (d *detached) stop() {
 	d.stopped = true
 	_ = d.file.Close()
 	close(d.next)
-	d.u.closeSlot()
-	d.ls.slotFreed(d.u)
+	d.ls.giveBackSlot(d.u)
 }
 
 // resumeDetached asks for the next read once the client has drained.

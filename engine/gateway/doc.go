@@ -18,8 +18,9 @@
 // Each event loop keeps its own idle connections to each upstream, the
 // most recently used first; the connections of all loops to one upstream
 // are bounded by Options.MaxConnsPerUpstream, and a request that finds
-// none free waits on its loop up to PoolWait for a connection of that
-// loop to come free or close (one freed on another loop does not wake it). A new connection is dialled
+// none free waits up to PoolWait for a slot, the waiting requests of
+// all loops served in the order they began to wait, whichever loop frees
+// one (slots.go). A new connection is dialled
 // off the loop (name lookup and connect, each with its timeout) and joins
 // the loop of the request that wanted it (engine.Loop.Enroll). The
 // response is parsed as it arrives by parser.ResponseParser, strict about
@@ -27,7 +28,10 @@
 // gateway added to Via, and its body as it arrives. A body that ends
 // within flushBytes goes out with a Content-Length; a longer one, or one
 // still arriving, is streamed (chunked to HTTP/1.1 clients, delimited by
-// the close for HTTP/1.0). Interim (1xx) responses are not relayed. A
+// the close for HTTP/1.0). Interim (1xx) responses are relayed to an
+// HTTP/1.1 client as they come but for 100 Continue, which the engine
+// answers itself (interim.go); 101 is refused (502). A chunked body's
+// trailer fields are passed on to an HTTP/1.1 client (trailer.go). A
 // connection carries its next request only after a complete response
 // that leaves it open, with nothing sent after it and the whole request
 // taken by the upstream; any other is closed. A kept-alive connection
@@ -40,9 +44,12 @@
 // A request body that arrives with its head is forwarded with it; one
 // still arriving is forwarded as it arrives, past the engine's
 // MaxBodyBytes if need be (bounded by Options.MaxBodyBytes instead, see
-// upload.go). It pauses while the upstream has 256 KiB of it unread; gnet
-// keeps reading the client meanwhile, and the engine closes a client
-// that gets 8 MiB ahead of a paused body.
+// upload.go). It pauses while the upstream has 256 KiB of it unread.
+// gnet keeps reading the client meanwhile: past 1 MiB held, the engine
+// reads the rest of a Content-Length body off the loop at the upstream's
+// pace, so the client's TCP window holds it back (engine's
+// clientdetach.go); a chunked body is held up to 8 MiB, past which the
+// client is closed.
 //
 // A request in flight holds, besides gnet's buffers of the two
 // connections: the engine's Reply (about 700 bytes, with its copy of the

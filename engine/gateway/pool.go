@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"github.com/rawhttpd/rawhttpd/engine"
@@ -29,6 +30,10 @@ type loopState struct {
 	free []*exchange
 	// text is the scratch renderRequest gathers field text in.
 	text requestText
+	// idleCount mirrors len(idle[i]) for other loops to look at; grants
+	// and sheds are the tasks other loops hand this one (slots.go).
+	idleCount     []atomic.Int32
+	grants, sheds []func()
 }
 
 // maxFreeExchanges bounds a loop's pool of exchanges.
@@ -41,6 +46,7 @@ func (h *Handler) loopStateOf(loop *engine.Loop) *loopState {
 	}
 	n := len(h.balancer.upstreams)
 	ls := &loopState{h: h, loop: loop, idle: make([][]*upConn, n), waiting: make([][]*exchange, n)}
+	ls.makeSlotTasks(h.balancer.upstreams)
 	loop.SetValue(h, ls)
 	loop.EachTick(ls.closeIdle)
 	h.mu.Lock()
@@ -53,6 +59,7 @@ func (h *Handler) loopStateOf(loop *engine.Loop) *loopState {
 func (ls *loopState) closeAllIdle() {
 	for i, stack := range ls.idle {
 		ls.idle[i] = nil
+		ls.idleCount[i].Store(0)
 		for _, uc := range stack {
 			uc.pc.Close()
 		}
@@ -78,6 +85,7 @@ func (ls *loopState) expireIdle(i int, now time.Time) {
 		old := stack[0]
 		stack[0] = nil
 		ls.idle[i] = stack[1:]
+		ls.idleCount[i].Add(-1)
 		old.pc.Close() // PeerClosed finds it gone from the stack
 	}
 }
@@ -110,18 +118,29 @@ func (ls *loopState) takeIdle(u *upstream) *upConn {
 	}
 	uc := stack[len(stack)-1]
 	ls.idle[u.index] = stack[:len(stack)-1]
+	ls.idleCount[u.index].Add(-1)
 	return uc
 }
 
-// putIdle keeps uc for the next request to its upstream, or gives its
-// slot to an exchange waiting for one.
+// putIdle keeps uc for the next request to its upstream. While requests
+// wait for a slot of it, uc goes to this loop's first waiter when this
+// loop heads the wait; otherwise it is closed, and its slot goes to the
+// head, on whichever loop (slots.go).
 func (ls *loopState) putIdle(uc *upConn) {
 	uc.idleSince = time.Now()
-	if x := ls.nextWaiting(uc.u); x != nil {
-		x.send(uc)
+	u := uc.u
+	if u.loopSlots.waiters.Load() > 0 {
+		if u.loopSlots.popIfHead(ls) {
+			if x := ls.nextWaiting(u); x != nil {
+				x.send(uc)
+				return
+			}
+		}
+		uc.pc.Close()
 		return
 	}
-	ls.idle[uc.u.index] = append(ls.idle[uc.u.index], uc)
+	ls.idle[u.index] = append(ls.idle[u.index], uc)
+	ls.idleCount[u.index].Add(1)
 }
 
 // dropIdle removes uc from the idle stack, if it is there.
@@ -131,6 +150,7 @@ func (ls *loopState) dropIdle(uc *upConn) {
 		if c == uc {
 			ls.idle[uc.u.index] = append(stack[:i], stack[i+1:]...)
 			stack[len(stack)-1] = nil
+			ls.idleCount[uc.u.index].Add(-1)
 			return
 		}
 	}
@@ -147,14 +167,6 @@ func (ls *loopState) nextWaiting(u *upstream) *exchange {
 		}
 	}
 	return nil
-}
-
-// slotFreed runs when a connection to u closed: an exchange of this loop
-// waiting for a slot gets one.
-func (ls *loopState) slotFreed(u *upstream) {
-	if x := ls.nextWaiting(u); x != nil && u.openSlot() {
-		x.dial()
-	}
 }
 
 // upConn is one upstream connection served on a loop.
@@ -204,14 +216,15 @@ func (uc *upConn) PeerClosed(_ *engine.PeerConn, err error) {
 	if uc.detached {
 		return
 	}
-	uc.u.closeSlot()
 	if x := uc.x; x != nil {
 		uc.x = nil
-		x.upstreamClosed(err)
+		if x.upstreamClosed(err) {
+			return // the slot went to the request's new connection
+		}
 	} else {
 		uc.ls.dropIdle(uc)
 	}
-	uc.ls.slotFreed(uc.u)
+	uc.ls.giveBackSlot(uc.u)
 }
 
 // errEnrollFailed wraps a failure to put a dialled connection on a loop.

@@ -67,12 +67,20 @@ type exchange struct {
 	// lengthKnown: the response's Content-Length, or its having no body,
 	// is settled by its head.
 	lengthKnown bool
+	// connValues holds the values of the response head's Connection
+	// fields, comma-separated, for the trailer section (trailer.go).
+	connValues []byte
+	// trailers: trailer fields are relayed, or announced by the head, so
+	// the body goes out chunked.
+	trailers bool
+	// interimBytes counts the interim responses relayed (interim.go).
+	interimBytes int
 }
 
 // reset readies x for reuse.
 func (x *exchange) reset() {
 	x.r, x.u, x.uc, x.det, x.state = nil, nil, nil, nil, idleExchange
-	x.tried, x.retried, x.bodySent = 0, false, 0
+	x.tried, x.retried, x.bodySent, x.trailers, x.interimBytes = 0, false, 0, false, 0
 	if cap(x.request) > 64<<10 {
 		x.request = nil
 	}
@@ -109,17 +117,21 @@ func (x *exchange) start(u *upstream) {
 	x.u = u
 	req := x.r.Request()
 	x.request = x.h.renderRequest(x.request[:0], &x.ls.text, req, x.r.RemoteAddr(), u, x.r.BodyFollows())
-	if uc := x.ls.takeIdle(u); uc != nil {
-		x.send(uc)
-		return
+	if u.loopSlots.waiters.Load() == 0 {
+		// An idle connection is taken only when no request waits: one
+		// that does has the first claim (slots.go).
+		if uc := x.ls.takeIdle(u); uc != nil {
+			x.send(uc)
+			return
+		}
 	}
-	if u.openSlot() {
+	if u.loopSlots.takeOrWait(x.ls) {
 		x.dial()
 		return
 	}
 	x.state = waitingSlot
-	x.ls.waiting[u.index] = append(x.ls.waiting[u.index], x)
 	x.r.SetDeadline(x.h.opts.PoolWait)
+	x.ls.wait(x)
 }
 
 // dial opens a new connection to x's upstream, whose slot x holds.
@@ -157,7 +169,12 @@ func (x *exchange) relay() {
 		}
 		off += n
 		if uc.resp.Interim() {
-			continue // 1xx: the client already had its 100 Continue
+			if x.relayInterim(&uc.resp) != nil {
+				uc.pc.Discard(off)
+				x.clientLeft()
+				return
+			}
+			continue
 		}
 		if err := x.relayHead(&uc.resp); err != nil {
 			x.fail(ErrInvalidResponse, err)
@@ -201,6 +218,9 @@ func (x *exchange) relayBytes(buf []byte) (int, bool) {
 			x.fail(ErrInvalidResponse, err)
 			return off, false
 		}
+		if lines := uc.parser.Trailers(buf[off:]); lines != nil {
+			x.relayTrailers(lines)
+		}
 		if n == 0 {
 			break // the rest of a chunk's framing is due
 		}
@@ -225,7 +245,7 @@ func (x *exchange) relayBody(data []byte, done bool) error {
 	}
 	x.body = append(x.body, data...)
 	switch {
-	case done && !x.lengthKnown:
+	case done && !x.lengthKnown && !x.trailers:
 		r.SetContentLength(int64(len(x.body)))
 	case done, len(x.body) >= flushBytes:
 	default:
@@ -249,9 +269,15 @@ func (x *exchange) relayHead(resp *parser.Response) error {
 			connOpts = appendConnectionOptions(connOpts, f.Value)
 		}
 	}
-	x.via = x.via[:0]
+	x.via, x.connValues = x.via[:0], x.connValues[:0]
 	for _, f := range resp.Fields {
 		switch {
+		case isConnectionField(f.Name):
+			x.connValues = append(append(x.connValues, f.Value...), ',')
+			continue
+		case equalsFold(f.Name, "Trailer") && resp.Framing == parser.ChunkedBody && x.keepsTrailers():
+			// The trailer fields it announces are relayed (trailer.go).
+			x.trailers = true
 		case equalsFold(f.Name, "Via"):
 			x.via = append(x.via, f.Value...)
 			x.via = append(x.via, ',', ' ')
@@ -351,13 +377,10 @@ func (x *exchange) clientLeft() {
 	x.finish(nil)
 }
 
-// errIdleClosed is the cause of a retry: a kept-alive connection closed
-// before answering.
-var errIdleClosed = errors.New("gateway: a kept-alive upstream connection closed before answering")
-
 // upstreamClosed runs when x's upstream connection closed with err (nil
-// when the gateway closed it).
-func (x *exchange) upstreamClosed(err error) {
+// when the gateway closed it). It reports true when x sends its request
+// again on a new connection, which takes over the closed one's slot.
+func (x *exchange) upstreamClosed(err error) bool {
 	uc := x.uc
 	x.uc = nil
 	verdict := uc.parser.Closed()
@@ -366,7 +389,7 @@ func (x *exchange) upstreamClosed(err error) {
 		// A body that ends with the connection has ended.
 		_ = x.relayBody(nil, true) // a client gone is finished alike
 		x.finish(nil)
-		return
+		return false
 	case errors.Is(verdict, parser.ErrResponseMissing) && uc.used && !x.retried &&
 		idempotent(x.r.Request().Method) && !x.r.BodyFollows():
 		// The upstream closed a kept-alive connection as the request
@@ -374,11 +397,8 @@ func (x *exchange) upstreamClosed(err error) {
 		// request goes again, once, on a connection of its own (RFC 9110
 		// §9.2.2); any other could have taken effect.
 		x.retried = true
-		if x.u.openSlot() {
-			x.dial()
-			return
-		}
-		verdict = errIdleClosed
+		x.dial()
+		return true
 	}
 	reply := ErrClosed
 	switch {
@@ -391,6 +411,7 @@ func (x *exchange) upstreamClosed(err error) {
 		err = verdict
 	}
 	x.finish(x.h.fail(x.u, reply, err))
+	return false
 }
 
 // dialFailed runs on the loop when the connect to x's upstream failed: the
@@ -398,8 +419,7 @@ func (x *exchange) upstreamClosed(err error) {
 // others, and the request goes to the next healthy one, once to each.
 func (x *exchange) dialFailed(err error) {
 	u := x.u
-	u.closeSlot()
-	x.ls.slotFreed(u)
+	x.ls.giveBackSlot(u)
 	if x.state == clientGone {
 		x.ls.release(x)
 		return

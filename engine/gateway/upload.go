@@ -13,7 +13,9 @@ import (
 // arrives, in the client's framing (a chunked body is decoded by the
 // engine and chunked again here). Past uploadHighWater bytes the upstream
 // has not taken, the body pauses until its socket drains; the engine then
-// holds what the client sends meanwhile, up to its bound for held input.
+// holds back the client (a Content-Length body is read off the loop at
+// the pace the body is resumed) or, for a chunked body, holds what the
+// client sends meanwhile up to its bound for held input.
 // Such a request is never sent twice, and its upstream connection is
 // reused only once the whole body went out.
 

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -136,6 +137,10 @@ func TestLargeUploadIsBounded(t *testing.T) {
 	assert.Less(t, grown, int64(128<<20), "memory does not follow the body's size")
 }
 
+// An upstream that reads none of an upload: the client is held back
+// after a bounded lead (its body is read off the loop only as the
+// upstream takes it), and answered 504 once the upstream made no
+// progress for UpstreamTimeout.
 func TestUploadToAnUpstreamThatDoesNotReadIsBounded(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
@@ -144,21 +149,35 @@ func TestUploadToAnUpstreamThatDoesNotReadIsBounded(t *testing.T) {
 		<-release // reads none of the body
 	})
 	t.Cleanup(func() { close(release) })
-	s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
+	opts := Options{UpstreamTimeout: time.Second}
+	s := startGateway(t, []string{"http://" + upstream}, opts, engine.Config{WriteTimeout: time.Second})
 	c := dialRaw(t, s)
 	require.NoError(t, c.conn.SetDeadline(time.Now().Add(30*time.Second)))
 	const size = 1 << 30
 	_, err := io.WriteString(c.conn, "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: "+strconv.Itoa(size)+"\r\n\r\n")
 	require.NoError(t, err)
-	chunk := []byte(strings.Repeat("0123456789abcdef", 4<<10))
-	sent := 0
-	for sent < size {
-		n, err := c.conn.Write(chunk)
-		sent += n
-		if err != nil {
-			break // the gateway gave up the client that ran ahead
+	var sent atomic.Int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		chunk := []byte(strings.Repeat("0123456789abcdef", 4<<10))
+		for sent.Load() < size {
+			m, err := c.conn.Write(chunk)
+			sent.Add(int64(m))
+			if err != nil {
+				return // the test closed the connection
+			}
 		}
-	}
-	t.Logf("the client got %d MiB ahead of an upstream that reads nothing", sent>>20)
-	assert.Less(t, sent, 64<<20, "what the gateway holds for a paused body is bounded")
+	}()
+	resp, err := http.ReadResponse(c.r, nil)
+	require.NoError(t, err)
+	// The 504 came after the upstream took nothing for UpstreamTimeout:
+	// what the client sent by then is the lead the gateway allowed.
+	n := sent.Load()
+	assert.Equal(t, http.StatusGatewayTimeout, resp.StatusCode)
+	assert.True(t, resp.Close, "the body was not read: the connection closes")
+	_ = c.conn.Close()
+	<-done
+	t.Logf("the client got %d MiB ahead of an upstream that reads nothing", n>>20)
+	assert.Less(t, n, int64(64<<20), "what the gateway holds for a paused body is bounded")
 }

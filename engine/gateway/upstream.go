@@ -26,10 +26,9 @@ type upstream struct {
 	slots chan struct{}
 	// index is the upstream's place in the balancer's list.
 	index int
-	// open counts the connections the event loops hold to the upstream,
-	// idle or busy, and those being dialled; at most maxConns.
-	open     atomic.Int64
-	maxConns int64
+	// loopSlots bound the connections the event loops hold to the
+	// upstream, idle or busy, and those being dialled (slots.go).
+	loopSlots slotPool
 	// downUntil is when, in Unix nanoseconds, an upstream marked unhealthy
 	// is tried again; zero or past means healthy.
 	downUntil atomic.Int64
@@ -66,7 +65,7 @@ func parseUpstream(raw string, maxConns int) (*upstream, error) {
 		authority: u.Host,
 		prefix:    strings.TrimSuffix(u.EscapedPath(), "/"),
 		slots:     make(chan struct{}, maxConns),
-		maxConns:  int64(maxConns),
+		loopSlots: slotPool{max: int64(maxConns)},
 	}, nil
 }
 
@@ -95,18 +94,6 @@ func (u *upstream) acquire(wait time.Duration) bool {
 		return false
 	}
 }
-
-// openSlot takes a connection slot for the event loops, if one is free.
-func (u *upstream) openSlot() bool {
-	if u.open.Add(1) > u.maxConns {
-		u.open.Add(-1)
-		return false
-	}
-	return true
-}
-
-// closeSlot gives back a slot taken by openSlot.
-func (u *upstream) closeSlot() { u.open.Add(-1) }
 
 // release returns a slot taken by acquire.
 func (u *upstream) release() { <-u.slots }

@@ -1,0 +1,354 @@
+package engine
+
+import (
+	"context"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+)
+
+// A client taken off the loop while its upload waits for a slow reader.
+// gnet reads every connection it serves as fast as bytes arrive and
+// cannot pause one, so a request body streamed to a reply whose owner
+// paused it (BodyOwner.ReplyBody returned false: a gateway's upstream
+// reads slowly) would pile up in memory. Past clientDetachMark of held
+// input, a Content-Length body still arriving is read off the loop
+// instead:
+//
+//	detachClient  during OnTraffic: the socket is duplicated, what gnet
+//	              holds is copied, and gnet closes its side (OnClose
+//	              leaves the conn alone: it is stateDetached)
+//	run           a goroutine reads the rest of the body from the
+//	              duplicate through Go's netpoller, one buffer at a time
+//	              and only when the loop asks, and never more than the
+//	              body has left, so nothing after it is consumed
+//	feed          the loop gives each piece to the owner, which paces
+//	              the reads by pausing and resuming as before
+//	reattach      once the body is done (or the reply needs the client:
+//	              it writes, or finishes), the socket is enrolled on its
+//	              loop again (OnOpen knows the conn), and the reply and
+//	              the pipelined requests are served as usual
+//
+// The client's TCP connection is the same throughout; while the body is
+// read off the loop the client is held back by its TCP window. What the
+// reply writes meanwhile is kept and sent on reattaching. A held-back
+// client costs the input gnet held when it left (about clientDetachMark
+// and one read, copied once) and the feedBytes read buffer, whatever the
+// body's size. A close, a drain cut-off or a failed read closes the
+// socket and releases the conn as OnClose would; the server's Close
+// closes the sockets of all (gnet knows nothing of them). Chunked bodies
+// are not taken off the loop (the end of one is found only by reading
+// past it, and what follows it would have to be served first): they keep
+// the bound of heldInboundLimit.
+
+// clientDetachMark is the held input of a paused body past which the
+// client is taken off the loop.
+const clientDetachMark = 1 << 20
+
+// clientReadWait bounds one read of a detached client: a client that
+// sends nothing of its body for that long is closed.
+const clientReadWait = time.Minute
+
+// clientDetach is a client connection taken off its loop for the rest of
+// a body. The goroutine (run) and the loop take turns with buf: the
+// goroutine reads into it only after a request on cmds, and the loop
+// looks at it only in delivered, which the goroutine schedules after the
+// read; so no lock is needed.
+type clientDetach struct {
+	c    *conn
+	r    *Reply
+	file *os.File
+	// pending is body input the loop has not given to the owner yet.
+	pending []byte
+	buf     []byte
+	left    int64 // body bytes still to read from the socket
+	n       int   // bytes the last read returned
+	err     error // the last read's error
+	cmds    chan detachCmd
+	// reading: a read was asked for and not delivered yet.
+	reading bool
+	// reattaching: the socket is to go back on the loop.
+	reattaching bool
+	stopped     bool
+	// The loop's tasks, made once: delivered after each read, resume
+	// when the owner resumes the body, failed when enrolling failed.
+	delivered, resume, failed func()
+}
+
+// detachCmd is what the loop asks of a detached client's goroutine.
+type detachCmd uint8
+
+const (
+	cmdRead     detachCmd = iota // read more of the body
+	cmdReattach                  // enroll the socket on its loop again
+)
+
+// canDetachClient reports whether r's client may be taken off the loop:
+// a paused Content-Length body with more held than the mark and more
+// still to come, nothing written to the client, and a real socket.
+func (r *Reply) canDetachClient() bool {
+	c := r.c
+	held := c.t.InboundBuffered()
+	return r.body == bodyLength && r.bodyPaused && !r.gone && !r.headSent && c.gc != nil &&
+		held > clientDetachMark && int64(held) < r.bodyLeft && c.t.OutboundBuffered() == 0 &&
+		c.state == stateDispatched && !isDirect(c.gc)
+}
+
+// isDirect reports a connection held in memory, which has no socket.
+func isDirect(gc gnet.Conn) bool {
+	_, ok := gc.(directWriter)
+	return ok
+}
+
+// detachClient takes r's client off the loop, from OnTraffic; it returns
+// the action for gnet: Close, which closes gnet's side only.
+func (r *Reply) detachClient() gnet.Action {
+	c := r.c
+	fd, err := c.gc.Dup()
+	if err != nil {
+		return gnet.None // the input stays held, within its bound
+	}
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		_ = syscall.Close(fd)
+		return gnet.None
+	}
+	held, _ := c.t.Peek(-1)
+	d := &clientDetach{
+		c: c, r: r, file: os.NewFile(uintptr(fd), "client"),
+		pending: append([]byte(nil), held...),
+		buf:     make([]byte, feedBytes),
+		cmds:    make(chan detachCmd, 1),
+	}
+	d.left = r.bodyLeft - int64(len(d.pending))
+	d.delivered, d.resume, d.failed = d.onRead, d.feed, d.fail
+	c.detached = d
+	c.srv.detached.add(d)
+	c.srv.counters.heldBack.Add(1)
+	c.setState(stateDetached) // the reply's timer, if it set one, runs on
+	go d.run()
+	return gnet.Close
+}
+
+// run reads the body when the loop asks, and enrolls the socket again
+// when it is told to.
+func (d *clientDetach) run() {
+	loop := &d.c.loop.pub
+	for cmd := range d.cmds {
+		if cmd == cmdReattach {
+			d.enroll()
+			return
+		}
+		_ = d.file.SetReadDeadline(time.Now().Add(clientReadWait))
+		d.n, d.err = d.file.Read(d.buf[:min(int64(len(d.buf)), d.left)])
+		if loop.Run(d.delivered) != nil {
+			d.closeFile() // the server stopped
+			return
+		}
+	}
+}
+
+// enroll puts the socket on its loop again, with the conn as its context.
+func (d *clientDetach) enroll() {
+	if !d.c.srv.detached.remove(d) {
+		return // closed meanwhile: by the loop, or by the server's Close
+	}
+	nc, err := net.FileConn(d.file)
+	_ = d.file.Close()
+	if err == nil {
+		var ch <-chan gnet.RegisteredResult
+		ch, err = d.c.loop.el.Enroll(gnet.NewContext(context.Background(), d.c), nc)
+		if err == nil {
+			err = (<-ch).Err
+		} else {
+			_ = nc.Close()
+		}
+	}
+	if err != nil {
+		_ = d.c.loop.pub.Run(d.failed)
+	}
+}
+
+// onRead runs on the loop after a read.
+func (d *clientDetach) onRead() {
+	d.reading = false
+	if d.stopped {
+		return
+	}
+	if d.reattaching {
+		d.cmds <- cmdReattach
+		return
+	}
+	if d.n > 0 {
+		d.left -= int64(d.n)
+		d.pending = d.buf[:d.n]
+	}
+	if d.n == 0 && d.err != nil {
+		d.fail()
+		return
+	}
+	d.feed()
+}
+
+// feed gives the owner the pending input while it takes more, then asks
+// for the next read, or for the socket back once the body is done.
+func (d *clientDetach) feed() {
+	r := d.r
+	if d.stopped || d.reattaching {
+		return
+	}
+	owner, _ := r.owner.(BodyOwner)
+	for len(d.pending) > 0 && r.BodyFollows() && !r.bodyPaused && !r.gone {
+		n := int(min(int64(len(d.pending)), r.bodyLeft, feedBytes))
+		data := d.pending[:n]
+		if r.bodyLeft -= int64(n); r.bodyLeft == 0 {
+			r.body = bodyDone
+		}
+		more := true
+		if owner != nil {
+			r.feeding = true
+			more = owner.ReplyBody(r, data, r.body == bodyDone)
+			r.feeding = false
+		}
+		d.pending = d.pending[n:]
+		d.c.loop.counts.bytesIn += uint64(n)
+		if r.finishing {
+			r.finishing = false
+			r.finishNow(r.finishErr) // defers itself to the reattach
+			return
+		}
+		r.bodyPaused = r.bodyPaused || !more
+	}
+	switch {
+	case d.stopped || d.reattaching:
+	case !r.BodyFollows():
+		d.reattach()
+	case len(d.pending) == 0 && !r.bodyPaused && !d.reading:
+		d.reading = true
+		d.cmds <- cmdRead
+	}
+}
+
+// reattach asks for the socket back on the loop. A read in flight is cut
+// short and what it read dropped: the body is done, or the reply needs
+// the client and the connection closes after it, the body unread.
+func (d *clientDetach) reattach() {
+	if d.reattaching || d.stopped {
+		return
+	}
+	d.reattaching = true
+	if d.reading {
+		_ = d.file.SetReadDeadline(time.Now()) // onRead asks again
+		return
+	}
+	d.cmds <- cmdReattach
+}
+
+// fail ends a detached client whose socket failed or closed.
+func (d *clientDetach) fail() {
+	if d.stopped {
+		return
+	}
+	d.c.close()
+}
+
+// stop ends the goroutine and closes the socket.
+func (d *clientDetach) stop() {
+	if d.stopped {
+		return
+	}
+	d.stopped = true
+	d.closeFile()
+	close(d.cmds)
+}
+
+// closeFile closes the socket unless the goroutine took it to enroll it
+// or the server closed it: whoever takes d out of the server's set owns
+// the file's end, for os.File's Fd (which enrolling needs) must not race
+// with its Close.
+func (d *clientDetach) closeFile() {
+	if d.c.srv.detached.remove(d) {
+		_ = d.file.Close()
+	}
+}
+
+// detachedSet is the server's clients read off the loop.
+type detachedSet struct {
+	// mu guards files.
+	mu    sync.Mutex
+	files map[*clientDetach]*os.File
+}
+
+// add records d.
+func (s *detachedSet) add(d *clientDetach) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.files == nil {
+		s.files = make(map[*clientDetach]*os.File)
+	}
+	s.files[d] = d.file
+}
+
+// remove forgets d, and reports whether it was there.
+func (s *detachedSet) remove(d *clientDetach) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.files[d]
+	delete(s.files, d)
+	return ok
+}
+
+// closeAll closes the sockets of the clients read off the loop, when the
+// server stops: each goroutine's read fails and, the loop being gone, it
+// ends.
+func (s *detachedSet) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for d, f := range s.files {
+		_ = f.Close()
+		delete(s.files, d)
+	}
+}
+
+// reattached runs in OnOpen when the socket of a detached client is back
+// on the loop as gc.
+func (c *conn) reattached(gc gnet.Conn) {
+	c.detached = nil
+	c.gc, c.t = gc, gc
+	c.setState(stateDispatched)
+	r := c.reply
+	if r == nil {
+		c.resume()
+		return
+	}
+	if len(r.held) > 0 {
+		held := r.held
+		r.held = nil
+		if r.write(held) != nil {
+			return // the client went; release told the owner
+		}
+	}
+	switch {
+	case r.finishDeferred:
+		r.finishDeferred = false
+		r.finishNow(r.finishErr)
+	case r.wantDrain:
+		c.waitOutput()
+	case r.BodyFollows() && !r.bodyPaused:
+		_ = gc.Wake(nil)
+	}
+}
+
+// closeDetached closes a detached client from its loop: the goroutine
+// stops, and what OnClose does for a connection is done here.
+func (c *conn) closeDetached() {
+	d := c.detached
+	c.detached = nil
+	d.stop()
+	c.onClose(nil)
+	delete(c.loop.conns, c)
+	c.srv.openConns.Add(-1)
+}
