@@ -5,6 +5,7 @@ import (
 	"context"
 	"iter"
 	"net"
+	"os"
 	"time"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
@@ -61,11 +62,17 @@ type Context struct {
 	// byRef: appendResponse may leave a large shared body out of the
 	// rendered bytes, in unsent, for the connection to write after them
 	// (conn.sendShared). Set only around an inline response's rendering.
-	byRef     bool
-	unsent    []byte
-	length    int64             // a declared Content-Length (FromHTTP); -1 when none
-	streaming bool              // the head has been sent by Flush
-	logged    httperrors.Status // the status answered, for the access log
+	byRef  bool
+	unsent []byte
+	// file is the region an inline handler asked to send
+	// (SendFileInline), sent on the loop after the response's head;
+	// fileRelease is called once it has gone or failed.
+	file           *os.File
+	fileOff, fileN int64
+	fileRelease    func()
+	length         int64             // a declared Content-Length (FromHTTP); -1 when none
+	streaming      bool              // the head has been sent by Flush
+	logged         httperrors.Status // the status answered, for the access log
 	// accessStart is when the engine began to answer an inline request,
 	// for the access line of a request whose handler panics.
 	accessStart time.Time
@@ -95,6 +102,9 @@ func (c *Context) reset(req *parser.Request, remote net.Addr) {
 	c.status = httperrors.StatusOK
 	c.fields = c.fields[:0]
 	c.body, c.shared, c.byRef, c.unsent = c.body[:0], nil, false, nil
+	if c.file != nil {
+		c.releaseFile() // a handler that panicked after SendFileInline
+	}
 	c.closeAfter, c.serverSet, c.streaming, c.pipelined = false, false, false, false
 	c.route.reset()
 	c.scratch = c.scratch[:0]

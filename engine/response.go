@@ -65,7 +65,7 @@ const sharedByRef = 16 << 10
 func appendResponse(dst []byte, x *Context, st *stamp, head bool, persist persistence) []byte {
 	body := x.bodyBytes()
 	length := int64(len(body))
-	if head && x.length >= 0 {
+	if (head || x.file != nil) && x.length >= 0 {
 		length = x.length // the handler declared what a GET would get
 	}
 	dst = appendHead(dst, x, st, persist, framedByLength, length)

@@ -38,8 +38,8 @@ var spans = sync.Pool{New: func() any { b := make([]byte, sendFileSpan); return 
 // without copying them through memory where the platform allows: the
 // response head (the first time) and the body written so far go first,
 // then the region, with sendfile(2) straight from the file to the client's
-// socket. Only a Blocking handler can send a file; an inline one gets
-// ErrNotBlocking.
+// socket. Only a Blocking handler can send a file this way; an inline one
+// gets ErrNotBlocking, and can ask for SendFileInline instead.
 //
 // Set the status and fields first. When no length was declared with
 // SetContentLength and nothing was flushed yet, SendFile declares the body

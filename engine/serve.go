@@ -251,14 +251,24 @@ const (
 // response, or hands the request to the worker pool. With an access log it
 // also logs the response.
 func (c *conn) dispatch(out []byte, st *stamp, pipelined bool) ([]byte, outcome) {
+	x := &c.loop.ctx
 	if !c.srv.accessLogged() {
-		return c.respond(out, st, pipelined)
+		out, next := c.respond(out, st, pipelined)
+		if x.file != nil {
+			out, next = c.sendFileRegion(out, next, 0)
+		}
+		return out, next
 	}
 	start, from := time.Now(), len(out)
-	c.loop.ctx.accessStart = start
+	x.accessStart = start
 	out, next := c.respond(out, st, pipelined)
+	size := len(out) - from + len(x.unsent)
+	if x.file != nil {
+		size += int(x.fileN)
+		out, next = c.sendFileRegion(out, next, len(out)-from)
+	}
 	if next != deferred {
-		c.srv.logAccess(&c.ex.req, c.t.RemoteAddr(), c.loop.ctx.logged, len(out)-from+len(c.loop.ctx.unsent), start)
+		c.srv.logAccess(&c.ex.req, c.t.RemoteAddr(), x.logged, size, start)
 	}
 	return out, next
 }
@@ -300,9 +310,15 @@ func (c *conn) respond(out []byte, st *stamp, pipelined bool) ([]byte, outcome) 
 	if x.bodyFollows {
 		x.closeAfter = true // the body is not read: nothing after it can be
 	}
+	if x.file != nil && err == nil && x.length < 0 {
+		x.length = x.fileN
+	}
 	x.byRef = true
 	out, keep := s.appendFinal(out, x, err, canned, st, &c.loop.counts)
 	x.byRef = false
+	if x.file != nil && (err != nil || string(req.Method) == "HEAD" || isBodyless(x.status)) {
+		x.releaseFile() // no region follows this response
+	}
 	if !keep {
 		return out, closeConn
 	}

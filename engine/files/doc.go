@@ -12,7 +12,11 @@
 // once from memory: the response fields were rendered when the file was
 // read, so a hit, its 304 and its HEAD allocate nothing. For a file larger
 // than CacheMaxFile the cache keeps the fields alone: its HEAD, 304, 412
-// and 416 are answered on the loop too, its content from disk. Once a
+// and 416 are answered on the loop too, and while the cache holds the
+// file open (up to 1024 such files) its content too: the loop sends it
+// with Context.SendFileInline (sendfile(2) straight from the open file),
+// and a worker finishes only what a full socket did not take, or the
+// whole of it when the client's earlier responses are still buffered. Once a
 // second per file, the first request to find the entry older than that
 // goes to the worker pool instead, which stats the file and keeps,
 // replaces or drops the entry; the other requests meanwhile go on being
@@ -20,8 +24,8 @@
 //
 // Everything else runs on the worker pool (engine.Blocking): a miss, a
 // directory (index.html, a redirect to the path with a trailing slash, or
-// a listing when Browse is on), and files larger than CacheMaxFile, which
-// are sent with Context.SendFile (sendfile(2), no copy through memory), so
+// a listing when Browse is on), and files larger than CacheMaxFile that
+// the cache does not hold open, which are sent with Context.SendFile (sendfile(2), no copy through memory), so
 // that a client that does not read holds a worker, never memory. Files are opened through an os.Root: no path and no symbolic
 // link reaches outside the directory, and one that tries is answered 403.
 //

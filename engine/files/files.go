@@ -61,8 +61,9 @@ func New(dir string, o Options) (*Handler, error) {
 
 // Serve answers a request on the event loop when it can: a refusal, a
 // file the cache holds and has checked within the last second, or a HEAD
-// or conditional request that the cached fields of a larger file answer.
-// Anything else goes to the worker pool.
+// or conditional request that the cached fields of a larger file answer,
+// or a GET of a larger file the cache holds open (sendInline). Anything
+// else goes to the worker pool.
 func (h *Handler) Serve(c *engine.Context) error {
 	head, err := isHead(c)
 	if err != nil {
@@ -79,6 +80,9 @@ func (h *Handler) Serve(c *engine.Context) error {
 				return err
 			}
 			if e.file != nil {
+				if served, err := sendInline(c, e); served {
+					return err
+				}
 				return h.onWorkerOpen.Serve(c) // checked within the second: no stat
 			}
 		}
@@ -105,4 +109,25 @@ func isHead(c *engine.Context) (bool, error) {
 		return true, nil
 	}
 	return false, errMethod
+}
+
+// sendInline answers a GET of the large file e holds open from the loop
+// (Context.SendFileInline), holding a reference the engine releases once
+// the file has been sent; it reports false, having written nothing, when
+// the engine cannot send it from the loop.
+func sendInline(c *engine.Context, e *entry) (bool, error) {
+	k := readConditions(c.Request())
+	a, err := evaluate(&k, e.meta, true)
+	if err != nil {
+		return true, err
+	}
+	if !e.file.acquire() {
+		return false, nil
+	}
+	if !c.SendFileInline(e.file.f, a.from, a.to-a.from, e.file.release) {
+		e.file.release()
+		return false, nil
+	}
+	e.meta.addFields(c, a) // the head is rendered once Serve returns
+	return true, nil
 }

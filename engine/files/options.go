@@ -17,8 +17,8 @@ type Options struct {
 	// is evicted (CLOCK, an approximation of least recently used).
 	CacheBytes int64
 	// CacheMaxFile is the size of the largest file the cache holds; 0
-	// means DefaultCacheMaxFile. Larger files are sent from disk by a
-	// worker with sendfile(2).
+	// means DefaultCacheMaxFile. Larger files are sent with sendfile(2),
+	// from the loop when the cache holds them open, else by a worker.
 	CacheMaxFile int64
 }
 
