@@ -1,10 +1,9 @@
 package engine
 
 import (
+	"errors"
 	"os"
 	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 // SendFileInline asks, from an inline handler, that the n bytes of f from
@@ -33,7 +32,7 @@ import (
 // offset only, so its file offset is left alone.
 func (c *Context) SendFileInline(f *os.File, offset, n int64, release func()) bool {
 	k := c.conn
-	if k == nil || c.job != nil || c.bodyFollows || c.file != nil || offset < 0 || n < 0 ||
+	if !loopSendfile || k == nil || c.job != nil || c.bodyFollows || c.file != nil || offset < 0 || n < 0 ||
 		len(c.body) > 0 || c.shared != nil || k.gc == nil || k.t.OutboundBuffered() > 0 {
 		return false
 	}
@@ -66,7 +65,7 @@ func (c *conn) sendFileRegion(out []byte, next outcome, headLen int) ([]byte, ou
 	fd := c.gc.Fd()
 	wrote := 0
 	if c.t.OutboundBuffered() == 0 {
-		m, err := unix.SendmsgN(fd, out, nil, nil, unix.MSG_MORE)
+		m, err := sendHeadMore(fd, out)
 		switch {
 		case err == nil:
 			wrote = m
@@ -78,26 +77,17 @@ func (c *conn) sendFileRegion(out []byte, next outcome, headLen int) ([]byte, ou
 	l.counts.bytesOut += uint64(wrote)
 	var sent int64
 	if wrote == len(out) {
-		rc, err := x.file.SyscallConn()
-		if err != nil {
-			x.releaseFile()
-			return out[:0], closeConn
-		}
-		r := regionSend{off: x.fileOff, n: x.fileN, mark: -1}
-		_ = rc.Control(func(src uintptr) {
-			r.src = int(src)
-			r.more(uintptr(fd))
-		})
-		sent = r.sent
+		var err error
+		sent, err = sendRegion(fd, x.file, x.fileOff, x.fileN)
 		l.counts.bytesOut += uint64(sent)
 		switch {
 		case sent == x.fileN:
 			x.releaseFile()
 			return out[:0], next
-		case sent == 0 && (r.err == syscall.EINVAL || r.err == syscall.ENOSYS || r.err == syscall.EOPNOTSUPP):
+		case sent == 0 && (err == syscall.EINVAL || err == syscall.ENOSYS || err == syscall.EOPNOTSUPP || errors.Is(err, errNoSendfile)):
 			// sendfile cannot read this file: the worker's SendFile
 			// copies it instead.
-		case r.err != nil:
+		case err != nil:
 			// The client went away, or the file is shorter than promised
 			// (or sendfile cannot read it): what was sent stands, and the
 			// connection closes after it.

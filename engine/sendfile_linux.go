@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"os"
 	"syscall"
 	"time"
 
@@ -75,4 +76,31 @@ func (r *regionSend) more(fd uintptr) bool {
 		}
 	}
 	return true
+}
+
+// loopSendfile says that SendFileInline sends regions from the loop here.
+const loopSendfile = true
+
+// sendHeadMore writes p to the socket fd flagged MSG_MORE, so that it
+// leaves with the region that follows it.
+func sendHeadMore(fd int, p []byte) (int, error) {
+	return unix.SendmsgN(fd, p, nil, nil, unix.MSG_MORE)
+}
+
+// sendRegion sends what the socket fd takes now of the n bytes of f from
+// off, without waiting: it returns how many went, and the error that
+// stopped it, nil when the region went whole or the socket is full.
+func sendRegion(fd int, f *os.File, off, n int64) (int64, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	r := regionSend{off: off, n: n, mark: -1}
+	if err := rc.Control(func(src uintptr) {
+		r.src = int(src)
+		r.more(uintptr(fd))
+	}); err != nil {
+		return 0, err
+	}
+	return r.sent, r.err
 }
