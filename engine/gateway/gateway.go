@@ -134,12 +134,10 @@ func (h *Handler) exchange(c *engine.Context, u *upstream) (err error, dialFaile
 		// reuses those bytes once this handler returns.
 		defer body.detach()
 	}
-	s := exchangeStates.Get().(*exchangeState)
-	s.reset(cancel)
+	s := newExchangeState(cancel)
 	ctx = httptrace.WithClientTrace(ctx, &s.trace)
 	resp, err := h.transport.RoundTrip(h.upstreamRequest(ctx, c, u, body))
 	if err != nil {
-		// s is not recycled: the Transport may still call its trace hook.
 		if client.Err() != nil {
 			return errClientGone, false
 		}
@@ -160,52 +158,43 @@ func (h *Handler) exchange(c *engine.Context, u *upstream) (err error, dialFaile
 		// A status no status line can carry is not a valid response.
 		return h.fail(u, ErrInvalidResponse, err), false
 	}
-	err, quiet := h.copyBody(c, u, resp.Body, s)
-	if quiet {
-		s.reset(nil)
-		exchangeStates.Put(s)
-	}
-	return err, false
+	return h.copyBody(c, u, resp.Body, s), false
 }
 
 // copyBody copies the upstream body to c, flushing every flushBytes. A
 // body that stops arriving for UpstreamTimeout is abandoned (s's stall
 // timer cancels the exchange) and answered 504, or, when part of it has
 // been streamed, the engine closes the connection so the client sees it
-// incomplete. It reports whether the stall timer was stopped without ever
-// firing, which makes s safe to recycle.
-func (h *Handler) copyBody(c *engine.Context, u *upstream, body io.Reader, s *exchangeState) (err error, quiet bool) {
-	// The timer was stopped when s was last used, so this Reset returns
-	// false; a later one that does means the timer fired.
+// incomplete.
+func (h *Handler) copyBody(c *engine.Context, u *upstream, body io.Reader, s *exchangeState) error {
 	s.stall.Reset(h.opts.UpstreamTimeout)
-	fired := false
-	defer func() { quiet = s.stall.Stop() && !fired }()
+	defer s.stall.Stop()
 	bp := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(bp)
 	buf, pending := *bp, 0
 	for {
 		n, err := body.Read(buf)
 		if n > 0 {
-			fired = !s.stall.Reset(h.opts.UpstreamTimeout) || fired
+			s.stall.Reset(h.opts.UpstreamTimeout)
 			_, _ = c.Write(buf[:n])
 			if pending += n; pending >= flushBytes {
 				if c.Flush() != nil {
-					return errClientGone, false
+					return errClientGone
 				}
 				pending = 0
 			}
 		}
 		switch {
 		case err == io.EOF:
-			return nil, false
+			return nil
 		case err == nil:
 		case c.Context().Err() != nil:
-			return errClientGone, false
+			return errClientGone
 		case s.stalled.Load():
-			return h.fail(u, ErrResponseTimeout, err), false
+			return h.fail(u, ErrResponseTimeout, err)
 		default:
 			reply, _ := classify(err, true)
-			return h.fail(u, reply, err), false
+			return h.fail(u, reply, err)
 		}
 	}
 }
@@ -225,11 +214,10 @@ var copyBuffers = sync.Pool{New: func() any {
 
 // exchangeState is what one exchange shares with goroutines it does not
 // run: the trace hook the Transport calls at the first byte of the
-// response, and the timer that abandons a stalled response body. Both are
-// bound once, and states are recycled, but only when nothing can call
-// into them any more: the exchange got its response, after which the hook
-// is not called again, and the stall timer was stopped without having
-// fired.
+// response, and the timer that abandons a stalled response body. Each
+// exchange has its own: the Transport may call the hook after the
+// exchange returned, so a state is never reused (this path serves https
+// upstreams only; plain http goes through the event loop).
 type exchangeState struct {
 	// gotBytes tells an upstream that closed the connection without a
 	// word from one that sent an invalid response (see classify).
@@ -237,27 +225,18 @@ type exchangeState struct {
 	trace    httptrace.ClientTrace
 	stall    *time.Timer
 	stalled  atomic.Bool
-	// mu guards cancel, the exchange's, which the stall timer calls.
-	mu     sync.Mutex
+	// cancel ends the exchange; the stall timer calls it.
 	cancel context.CancelFunc
 }
 
-// exchangeStates recycles exchangeStates, each with its timer stopped.
-var exchangeStates = sync.Pool{New: func() any {
-	s := &exchangeState{}
+// newExchangeState returns the state of an exchange that cancel ends, its
+// stall timer stopped until the response body is read.
+func newExchangeState(cancel context.CancelFunc) *exchangeState {
+	s := &exchangeState{cancel: cancel}
 	s.trace.GotFirstResponseByte = s.gotFirstByte
 	s.stall = time.AfterFunc(time.Hour, s.stalledOut)
 	s.stall.Stop()
 	return s
-}}
-
-// reset readies s for an exchange that cancel ends.
-func (s *exchangeState) reset(cancel context.CancelFunc) {
-	s.gotBytes.Store(false)
-	s.stalled.Store(false)
-	s.mu.Lock()
-	s.cancel = cancel
-	s.mu.Unlock()
 }
 
 func (s *exchangeState) gotFirstByte() { s.gotBytes.Store(true) }
@@ -266,12 +245,7 @@ func (s *exchangeState) gotFirstByte() { s.gotBytes.Store(true) }
 // UpstreamTimeout.
 func (s *exchangeState) stalledOut() {
 	s.stalled.Store(true)
-	s.mu.Lock()
-	cancel := s.cancel
-	s.mu.Unlock()
-	if cancel != nil {
-		cancel()
-	}
+	s.cancel()
 }
 
 // errBodyDetached is what the Transport reads from a request body after
