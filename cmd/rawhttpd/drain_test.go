@@ -43,9 +43,19 @@ func TestBinaryRestartsOnTheSamePortAtOnce(t *testing.T) {
 	first := startBinary(t)
 	for i := 0; i < 5; i++ {
 		// Connection: close makes the server close first, so the
-		// TIME_WAIT sockets are on its side, on its port.
-		resp, _ := roundTrip(t, first.addr, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
-		require.Equal(t, 200, resp.StatusCode)
+		// TIME_WAIT sockets are on its side, on its port. The client
+		// reads to the server's EOF before it closes: closing right
+		// after the body could, on a loaded machine, beat the server's
+		// FIN and put the TIME_WAIT on the client's side.
+		conn, err := net.DialTimeout("tcp", first.addr, ioTimeout)
+		require.NoError(t, err)
+		require.NoError(t, conn.SetDeadline(time.Now().Add(ioTimeout)))
+		_, err = io.WriteString(conn, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+		require.NoError(t, err)
+		all, err := io.ReadAll(conn)
+		require.NoError(t, err, "the server closes after its response")
+		require.True(t, strings.HasPrefix(string(all), "HTTP/1.1 200 "), "request %d: %q", i, all)
+		require.NoError(t, conn.Close())
 	}
 	require.NoError(t, first.cmd.Process.Signal(syscall.SIGTERM))
 	require.Equal(t, 0, first.wait(t))
