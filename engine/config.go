@@ -49,6 +49,13 @@ type Config struct {
 	// WriteTimeout bounds how long output the client does not read may
 	// stay buffered; default 30 s; past it the connection closes.
 	WriteTimeout time.Duration
+	// TimerResolution is how often the engine's timers are checked: every
+	// timeout above, and the deadlines of asynchronous replies
+	// (Reply.SetDeadline), fires up to this late, never early. Zero means
+	// a second, or a quarter of the shortest of the four timeouts above
+	// when that is shorter. A handler with shorter deadlines of its own
+	// sets it (the gateway's Handler.TimerResolution says what it needs).
+	TimerResolution time.Duration
 
 	// MaxConns limits open connections; 0 means unlimited. What happens
 	// to a connection past the limit is Overload's choice; either way it

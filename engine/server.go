@@ -113,10 +113,14 @@ func New(h Handler, cfg Config) *Server {
 	return s
 }
 
-// tickInterval is the timing wheels' resolution: a second, or a quarter of
-// the shortest timeout when that is shorter (tests use short ones).
+// tickInterval is the timing wheels' resolution: Config.TimerResolution
+// or a second, or a quarter of the shortest timeout when that is shorter
+// (tests use short ones).
 func tickInterval(c Config) time.Duration {
 	d := time.Second
+	if c.TimerResolution > 0 {
+		d = c.TimerResolution
+	}
 	for _, t := range []time.Duration{c.ReadHeaderTimeout, c.BodyReadTimeout, c.IdleTimeout, c.WriteTimeout} {
 		if q := t / 4; q < d {
 			d = q

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/engine/gateway"
 )
 
 func main() {
@@ -83,6 +84,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "rawhttpd:", err)
 		return 1
+	}
+	if gw, ok := app.(*gateway.Handler); ok && opts.engine.TimerResolution == 0 {
+		opts.engine.TimerResolution = gw.TimerResolution()
 	}
 	srv = engine.New(withProbes(opts, app, m, logger, current), opts.engine)
 	if err := srv.StartListener(ln); err != nil {

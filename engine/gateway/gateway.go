@@ -77,6 +77,16 @@ func (h *Handler) Serve(c *engine.Context) error {
 	return h.serve.Serve(c)
 }
 
+// TimerResolution returns the engine timer resolution this Handler's
+// deadlines need to fire close to their time: a quarter of the shorter of
+// UpstreamTimeout and PoolWait, which the engine's timers enforce (name
+// lookups and connects are timed by the dialer itself). Serve it with
+// engine.Config.TimerResolution set to at most this; with the engine's
+// default of a second, a 2 s UpstreamTimeout could fire at up to 3 s.
+func (h *Handler) TimerResolution() time.Duration {
+	return min(h.opts.UpstreamTimeout, h.opts.PoolWait) / 4
+}
+
 // Close closes the idle upstream connections, those of the event loops
 // on the loops themselves. Requests in flight are not disturbed, and the
 // Handler stays usable.

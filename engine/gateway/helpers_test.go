@@ -34,6 +34,9 @@ func startGateway(t *testing.T, upstreams []string, opts Options, cfg engine.Con
 	}
 	h, err := New(upstreams, opts)
 	require.NoError(t, err)
+	if cfg.TimerResolution == 0 {
+		cfg.TimerResolution = h.TimerResolution()
+	}
 	s := engine.New(h, cfg)
 	require.NoError(t, s.Start("127.0.0.1:0"))
 	t.Cleanup(func() {

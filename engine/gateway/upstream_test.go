@@ -62,3 +62,24 @@ func TestAcquireWaitsThenGivesUp(t *testing.T) {
 	u.release()
 	assert.True(t, u.acquire(time.Millisecond))
 }
+
+// TestTimerResolutionFitsTheShortestDeadline checks what the Handler asks
+// of the engine's timers: a quarter of its shortest engine-timed deadline.
+func TestTimerResolutionFitsTheShortestDeadline(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		want time.Duration
+	}{
+		{"defaults: the pool wait", Options{}, DefaultPoolWait / 4},
+		{"a short upstream timeout", Options{UpstreamTimeout: 200 * time.Millisecond, PoolWait: time.Second}, 50 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, err := New([]string{"http://127.0.0.1:1"}, tt.opts)
+			require.NoError(t, err)
+			defer h.Close()
+			assert.Equal(t, tt.want, h.TimerResolution())
+		})
+	}
+}
