@@ -112,6 +112,7 @@ func TestLargeCachedFileToSilentClient(t *testing.T) {
 	require.Equal(t, 200, resp.StatusCode)
 	require.Equal(t, body, got)
 
+	accepted := s.Stats().ConnsAccepted
 	conn, err := net.DialTimeout("tcp", addr, ioTimeout)
 	require.NoError(t, err)
 	defer conn.Close()
@@ -119,6 +120,9 @@ func TestLargeCachedFileToSilentClient(t *testing.T) {
 	const count = 32 // 32 MiB of responses, far more than the sockets hold
 	_, err = io.WriteString(conn, strings.Repeat("GET /large.bin HTTP/1.1\r\nHost: a\r\n\r\n", count))
 	require.NoError(t, err)
+	// The count of open connections is read once this one is in it: read
+	// before, it could miss it, and the close would never show.
+	require.Eventually(t, func() bool { return s.Stats().ConnsAccepted > accepted }, ioTimeout, 5*time.Millisecond)
 	open := s.Stats().ConnsOpen
 	require.Eventually(t, func() bool { return s.Stats().ConnsOpen < open }, ioTimeout, 10*time.Millisecond,
 		"the write timeout closes the connection of a client that does not read")
