@@ -203,15 +203,8 @@ func (d *clientDetach) feed() {
 	for len(d.pending) > 0 && r.BodyFollows() && !r.bodyPaused && !r.gone {
 		n := int(min(int64(len(d.pending)), r.bodyLeft, feedBytes))
 		data := d.pending[:n]
-		if r.bodyLeft -= int64(n); r.bodyLeft == 0 {
-			r.body = bodyDone
-		}
-		more := true
-		if owner != nil {
-			r.feeding = true
-			more = owner.ReplyBody(r, data, r.body == bodyDone)
-			r.feeding = false
-		}
+		r.tookLength(n)
+		more := r.deliver(owner, data)
 		d.pending = d.pending[n:]
 		d.c.loop.counts.bytesIn += uint64(n)
 		if r.finishing {

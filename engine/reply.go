@@ -426,23 +426,10 @@ func (r *Reply) recycle() {
 	}
 }
 
-// classifyFieldBytes is classifyField for a name and value held as bytes.
+// classifyFieldBytes is classifyField for a name and value held as bytes,
+// viewed without a copy.
 func classifyFieldBytes(name, value []byte) (fieldKind, error) {
-	if !parser.ValidFieldName(view(name)) || !parser.ValidFieldValue(view(value)) {
-		return fieldPlain, ErrInvalidHeader
-	}
-	switch {
-	case equalFold(name, "Content-Length"), equalFold(name, "Transfer-Encoding"), equalFold(name, "Date"):
-		return fieldPlain, ErrReservedHeader
-	case equalFold(name, "Connection"):
-		if !equalFold(value, "close") {
-			return fieldPlain, ErrReservedHeader
-		}
-		return fieldConnectionClose, nil
-	case equalFold(name, "Server"):
-		return fieldServer, nil
-	}
-	return fieldPlain, nil
+	return classifyField(view(name), view(value))
 }
 
 // view returns b as a string without copying it, for a check that keeps

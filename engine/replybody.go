@@ -105,6 +105,27 @@ func (r *Reply) startBody(req *parser.Request) {
 	r.body, r.bodyLeft = bodyLength, req.ContentLength
 }
 
+// tookLength counts n bytes of a Content-Length body as taken from the
+// client.
+func (r *Reply) tookLength(n int) {
+	if r.bodyLeft -= int64(n); r.bodyLeft == 0 {
+		r.body = bodyDone
+	}
+}
+
+// deliver hands data, the next piece of the body, to owner, when the
+// reply's owner takes bodies, and reports whether it takes more now. A
+// Finish called meanwhile is held until it returns (feeding).
+func (r *Reply) deliver(owner BodyOwner, data []byte) bool {
+	if owner == nil {
+		return true
+	}
+	r.feeding = true
+	more := owner.ReplyBody(r, data, r.body == bodyDone)
+	r.feeding = false
+	return more
+}
+
 // feed gives the owner what arrived of the body, while it takes more. A
 // malformed chunked body closes the connection.
 func (r *Reply) feed() gnet.Action {
@@ -138,16 +159,9 @@ func (r *Reply) feed() gnet.Action {
 		} else {
 			n = int(min(int64(len(buf)), r.bodyLeft))
 			data = buf[:n]
-			if r.bodyLeft -= int64(n); r.bodyLeft == 0 {
-				r.body = bodyDone
-			}
+			r.tookLength(n)
 		}
-		more := true
-		if owner != nil {
-			r.feeding = true
-			more = owner.ReplyBody(r, data, r.body == bodyDone)
-			r.feeding = false
-		}
+		more := r.deliver(owner, data)
 		_, _ = c.t.Discard(n)
 		c.loop.counts.bytesIn += uint64(n)
 		if r.finishing {
