@@ -121,11 +121,7 @@ hz=$(getconf CLK_TCK)
 started=() # PIDs of the processes this script started and has not reaped
 wrk_pid=""
 
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-trap 'exit 141' PIPE
+finish_on_exit
 
 # launch log cmd: starts the shell command cmd pinned to --server-cpu with
 # GOMAXPROCS=1. taskset, env and bash all exec, so $! is the server

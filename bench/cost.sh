@@ -91,7 +91,7 @@ if ((record)); then command -v perf >/dev/null || fail "--record needs perf"; fi
 work=$(mktemp -d /tmp/cost.XXXXXX)
 chmod 755 "$work" # nginx's worker runs as an unprivileged user
 started=() wrk_pid=""
-trap finish EXIT
+finish_on_exit
 bin=$work/bin
 mkdir -p "$bin"
 say "cost.sh: building into $bin"

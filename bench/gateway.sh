@@ -85,11 +85,7 @@ hz=$(getconf CLK_TCK)
 started=() # PIDs of the processes this script started and has not reaped
 wrk_pid=""
 
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-trap 'exit 141' PIPE
+finish_on_exit
 
 # launch cpu log cmd...: starts cmd pinned to cpu with GOMAXPROCS=1;
 # taskset and env exec, so $! is the command itself, whose CPU is read and

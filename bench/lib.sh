@@ -1,7 +1,7 @@
 # Shell functions the bench scripts share: processes they start, pinned,
 # watched through /proc, and stopped by their PID. A script that sources
 # this keeps the PIDs it started in the array started, wrk's in wrk_pid,
-# its output directory in work, and traps EXIT with finish.
+# its output directory in work, and calls finish_on_exit.
 
 say() { printf '%s\n' "$*" >&2; }
 
@@ -47,6 +47,17 @@ forget() {
 	local i rest=()
 	for i in "${started[@]}"; do [[ $i == "$1" ]] || rest+=("$i"); done
 	started=("${rest[@]}")
+}
+
+# finish_on_exit runs finish when the script exits, and turns INT, TERM,
+# HUP and PIPE into an exit with the shell's status for the signal, so
+# that finish runs for them too.
+finish_on_exit() {
+	trap finish EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+	trap 'exit 141' PIPE
 }
 
 finish() {

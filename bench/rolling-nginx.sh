@@ -52,11 +52,7 @@ declare -A pids=() # port -> PID of the instance serving on it
 started=()         # PIDs of the processes this script started and has not reaped
 wrk_pid=""
 
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-trap 'exit 141' PIPE
+finish_on_exit
 
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

@@ -43,11 +43,7 @@ pidfile=$work/rawhttpd.pid
 started=() # PIDs of the processes this script started and has not reaped
 wrk_pid=""
 
-trap finish EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-trap 'exit 141' PIPE
+finish_on_exit
 
 go build -o "$work/rawhttpd" ./cmd/rawhttpd
 cat >"$work/post.lua" <<'LUA'
