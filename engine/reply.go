@@ -367,6 +367,13 @@ func (r *Reply) goneErr() error {
 // being released.
 func (r *Reply) abandon() {
 	r.gone = true
+	if r.finishing && !r.feeding {
+		// The owner finished r before its handler returned and is done
+		// with it; the connection closed before the engine took it.
+		r.finishing = false
+		r.finishNow(r.finishErr)
+		return
+	}
 	if !r.writing {
 		r.owner.ReplyClientGone(r)
 	}

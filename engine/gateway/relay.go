@@ -28,13 +28,12 @@ import (
 type exchangeStage uint8
 
 const (
-	idleExchange   exchangeStage = iota
-	waitingSlot                  // no connection free: waiting for a slot
-	dialing                      // a connection is being dialled for it
-	awaitingHead                 // the request was written; the head is due
-	relayingBody                 // the head went to the client; the body follows
-	clientGone                   // the client left while a dial was out
-	finishingLater               // ended inside Serve: the reply finishes on the loop's next turn
+	idleExchange exchangeStage = iota
+	waitingSlot                // no connection free: waiting for a slot
+	dialing                    // a connection is being dialled for it
+	awaitingHead               // the request was written; the head is due
+	relayingBody               // the head went to the client; the body follows
+	clientGone                 // the client left while a dial was out
 )
 
 // exchange is one request forwarded on a loop: the reply's owner.
@@ -76,11 +75,6 @@ type exchange struct {
 	trailers bool
 	// interimBytes counts the interim responses relayed (interim.go).
 	interimBytes int
-	// serving: the handler's Serve is still running for x's request; the
-	// engine takes the reply only once it returns.
-	serving bool
-	// laterErr is the answer of an exchange that ended while serving.
-	laterErr error
 	// writing: the request's head is being handed to the socket; a close
 	// reported meanwhile means none of it was taken.
 	writing bool
@@ -90,7 +84,7 @@ type exchange struct {
 func (x *exchange) reset() {
 	x.r, x.u, x.uc, x.det, x.state = nil, nil, nil, nil, idleExchange
 	x.tried, x.retried, x.bodySent, x.trailers, x.interimBytes = 0, false, 0, false, 0
-	x.serving, x.laterErr, x.writing = false, nil, false
+	x.writing = false
 	if cap(x.request) > 64<<10 {
 		x.request = nil
 	}
@@ -118,9 +112,10 @@ func (h *Handler) serveOnLoop(c *engine.Context, loop *engine.Loop) (bool, error
 	x := ls.acquire()
 	x.r = c.Async(x)
 	x.tried = 1
-	x.serving = true
-	x.start(u) // a kept-alive connection's write may fail, and end x, here
-	x.serving = false
+	// A kept-alive connection's write may fail, and finish x's reply,
+	// inside start: the engine holds such a Finish until Serve returned
+	// and the responses before it are written.
+	x.start(u)
 	return true, nil
 }
 
@@ -358,29 +353,11 @@ func (x *exchange) complete(drained bool) {
 	x.finish(nil)
 }
 
-// finish finishes the reply with err and recycles x. An exchange that
-// ends while its request is still being served (a write to a kept-alive
-// connection that fails at once) finishes on the loop's next turn: the
-// engine takes the reply only once Serve returns, and a reply finished
-// before that would leave the request to be served again.
+// finish finishes the reply with err and recycles x.
 func (x *exchange) finish(err error) {
 	r := x.r
-	if x.serving {
-		x.state, x.laterErr = finishingLater, err
-		_ = x.ls.loop.Run(func() { x.finishLater(r) }) // fails only once the server stopped, closing r's connection
-		return
-	}
 	x.ls.release(x)
 	r.Finish(err)
-}
-
-// finishLater finishes r, the reply of an exchange that ended while it was
-// served, unless its client left meanwhile, which finished it then.
-func (x *exchange) finishLater(r *engine.Reply) {
-	if x.r != r || x.state != finishingLater {
-		return
-	}
-	x.finish(x.laterErr)
 }
 
 // fail ends the exchange with reply, the failure's answer; cause is the
