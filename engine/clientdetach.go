@@ -37,7 +37,8 @@ import (
 // The end of a chunked body is found only by reading past it: what a
 // read brought after the body's last CRLF (requests the client pipelined
 // behind it) is carried back to the loop and served before anything read
-// from the socket since (carriedInput). A chunk's framing line cut by
+// from the socket since (carriedInput), as is the rest of a body the
+// reply needed the client back before the end of. A chunk's framing line cut by
 // the end of a read is kept at the front of the buffer for the next one.
 // Malformed framing is answered as on the loop (refuseBody): the
 // client, back on the loop, gets the 400 and the connection closes.
@@ -194,6 +195,7 @@ func (d *clientDetach) onRead() {
 		return
 	}
 	if d.reattaching {
+		d.pending, d.kept = d.buf[:d.kept+d.n], 0 // carried back
 		d.cmds <- cmdReattach
 		return
 	}
@@ -289,8 +291,10 @@ func (d *clientDetach) read() {
 }
 
 // reattach asks for the socket back on the loop. A read in flight is cut
-// short and what it read dropped: the body is done, or the reply needs
-// the client and the connection closes after it, the body unread.
+// short. What the loop has not taken of the input goes back with the
+// socket: the rest of a body that the reply needs the client before the
+// end of (it writes, or finishes), or the input read past a finished
+// chunked body.
 func (d *clientDetach) reattach() {
 	if d.reattaching || d.stopped {
 		return
@@ -371,8 +375,9 @@ func (s *detachedSet) closeAll() {
 
 // reattached runs in OnOpen when the socket of a detached client is back
 // on the loop as gc. A body refused while off the loop gets its answer
-// and the connection closes. Input read past the end of a finished body
-// is served before what gnet reads from the socket from now on.
+// and the connection closes. Input read off the loop that the loop has
+// not taken (the rest of the body, or what followed its end) comes
+// before what gnet reads from the socket from now on.
 func (c *conn) reattached(gc gnet.Conn) {
 	d := c.detached
 	c.detached = nil
@@ -385,10 +390,10 @@ func (c *conn) reattached(gc gnet.Conn) {
 		}
 		return
 	}
-	r := c.reply
-	if len(d.pending) > 0 && (r == nil || !r.BodyFollows()) {
+	if len(d.pending) > 0 {
 		c.t = &carriedInput{Conn: gc, c: c, held: d.pending}
 	}
+	r := c.reply
 	if r == nil {
 		c.resume()
 		return

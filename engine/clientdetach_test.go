@@ -7,6 +7,7 @@ import (
 	"hash"
 	"io"
 	"net"
+	"net/http"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -20,8 +21,13 @@ import (
 // and then pauses until a goroutine of its own resumes it, a little
 // later: a reader slower than the client. It answers with the body's
 // length and SHA-256; a request without a streamed body gets "now". With
-// progress set, its owners count what they are given.
-type slowTaker struct{ progress *bodyProgress }
+// progress set, its owners count what they are given; with earlyAt, they
+// pause once given that many bytes, write "early " from a task of their
+// own, and then take the rest as fast as it comes.
+type slowTaker struct {
+	progress *bodyProgress
+	earlyAt  int
+}
 
 // bodyProgress counts what a slowOwner was given, for a test to wait on:
 // pieces counts the calls, bytes the body's bytes.
@@ -34,7 +40,7 @@ func (st slowTaker) Serve(c *Context) error {
 		_, _ = c.WriteString("now")
 		return nil
 	}
-	o := &slowOwner{loop: c.Loop(), sum: sha256.New(), progress: st.progress}
+	o := &slowOwner{loop: c.Loop(), sum: sha256.New(), progress: st.progress, earlyAt: st.earlyAt}
 	o.r = c.Async(o)
 	o.resume = func() { o.r.ResumeBody() }
 	o.r.ResumeBody()
@@ -50,6 +56,8 @@ type slowOwner struct {
 	resume func()
 	// progress, when set, counts the pieces and bytes given.
 	progress *bodyProgress
+	// earlyAt, when set, is where the owner starts its response.
+	earlyAt int
 }
 
 func (o *slowOwner) ReplyExpired(*Reply)      {}
@@ -66,6 +74,21 @@ func (o *slowOwner) ReplyBody(r *Reply, data []byte, last bool) bool {
 		_ = r.Write([]byte(strconv.Itoa(o.n) + " " + hex.EncodeToString(o.sum.Sum(nil))))
 		r.Finish(nil)
 		return true
+	}
+	if o.earlyAt > 0 && o.n >= o.earlyAt {
+		if o.n-len(data) >= o.earlyAt {
+			return true
+		}
+		// Paused, with input left unread, the owner starts the response
+		// from a task of its own, as a gateway does when its upstream
+		// answers, and resumes the body.
+		go func() {
+			_ = o.loop.Run(func() {
+				_ = o.r.Write([]byte("early "))
+				o.r.ResumeBody()
+			})
+		}()
+		return false
 	}
 	go func() {
 		time.Sleep(200 * time.Microsecond) // a slow reader, not a synchronisation
@@ -255,4 +278,61 @@ func TestChunkedClientGoneWhileHeldBackIsReleased(t *testing.T) {
 	require.NoError(t, c.conn.Close())
 	<-done
 	require.Eventually(t, func() bool { return s.Stats().ConnsOpen == 0 }, ioTimeout, time.Millisecond)
+}
+
+// A reply that starts its response while the client's body is read off
+// the loop brings the client back to the loop before the body's end: the
+// rest of the body, whatever the reads had taken of it, still reaches
+// the owner whole and in order.
+func TestClientHeldBackAnsweredBeforeItsBodyEndsKeepsTheBodyWhole(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, framing string
+		send          func(w io.Writer, sum hash.Hash) error
+	}{
+		{"Content-Length", "Content-Length: " + strconv.Itoa(heldBackBytes), func(w io.Writer, sum hash.Hash) error {
+			piece := make([]byte, 64<<10)
+			for i := range piece {
+				piece[i] = byte(i % 251)
+			}
+			for left := heldBackBytes; left > 0; left -= len(piece) {
+				sum.Write(piece)
+				if _, err := w.Write(piece); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{"chunked", "Transfer-Encoding: chunked", func(w io.Writer, sum hash.Hash) error {
+			if err := sendChunks(w, heldBackBytes, sum); err != nil {
+				return err
+			}
+			_, err := io.WriteString(w, "\r\n0\r\n\r\n")
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t, slowTaker{earlyAt: 4 << 20}, Config{})
+			c := dialRaw(t, s)
+			require.NoError(t, c.conn.SetDeadline(time.Now().Add(time.Minute)))
+			want := sha256.New()
+			sent := make(chan error, 1)
+			go func() {
+				_, err := io.WriteString(c.conn, "POST / HTTP/1.1\r\nHost: h\r\n"+tt.framing+"\r\n\r\n")
+				if err == nil {
+					err = tt.send(c.conn, want)
+				}
+				sent <- err
+			}()
+			resp, err := http.ReadResponse(c.r, &http.Request{Method: "POST"})
+			require.NoError(t, err)
+			body, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			require.NoError(t, <-sent, "the client was cut off")
+			assert.Equal(t, "early "+strconv.Itoa(heldBackBytes)+" "+hex.EncodeToString(want.Sum(nil)), string(body))
+			assert.Equal(t, uint64(1), s.Stats().HeldBack)
+		})
+	}
 }
