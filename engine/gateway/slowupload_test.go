@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,8 +34,16 @@ func slowUploadBytes(t *testing.T) int64 {
 
 // slowDigester is an upstream that reads each request's body in small
 // pieces, pausing between them (it is slower than the client), and
-// answers with the body's length and SHA-256.
-func slowDigester(conn net.Conn) {
+// answers with the body's length and SHA-256. Past 2 MiB of a body it
+// reads no more until heldBack reports true (or ioTimeout passed): a
+// gateway slowed down, by the race detector say, may otherwise keep up
+// with it and have no client to hold back.
+func slowDigester(heldBack func() bool) func(net.Conn) {
+	return func(conn net.Conn) { digestSlowly(conn, heldBack) }
+}
+
+// digestSlowly is slowDigester's upstream on one connection.
+func digestSlowly(conn net.Conn, heldBack func() bool) {
 	r := bufio.NewReaderSize(conn, 16<<10)
 	for {
 		_ = conn.SetReadDeadline(time.Now().Add(time.Minute))
@@ -57,6 +66,11 @@ func slowDigester(conn net.Conn) {
 			}
 			if n%(256<<10) < int64(m) {
 				time.Sleep(5 * time.Millisecond) // a slow reader, not a synchronisation
+			}
+			if n >= 2<<20 && n-int64(m) < 2<<20 {
+				for deadline := time.Now().Add(ioTimeout); !heldBack() && time.Now().Before(deadline); {
+					time.Sleep(time.Millisecond) // polls the condition, as require.Eventually does
+				}
 			}
 		}
 		sum := strconv.FormatInt(n, 10) + " " + hex.EncodeToString(h.Sum(nil))
@@ -98,8 +112,15 @@ func TestUploadToASlowUpstreamHoldsTheClientBack(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			upstream := serveRaw(t, slowDigester)
-			s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
+			var s *engine.Server
+			var started sync.WaitGroup
+			started.Add(1)
+			upstream := serveRaw(t, slowDigester(func() bool {
+				started.Wait()
+				return s.Stats().HeldBack > 0
+			}))
+			s = startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
+			started.Done()
 			runtime.GC()
 			before := rss(t)
 			c := dialRaw(t, s)
