@@ -37,11 +37,11 @@ import (
 // The end of a chunked body is found only by reading past it: what a
 // read brought after the body's last CRLF (requests the client pipelined
 // behind it) is carried back to the loop and served before anything read
-// from the socket since (carriedInput), as is the rest of a body the
-// reply needed the client back before the end of. A chunk's framing line cut by
-// the end of a read is kept at the front of the buffer for the next one.
-// Malformed framing is answered as on the loop (refuseBody): the
-// client, back on the loop, gets the 400 and the connection closes.
+// from the socket since (carriedInput); so is the rest of a body whose
+// reply needed the client back before its end. A chunk's framing line
+// cut by the end of a read is kept at the front of the buffer for the
+// next one. Malformed framing is answered as on the loop (refuseBody):
+// the client, back on the loop, gets the 400 and the connection closes.
 //
 // The client's TCP connection is the same throughout; while the body is
 // read off the loop the client is held back by its TCP window. What the
@@ -66,8 +66,9 @@ type clientDetach struct {
 	c    *conn
 	r    *Reply
 	file *os.File
-	// pending is input the loop has not given to the owner yet; once the
-	// body is done, the input read past it, carried back to the loop.
+	// pending is input the loop has not given to the owner yet: the
+	// body's, or, once the body is done, what was read past it. What is
+	// left of it when the socket goes back is carried back to the loop.
 	pending []byte
 	buf     []byte
 	// into is the part of buf the next read fills, after the kept bytes
