@@ -275,24 +275,24 @@ func (x *exchange) relayHead(resp *parser.Response) error {
 	var optArr [8][]byte
 	connOpts := optArr[:0]
 	for _, f := range resp.Fields {
-		if isConnectionField(f.Name) {
+		if nameOf(f.Name) == connectionField {
 			connOpts = appendConnectionOptions(connOpts, f.Value)
 		}
 	}
 	x.via, x.connValues = x.via[:0], x.connValues[:0]
 	for _, f := range resp.Fields {
-		switch {
-		case isConnectionField(f.Name):
+		switch name := nameOf(f.Name); {
+		case name == connectionField:
 			x.connValues = append(append(x.connValues, f.Value...), ',')
 			continue
-		case equalsFold(f.Name, "Trailer") && resp.Framing == parser.ChunkedBody && x.keepsTrailers():
+		case name == trailerField && resp.Framing == parser.ChunkedBody && x.keepsTrailers():
 			// The trailer fields it announces are relayed (trailer.go).
 			x.trailers = true
-		case equalsFold(f.Name, "Via"):
+		case name == viaField:
 			x.via = append(x.via, f.Value...)
 			x.via = append(x.via, ',', ' ')
 			continue
-		case isHopByHop(f.Name, connOpts), equalsFold(f.Name, "Content-Length"), equalsFold(f.Name, "Date"):
+		case name.hopByHop(), name == contentLengthField, name == dateField, namedIn(f.Name, connOpts):
 			continue
 		}
 		if err := r.AddField(f.Name, f.Value); err != nil {
@@ -316,26 +316,6 @@ func (x *exchange) relayHead(resp *parser.Response) error {
 
 // viaName is the Via field's name, as bytes for AddField.
 var viaName = []byte("Via")
-
-// equalsFold reports whether b equals the ASCII name, ignoring case.
-func equalsFold(b []byte, name string) bool {
-	if len(b) != len(name) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		c, d := b[i], name[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if 'A' <= d && d <= 'Z' {
-			d += 'a' - 'A'
-		}
-		if c != d {
-			return false
-		}
-	}
-	return true
-}
 
 // complete ends an exchange whose response was relayed whole: the
 // connection is kept for the next request when the response allows it,
