@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -257,6 +258,17 @@ func (h *Handler) appendFields(fields []fieldAt, t *requestText, req *parser.Req
 func appendClientIP(t *requestText, addr net.Addr) span {
 	start := len(t.buf)
 	if a, ok := addr.(*net.TCPAddr); ok {
+		if ip4 := a.IP.To4(); ip4 != nil {
+			// An IPv4 address, or an IPv4-mapped IPv6 one, as Unmap
+			// would give it, without making a netip.Addr first.
+			for i, b := range ip4 {
+				if i > 0 {
+					t.buf = append(t.buf, '.')
+				}
+				t.buf = strconv.AppendUint(t.buf, uint64(b), 10)
+			}
+			return span{start, len(t.buf)}
+		}
 		t.buf = a.AddrPort().Addr().Unmap().AppendTo(t.buf)
 		return span{start, len(t.buf)}
 	}
