@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -265,7 +264,7 @@ func appendClientIP(t *requestText, addr net.Addr) span {
 				if i > 0 {
 					t.buf = append(t.buf, '.')
 				}
-				t.buf = strconv.AppendUint(t.buf, uint64(b), 10)
+				t.buf = appendOctet(t.buf, b)
 			}
 			return span{start, len(t.buf)}
 		}
@@ -273,4 +272,15 @@ func appendClientIP(t *requestText, addr net.Addr) span {
 		return span{start, len(t.buf)}
 	}
 	return t.addString(clientIP(addr))
+}
+
+// appendOctet appends b in decimal, without leading zeros.
+func appendOctet(dst []byte, b byte) []byte {
+	if b >= 100 {
+		dst = append(dst, '0'+b/100)
+	}
+	if b >= 10 {
+		dst = append(dst, '0'+b/10%10)
+	}
+	return append(dst, '0'+b%10)
 }
