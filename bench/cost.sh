@@ -26,7 +26,7 @@
 #     cost is the same for each and is not counted).
 # Each server runs pinned to --server-cpu (0) with GOMAXPROCS=1, wrk -t1
 # pinned to --wrk-cpu (1). Per round and server: started afresh, checked
-# (200 and the file's length), warmed 1 s, then wrk -c --conns for
+# (200 and the body's length), warmed 1 s, then wrk -c --conns for
 # --duration per path; the server's user and system CPU (utime and stime of
 # every process of its session, /proc/PID/stat) is read before and after
 # the wrk run and divided by the requests wrk completed. With --latency, a
