@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # cost.sh: server CPU per request, split into user and kernel time, for
-# the files mode and the net/http adapter, side by side with their peers.
-# Run from the repository root:
+# the files mode, the net/http adapter and the gateway, side by side with
+# their peers. Run from the repository root:
 #
-#	bench/cost.sh [--scenario adapter,files] [--rounds N] [--duration SECS]
+#	bench/cost.sh [--scenario adapter,files,gateway] [--rounds N] [--duration SECS]
 #	bench/cost.sh --scenario files --record   # and a perf profile of each
 #	bench/cost.sh --scenario files --peers nginx --files 'NEW -addr {addr} -root {root}' \
 #		--base 'OLD -addr {addr} -root {root}'   # two builds side by side
+#	bench/cost.sh --scenario gateway --peers nginx --gateway 'NEW -addr {addr} -upstream {upstream}' \
+#		--base 'OLD -addr {addr} -upstream {upstream}'
 #
 # Servers, all built from this repository except nginx (Debian's, installed
 # with apt-get when missing, as root):
@@ -15,10 +17,16 @@
 #     net/http), GET /;
 #   - files: cmd/rawhttpd -root, bench/cmd/nethttpfs (http.FileServer) and
 #     nginx (one worker, sendfile, tcp_nopush, open_file_cache), GET of a
-#     file of each --sizes (random bytes in a fresh directory).
+#     file of each --sizes (random bytes in a fresh directory);
+#   - gateway: cmd/rawhttpd -upstream, nginx proxy_pass (one worker,
+#     HTTP/1.1 to an upstream block with keepalive 256) and, with the
+#     nethttp peer, bench/cmd/proxyd (httputil.ReverseProxy), GET / through
+#     each to one upstream nginx that answers "Hello, World!" (one worker,
+#     pinned to --wrk-cpu, started once and shared by every proxy, so its
+#     cost is the same for each and is not counted).
 # Each server runs pinned to --server-cpu (0) with GOMAXPROCS=1, wrk -t1
 # pinned to --wrk-cpu (1). Per round and server: started afresh, checked
-# (200 and the file's length), warmed 1 s, then wrk -c --conns for
+# (200 and the body's length), warmed 1 s, then wrk -c --conns for
 # --duration per path; the server's user and system CPU (utime and stime of
 # every process of its session, /proc/PID/stat) is read before and after
 # the wrk run and divided by the requests wrk completed. With --latency, a
@@ -33,12 +41,14 @@
 #
 # CPU per request is steadier than req/s on a shared machine: it does not
 # depend on how much CPU the server got, only on what it spent. Rounds
-# alternate the servers' order; the table gives medians.
+# alternate the servers' order; the table gives medians, and the least CPU
+# per request of the rounds, and each round's figures are logged as it
+# ends.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 rounds=3 duration=5 conns=64 server_cpu=0 wrk_cpu=1 sizes=1k,64k,1m
-scenarios=adapter,files latency=0 record=0 rt=() adapter="" peer="" files="" base="" peers=nethttp,nginx
+scenarios=adapter,files latency=0 record=0 rt=() adapter="" peer="" files="" gateway="" base="" peers=nethttp,nginx
 
 fail() {
 	printf 'cost.sh: %s\n' "$*" >&2
@@ -53,19 +63,22 @@ while (($#)); do
 		echo "         --conns N ($conns), --sizes LIST ($sizes), --server-cpu N, --wrk-cpu N, --latency, --rt, --record,"
 		echo "         --adapter CMD, --peer CMD (the adapter scenario's servers: {addr} is filled in),"
 		echo "         --files CMD (the files target: {addr} and {root} are filled in),"
-		echo "         --base CMD (a second files target, named base, measured in the same run: a build to compare with),"
-		echo "         --peers LIST (the files peers: $peers; none for only rawhttpd and --base)"
+		echo "         --gateway CMD (the gateway target: {addr} and {upstream} are filled in),"
+		echo "         --base CMD (a second files or gateway target, named base, measured in the same run: a build"
+		echo "         to compare with; its placeholders as the target's),"
+		echo "         --peers LIST (the files and gateway peers: $peers; none for only rawhttpd and --base)"
 		exit 0
 		;;
 	--latency) latency=1 && shift ;;
 	--record) record=1 && shift ;;
 	--rt) rt=(chrt -f 10) && shift ;;
-	--scenario | --rounds | --duration | --conns | --sizes | --server-cpu | --wrk-cpu | --adapter | --peer | --files | --base | --peers)
+	--scenario | --rounds | --duration | --conns | --sizes | --server-cpu | --wrk-cpu | --adapter | --peer | --files | --gateway | --base | --peers)
 		(($# >= 2)) || fail "$1 needs a value"
 		case $1 in
 		--adapter) adapter=$2 ;;
 		--peer) peer=$2 ;;
 		--files) files=$2 ;;
+		--gateway) gateway=$2 ;;
 		--base) base=$2 ;;
 		--peers) peers=$2 ;;
 		--scenario) scenarios=$2 ;;
@@ -83,7 +96,7 @@ while (($#)); do
 done
 
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null || fail "wrk is missing"
-if [[ $scenarios == *files* ]] && ! command -v nginx >/dev/null; then
+if [[ $scenarios == *files* || $scenarios == *gateway* ]] && ! command -v nginx >/dev/null; then
 	apt-get install -y nginx-light >/dev/null 2>&1 || apt-get install -y nginx >/dev/null || fail "nginx is missing"
 fi
 if ((record)); then command -v perf >/dev/null || fail "--record needs perf"; fi
@@ -99,6 +112,7 @@ go build -o "$bin/rawhttpd" ./cmd/rawhttpd
 go build -o "$bin/adapterd" ./bench/cmd/adapterd
 go build -o "$bin/nethttpd" ./bench/cmd/nethttpd
 go build -o "$bin/nethttpfs" ./bench/cmd/nethttpfs
+go build -o "$bin/proxyd" ./bench/cmd/proxyd
 
 root=$work/files
 mkdir -p "$root"
@@ -115,8 +129,9 @@ for s in ${sizes//,/ }; do
 	size_of[/$s.bin]=$n
 done
 
-nginx_cmd() { # port: the command of an nginx serving root on port
+nginx_cmd() { # port [server-block]: the command of an nginx serving root on port, or running the block
 	local d=$work/nginx-$1
+	local block=${2:-"server { listen 127.0.0.1:$1; root $root; }"}
 	mkdir -p "$d/tmp"
 	cat >"$d/nginx.conf" <<EOF
 worker_processes 1;
@@ -131,7 +146,7 @@ http {
   uwsgi_temp_path $d/tmp; scgi_temp_path $d/tmp;
   sendfile on; tcp_nopush on;
   open_file_cache max=10000 inactive=60s; open_file_cache_valid 60s;
-  server { listen 127.0.0.1:$1; root $root; }
+  $block
 }
 EOF
 	echo "nginx -c $d/nginx.conf -p $d"
@@ -159,6 +174,8 @@ one_server() {
 	port=$((port + 1))
 	local addr=127.0.0.1:$port
 	[[ $cmd == nginx ]] && cmd=$(nginx_cmd "$port")
+	[[ $cmd == nginx-proxy ]] && cmd=$(nginx_cmd "$port" "upstream up { server $upstream_addr; keepalive 256; }
+  server { listen 127.0.0.1:$port; location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }")
 	cmd=${cmd//\{addr\}/$addr}
 	GOMAXPROCS=1 setsid "${rt[@]}" taskset -c "$server_cpu" bash -c "exec $cmd" >"$work/$name.log" 2>&1 &
 	pid=$!
@@ -199,6 +216,7 @@ one_server() {
 		fi
 		read -r bu bs <<<"$before"
 		read -r au as <<<"$after"
+		say "cost.sh: $name $path: $reqs requests, $((au - bu)) user and $((as - bs)) system ticks"
 		results["$path $name"]+="$(awk -v r="$reqs" -v u=$((au - bu)) -v s=$((as - bs)) -v hz="$hz" -v d="$duration" -v lat="$lat" \
 			'BEGIN { printf "%.0f %.2f %.2f %.2f %s\n", r / d, u / hz * 1e6 / r, s / hz * 1e6 / r, (u + s) / hz * 1e6 / r, lat }')"$'\n'
 	done
@@ -223,16 +241,20 @@ run_scenario() { # paths, then name=cmd pairs
 	local p
 	for p in "${ps[@]}"; do
 		for kv in "${ns[@]}"; do
-			printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$p" "$kv" "$(median "$p $kv" 1)" \
-				"$(median "$p $kv" 2)" "$(median "$p $kv" 3)" "$(median "$p $kv" 4)" \
+			printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$p" "$kv" "$(median "$p $kv" 1)" \
+				"$(median "$p $kv" 2)" "$(median "$p $kv" 3)" "$(median "$p $kv" 4)" "$(least "$p $kv" 4)" \
 				"$( ((latency)) && echo "$(median "$p $kv" 5) / $(median "$p $kv" 6)" || echo -)"
 		done
 	done
 }
 
-# median of a column: lib.sh's median reads results[key].
-echo "| path | server | req/s | user µs/req | sys µs/req | CPU µs/req | c1 p50 / p99 |"
-echo "| --- | --- | --: | --: | --: | --: | --: |"
+# median of a column: lib.sh's median reads results[key]; least, the
+# smallest of the rounds: on a shared machine others' work only adds to a
+# round's CPU per request (cache misses, preemption), so the least is the
+# server's own cost more nearly than the median is.
+least() { printf '%s' "${results[$1]}" | awk -v c="$2" '{ print $c }' | sort -g | head -1; }
+echo "| path | server | req/s | user µs/req | sys µs/req | CPU µs/req | least CPU µs/req | c1 p50 / p99 |"
+echo "| --- | --- | --: | --: | --: | --: | --: | --: |"
 if [[ ,$scenarios, == *,adapter,* ]]; then
 	[[ -n $adapter ]] || adapter="$bin/adapterd -addr {addr}"
 	[[ -n $peer ]] || peer="$bin/nethttpd -addr {addr}"
@@ -247,4 +269,19 @@ if [[ ,$scenarios, == *,files,* ]]; then
 	[[ ,$peers, == *,nethttp,* ]] && servers+=("nethttp=$bin/nethttpfs -addr {addr} -root $root")
 	[[ ,$peers, == *,nginx,* ]] && servers+=("nginx=nginx")
 	run_scenario "$fp" "${servers[@]}"
+fi
+if [[ ,$scenarios, == *,gateway,* ]]; then
+	port=$((port + 1))
+	upstream_addr=127.0.0.1:$port
+	up=$(nginx_cmd "$port" "server { listen $upstream_addr; location / { return 200 \"Hello, World!\"; } }")
+	setsid taskset -c "$wrk_cpu" bash -c "exec $up" >"$work/upstream.log" 2>&1 &
+	started+=("$!")
+	pid=$!
+	listening "$port" || fail "the upstream nginx did not start (log: $work/upstream.log)"
+	[[ -n $gateway ]] || gateway="$bin/rawhttpd -addr {addr} -upstream {upstream}"
+	servers=("rawhttpd=${gateway//\{upstream\}/http://$upstream_addr}")
+	[[ -n $base ]] && servers+=("base=${base//\{upstream\}/http://$upstream_addr}")
+	[[ ,$peers, == *,nethttp,* ]] && servers+=("nethttp=$bin/proxyd -addr {addr} -upstream http://$upstream_addr")
+	[[ ,$peers, == *,nginx,* ]] && servers+=("nginx=nginx-proxy")
+	run_scenario "/" "${servers[@]}"
 fi

@@ -20,6 +20,7 @@ func closeFD(int) error                { return errors.ErrUnsupported }
 func setNonblock(int) error            { return errors.ErrUnsupported }
 func writeFD(int, []byte) (int, error) { return 0, errors.ErrUnsupported }
 func writable(int) bool                { return false }
+func writeRaw(int, []byte) int         { return -1 }
 func acceptFD(int) (int, error)        { return -1, errors.ErrUnsupported }
 func setReuse(_ int, reusePort bool) error {
 	if reusePort {

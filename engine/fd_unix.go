@@ -5,6 +5,7 @@ package engine
 import (
 	"net"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -49,6 +50,17 @@ func closeFD(fd int) error { return syscall.Close(fd) }
 
 // writeFD writes p to the descriptor fd once, without waiting.
 func writeFD(fd int, p []byte) (int, error) { return syscall.Write(fd, p) }
+
+// writeRaw writes p to the non-blocking descriptor fd once, with a raw
+// system call (writeNow says why), and returns how many bytes it took, or
+// -1 on an error, EAGAIN included.
+func writeRaw(fd int, p []byte) int {
+	n, _, errno := syscall.RawSyscall(syscall.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
+	if errno != 0 {
+		return -1
+	}
+	return int(n)
+}
 
 // writable reports whether fd can take more bytes now.
 func writable(fd int) bool {

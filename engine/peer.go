@@ -185,11 +185,11 @@ func (pc *PeerConn) Write(p []byte) error {
 	if pc.closed {
 		return net.ErrClosed
 	}
-	_, err := pc.gc.Write(p)
+	writeNow(pc.gc, p)
 	if pc.closed {
 		return net.ErrClosed
 	}
-	return err
+	return nil
 }
 
 // OutboundBuffered returns how many written bytes the socket has not

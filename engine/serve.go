@@ -165,7 +165,11 @@ func (c *conn) awaitingBody() bool {
 // sends a long pipeline and resets the connection without reading does
 // this.
 func (c *conn) write(out []byte) bool {
-	_, _ = c.t.Write(out)
+	if c.gc != nil {
+		writeNow(c.gc, out)
+	} else {
+		_, _ = c.t.Write(out)
+	}
 	return c.state != stateClosed
 }
 

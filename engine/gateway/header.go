@@ -23,17 +23,118 @@ var hopByHop = []string{
 // appendConnectionOptions return them). It takes the upstream response's
 // strings and the client request's bytes alike.
 func isHopByHop[S ~string | ~[]byte](name S, connOpts []S) bool {
-	for _, h := range hopByHop {
-		if strings.EqualFold(string(name), h) {
-			return true
-		}
-	}
-	for _, o := range connOpts {
-		if strings.EqualFold(string(name), string(o)) {
+	return nameOf(name).hopByHop() || namedIn(name, connOpts)
+}
+
+// namedIn reports whether name is one of opts, ignoring ASCII case.
+func namedIn[S ~string | ~[]byte](name S, opts []S) bool {
+	for _, o := range opts {
+		if equalsFold(name, o) {
 			return true
 		}
 	}
 	return false
+}
+
+// fieldName is what a field's name means to the gateway, as nameOf tells
+// it: the hop-by-hop fields, the fields it writes itself and those whose
+// meaning the engine keeps; every other field is end-to-end.
+type fieldName uint8
+
+const (
+	endToEndField   fieldName = iota
+	connectionField           // Connection, or Proxy-Connection
+	hopByHopField             // another of hopByHop, Trailer aside
+	trailerField
+	viaField
+	xForwardedForField
+	xForwardedProtoField
+	xForwardedHostField
+	forwardedField
+	hostField
+	contentLengthField
+	dateField
+	expectField
+	userAgentField
+)
+
+// knownName is one name nameOf tells apart.
+type knownName struct {
+	name string
+	kind fieldName
+}
+
+// knownByLength lists the names nameOf tells apart by their length, so
+// that a name is compared with one or two of them at most.
+var knownByLength = [...][]knownName{
+	2:  {{"TE", hopByHopField}},
+	3:  {{"Via", viaField}},
+	4:  {{"Host", hostField}, {"Date", dateField}},
+	6:  {{"Expect", expectField}},
+	7:  {{"Trailer", trailerField}, {"Upgrade", hopByHopField}},
+	9:  {{"Forwarded", forwardedField}},
+	10: {{"Connection", connectionField}, {"Keep-Alive", hopByHopField}, {"User-Agent", userAgentField}},
+	14: {{"Content-Length", contentLengthField}},
+	15: {{"X-Forwarded-For", xForwardedForField}},
+	16: {{"Proxy-Connection", connectionField}, {"X-Forwarded-Host", xForwardedHostField}},
+	17: {{"Transfer-Encoding", hopByHopField}, {"X-Forwarded-Proto", xForwardedProtoField}},
+	18: {{"Proxy-Authenticate", hopByHopField}},
+	19: {{"Proxy-Authorization", hopByHopField}},
+}
+
+// nameOf returns what name means to the gateway, ignoring ASCII case: a
+// field is looked at once, instead of compared with each name in turn.
+func nameOf[S ~string | ~[]byte](name S) fieldName {
+	if len(name) >= len(knownByLength) {
+		return endToEndField
+	}
+	for _, k := range knownByLength[len(name)] {
+		if equalsFold(name, k.name) {
+			return k.kind
+		}
+	}
+	return endToEndField
+}
+
+// hopByHop reports the names of hopByHop.
+func (n fieldName) hopByHop() bool {
+	return n == connectionField || n == hopByHopField || n == trailerField
+}
+
+// added reports the client's fields that the gateway does not pass on as
+// they are: those it writes itself, from the client's values (Via,
+// X-Forwarded-For) or in their place (X-Forwarded-Proto and -Host), and,
+// when forwarded is set (this hop writes one, or the client is not a
+// trusted proxy), Forwarded.
+func (n fieldName) added(forwarded bool) bool {
+	switch n {
+	case viaField, xForwardedForField, xForwardedProtoField, xForwardedHostField:
+		return true
+	}
+	return forwarded && n == forwardedField
+}
+
+// equalsFold reports whether a equals b, ignoring ASCII case.
+func equalsFold[S ~string | ~[]byte, T ~string | ~[]byte](a S, b T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		c, d := a[i], b[i]
+		if c == d {
+			continue
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if 'A' <= d && d <= 'Z' {
+			d += 'a' - 'A'
+		}
+		if c != d {
+			return false
+		}
+	}
+	return true
 }
 
 // connectionOptions returns the field names listed by Connection values

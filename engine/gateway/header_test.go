@@ -57,3 +57,49 @@ func TestReceivedProtocol(t *testing.T) {
 	assert.Equal(t, "1.0", receivedProtocol(1, 0))
 	assert.Equal(t, "1.1", receivedProtocol(1, 1))
 }
+
+func TestNameOf(t *testing.T) {
+	tests := []struct {
+		name string
+		want fieldName
+	}{
+		{"connection", connectionField},
+		{"PROXY-CONNECTION", connectionField},
+		{"Keep-Alive", hopByHopField},
+		{"te", hopByHopField},
+		{"Transfer-Encoding", hopByHopField},
+		{"upgrade", hopByHopField},
+		{"Proxy-Authenticate", hopByHopField},
+		{"proxy-authorization", hopByHopField},
+		{"Trailer", trailerField},
+		{"via", viaField},
+		{"x-forwarded-for", xForwardedForField},
+		{"X-Forwarded-Proto", xForwardedProtoField},
+		{"X-FORWARDED-HOST", xForwardedHostField},
+		{"Forwarded", forwardedField},
+		{"host", hostField},
+		{"Content-Length", contentLengthField},
+		{"DATE", dateField},
+		{"Expect", expectField},
+		{"user-agent", userAgentField},
+		{"Content-Type", endToEndField},
+		{"Trailers", endToEndField},
+		{"X-Forwarded-Fox", endToEndField},
+		{"Hosts", endToEndField},
+		{"Vi", endToEndField},
+		{"", endToEndField},
+		{"X-A-Name-Longer-Than-Any-Known-One", endToEndField},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, nameOf(tt.name))
+			assert.Equal(t, tt.want, nameOf([]byte(tt.name)))
+		})
+	}
+}
+
+func TestNameOfKnowsEveryHopByHopField(t *testing.T) {
+	for _, name := range hopByHop {
+		assert.True(t, nameOf(name).hopByHop(), name)
+	}
+}

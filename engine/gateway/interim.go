@@ -45,12 +45,12 @@ func (x *exchange) relayInterim(resp *parser.Response) error {
 	var optArr [8][]byte
 	connOpts := optArr[:0]
 	for _, f := range resp.Fields {
-		if isConnectionField(f.Name) {
+		if nameOf(f.Name) == connectionField {
 			connOpts = appendConnectionOptions(connOpts, f.Value)
 		}
 	}
 	for _, f := range resp.Fields {
-		if isHopByHop(f.Name, connOpts) || equalsFold(f.Name, "Content-Length") || equalsFold(f.Name, "Date") {
+		if name := nameOf(f.Name); name.hopByHop() || name == contentLengthField || name == dateField || namedIn(f.Name, connOpts) {
 			continue
 		}
 		if err := r.AddInterimField(f.Name, f.Value); err != nil {

@@ -109,9 +109,10 @@ func (ls *loopState) release(x *exchange) {
 }
 
 // takeIdle returns the most recently used idle connection to u, closing
-// those that idled past the idle timeout first, or nil when there is none.
-func (ls *loopState) takeIdle(u *upstream) *upConn {
-	ls.expireIdle(u.index, time.Now())
+// those that idled past the idle timeout at now first, or nil when there
+// is none.
+func (ls *loopState) takeIdle(u *upstream, now time.Time) *upConn {
+	ls.expireIdle(u.index, now)
 	stack := ls.idle[u.index]
 	if len(stack) == 0 {
 		return nil

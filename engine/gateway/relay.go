@@ -97,7 +97,8 @@ func (x *exchange) reset() {
 // an asynchronous reply. It reports false when the request must take the
 // worker path instead (an https upstream).
 func (h *Handler) serveOnLoop(c *engine.Context, loop *engine.Loop) (bool, error) {
-	u, retryAfter := h.balancer.pick(time.Now())
+	now := time.Now()
+	u, retryAfter := h.balancer.pick(now)
 	if u == nil {
 		h.opts.Logger.Warn("gateway: every upstream is unhealthy", "retry_after", retryAfter)
 		return true, ErrAllUnhealthy.WithRetryAfter(retryAfter)
@@ -115,19 +116,19 @@ func (h *Handler) serveOnLoop(c *engine.Context, loop *engine.Loop) (bool, error
 	// A kept-alive connection's write may fail, and finish x's reply,
 	// inside start: the engine holds such a Finish until Serve returned
 	// and the responses before it are written.
-	x.start(u)
+	x.start(u, now)
 	return true, nil
 }
 
-// start forwards x's request to u.
-func (x *exchange) start(u *upstream) {
+// start forwards x's request to u; now is the time it was picked.
+func (x *exchange) start(u *upstream, now time.Time) {
 	x.u = u
 	req := x.r.Request()
 	x.request = x.h.renderRequest(x.request[:0], &x.ls.text, req, x.r.RemoteAddr(), u, x.r.BodyFollows())
 	if u.loopSlots.waiters.Load() == 0 {
 		// An idle connection is taken only when no request waits: one
 		// that does has the first claim (slots.go).
-		if uc := x.ls.takeIdle(u); uc != nil {
+		if uc := x.ls.takeIdle(u, now); uc != nil {
 			x.send(uc)
 			return
 		}
@@ -275,24 +276,24 @@ func (x *exchange) relayHead(resp *parser.Response) error {
 	var optArr [8][]byte
 	connOpts := optArr[:0]
 	for _, f := range resp.Fields {
-		if isConnectionField(f.Name) {
+		if nameOf(f.Name) == connectionField {
 			connOpts = appendConnectionOptions(connOpts, f.Value)
 		}
 	}
 	x.via, x.connValues = x.via[:0], x.connValues[:0]
 	for _, f := range resp.Fields {
-		switch {
-		case isConnectionField(f.Name):
+		switch name := nameOf(f.Name); {
+		case name == connectionField:
 			x.connValues = append(append(x.connValues, f.Value...), ',')
 			continue
-		case equalsFold(f.Name, "Trailer") && resp.Framing == parser.ChunkedBody && x.keepsTrailers():
+		case name == trailerField && resp.Framing == parser.ChunkedBody && x.keepsTrailers():
 			// The trailer fields it announces are relayed (trailer.go).
 			x.trailers = true
-		case equalsFold(f.Name, "Via"):
+		case name == viaField:
 			x.via = append(x.via, f.Value...)
 			x.via = append(x.via, ',', ' ')
 			continue
-		case isHopByHop(f.Name, connOpts), equalsFold(f.Name, "Content-Length"), equalsFold(f.Name, "Date"):
+		case name.hopByHop(), name == contentLengthField, name == dateField, namedIn(f.Name, connOpts):
 			continue
 		}
 		if err := r.AddField(f.Name, f.Value); err != nil {
@@ -316,26 +317,6 @@ func (x *exchange) relayHead(resp *parser.Response) error {
 
 // viaName is the Via field's name, as bytes for AddField.
 var viaName = []byte("Via")
-
-// equalsFold reports whether b equals the ASCII name, ignoring case.
-func equalsFold(b []byte, name string) bool {
-	if len(b) != len(name) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		c, d := b[i], name[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if 'A' <= d && d <= 'Z' {
-			d += 'a' - 'A'
-		}
-		if c != d {
-			return false
-		}
-	}
-	return true
-}
 
 // complete ends an exchange whose response was relayed whole: the
 // connection is kept for the next request when the response allows it,
@@ -442,9 +423,10 @@ func (x *exchange) dialFailed(err error) {
 	}
 	failure := x.h.fail(u, reply, err)
 	if x.tried < len(x.h.balancer.upstreams) {
-		if next, _ := x.h.balancer.pick(time.Now()); next != nil && next.scheme == "http" {
+		now := time.Now()
+		if next, _ := x.h.balancer.pick(now); next != nil && next.scheme == "http" {
 			x.tried++
-			x.start(next)
+			x.start(next, now)
 			return
 		}
 	}

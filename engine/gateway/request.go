@@ -68,7 +68,7 @@ func (t *requestText) addList(fields []parser.Field, name string) (start int) {
 	start = len(t.buf)
 	n := 0
 	for _, f := range fields {
-		if strings.EqualFold(string(f.Name), name) {
+		if equalsFold(f.Name, name) {
 			if n++; n > 1 {
 				t.buf = append(t.buf, ", "...)
 			}
@@ -189,7 +189,7 @@ func (h *Handler) appendFields(fields []fieldAt, t *requestText, req *parser.Req
 	var optArr [8][]byte
 	connOpts := optArr[:0]
 	for _, f := range req.Fields {
-		if isConnectionField(f.Name) {
+		if nameOf(f.Name) == connectionField {
 			connOpts = appendConnectionOptions(connOpts, f.Value)
 		}
 	}
@@ -198,19 +198,17 @@ func (h *Handler) appendFields(fields []fieldAt, t *requestText, req *parser.Req
 	// hop's view replaces it, and a Forwarded this hop does not write is
 	// dropped.
 	trusted := h.opts.trusts(remote)
+	forwarded := h.opts.Forwarded || !trusted
 	userAgent := false
 	for _, f := range req.Fields {
-		name := f.Name
-		switch {
-		case isHopByHop(name, connOpts), isAddedField(name, h.opts.Forwarded || !trusted),
-			strings.EqualFold(string(name), "Host"),
-			strings.EqualFold(string(name), "Content-Length"),
-			strings.EqualFold(string(name), "Expect"):
+		switch name := nameOf(f.Name); {
+		case name.hopByHop(), name.added(forwarded), name == hostField, name == contentLengthField,
+			name == expectField, namedIn(f.Name, connOpts):
 			continue
-		case strings.EqualFold(string(name), "User-Agent"):
+		case name == userAgentField:
 			userAgent = true
 		}
-		fields = append(fields, fieldAt{nameAt: t.addCanonical(name), valueAt: t.add(f.Value)})
+		fields = append(fields, fieldAt{nameAt: t.addCanonical(f.Name), valueAt: t.add(f.Value)})
 	}
 	v := req.Version
 	start := t.addList(req.Fields, "Via")
@@ -254,35 +252,35 @@ func (h *Handler) appendFields(fields []fieldAt, t *requestText, req *parser.Req
 	return fields
 }
 
-// isConnectionField reports whether name is Connection, or
-// Proxy-Connection, which old clients send with the same meaning.
-func isConnectionField(name []byte) bool {
-	return strings.EqualFold(string(name), "Connection") || strings.EqualFold(string(name), "Proxy-Connection")
-}
-
-// isAddedField reports whether name is one of the client's fields the
-// gateway does not pass on as they are: those it writes itself, from the
-// client's values (Via, X-Forwarded-For) or in their place
-// (X-Forwarded-Proto and -Host), and, when forwarded is set (this hop
-// writes one, or the client is not a trusted proxy), Forwarded.
-func isAddedField(name []byte, forwarded bool) bool {
-	switch {
-	case strings.EqualFold(string(name), "Via"),
-		strings.EqualFold(string(name), "X-Forwarded-For"),
-		strings.EqualFold(string(name), "X-Forwarded-Proto"),
-		strings.EqualFold(string(name), "X-Forwarded-Host"):
-		return true
-	}
-	return forwarded && strings.EqualFold(string(name), "Forwarded")
-}
-
 // appendClientIP appends the IP of addr, or its whole text when it has no
 // port, and returns its span.
 func appendClientIP(t *requestText, addr net.Addr) span {
 	start := len(t.buf)
 	if a, ok := addr.(*net.TCPAddr); ok {
+		if ip4 := a.IP.To4(); ip4 != nil {
+			// An IPv4 address, or an IPv4-mapped IPv6 one, as Unmap
+			// would give it, without making a netip.Addr first.
+			for i, b := range ip4 {
+				if i > 0 {
+					t.buf = append(t.buf, '.')
+				}
+				t.buf = appendOctet(t.buf, b)
+			}
+			return span{start, len(t.buf)}
+		}
 		t.buf = a.AddrPort().Addr().Unmap().AppendTo(t.buf)
 		return span{start, len(t.buf)}
 	}
 	return t.addString(clientIP(addr))
+}
+
+// appendOctet appends b in decimal, without leading zeros.
+func appendOctet(dst []byte, b byte) []byte {
+	if b >= 100 {
+		dst = append(dst, '0'+b/100)
+	}
+	if b >= 10 {
+		dst = append(dst, '0'+b/10%10)
+	}
+	return append(dst, '0'+b%10)
 }

@@ -43,7 +43,7 @@ func (x *exchange) relayTrailers(lines []byte) {
 			continue
 		}
 		name, value := line[:colon], bytes.Trim(line[colon+1:], " \t")
-		if isHopByHop(name, connOpts) || equalsFold(name, "Content-Length") || equalsFold(name, "Host") {
+		if kind := nameOf(name); kind.hopByHop() || kind == contentLengthField || kind == hostField || namedIn(name, connOpts) {
 			continue
 		}
 		if x.r.AddTrailer(name, value) == nil {

@@ -108,7 +108,11 @@ type balancer struct {
 // nil and the whole seconds, at least 1, until the first comes back.
 func (b *balancer) pick(now time.Time) (*upstream, int) {
 	n := uint64(len(b.upstreams))
-	start := b.next.Add(1) - 1
+	start := uint64(0)
+	if n > 1 {
+		// The counter is shared by every loop: one upstream needs none.
+		start = b.next.Add(1) - 1
+	}
 	soonest := int64(0)
 	for i := uint64(0); i < n; i++ {
 		u := b.upstreams[(start+i)%n]
