@@ -7,6 +7,8 @@
 #	bench/cost.sh --scenario files --record   # and a perf profile of each
 #	bench/cost.sh --scenario files --peers nginx --files 'NEW -addr {addr} -root {root}' \
 #		--base 'OLD -addr {addr} -root {root}'   # two builds side by side
+#	bench/cost.sh --scenario adapter --adapter 'NEW -addr {addr}' \
+#		--base 'OLD -addr {addr}'                # two adapterd builds side by side
 #
 # Servers, all built from this repository except nginx (Debian's, installed
 # with apt-get when missing, as root):
@@ -53,7 +55,8 @@ while (($#)); do
 		echo "         --conns N ($conns), --sizes LIST ($sizes), --server-cpu N, --wrk-cpu N, --latency, --rt, --record,"
 		echo "         --adapter CMD, --peer CMD (the adapter scenario's servers: {addr} is filled in),"
 		echo "         --files CMD (the files target: {addr} and {root} are filled in),"
-		echo "         --base CMD (a second files target, named base, measured in the same run: a build to compare with),"
+		echo "         --base CMD (a second target, named base, measured in the same run: a build to compare with;"
+		echo "         an adapterd with --scenario adapter, else a files target),"
 		echo "         --peers LIST (the files peers: $peers; none for only rawhttpd and --base)"
 		exit 0
 		;;
@@ -236,7 +239,10 @@ echo "| --- | --- | --: | --: | --: | --: | --: |"
 if [[ ,$scenarios, == *,adapter,* ]]; then
 	[[ -n $adapter ]] || adapter="$bin/adapterd -addr {addr}"
 	[[ -n $peer ]] || peer="$bin/nethttpd -addr {addr}"
-	run_scenario "/" "adapter=$adapter" "nethttp=$peer"
+	servers=("adapter=$adapter")
+	[[ -n $base ]] && servers+=("base=${base//\{root\}/$root}")
+	servers+=("nethttp=$peer")
+	run_scenario "/" "${servers[@]}"
 fi
 if [[ ,$scenarios, == *,files,* ]]; then
 	fp=""
