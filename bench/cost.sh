@@ -202,6 +202,8 @@ one_server() {
 		fi
 		read -r bu bs <<<"$before"
 		read -r au as <<<"$after"
+		say "cost.sh: $name $path: $(awk -v r="$reqs" -v u=$((au - bu)) -v s=$((as - bs)) -v hz="$hz" -v d="$duration" \
+			'BEGIN { printf "%.0f req/s, user %.2f + sys %.2f = %.2f µs/req", r / d, u / hz * 1e6 / r, s / hz * 1e6 / r, (u + s) / hz * 1e6 / r }') $lat"
 		results["$path $name"]+="$(awk -v r="$reqs" -v u=$((au - bu)) -v s=$((as - bs)) -v hz="$hz" -v d="$duration" -v lat="$lat" \
 			'BEGIN { printf "%.0f %.2f %.2f %.2f %s\n", r / d, u / hz * 1e6 / r, s / hz * 1e6 / r, (u + s) / hz * 1e6 / r, lat }')"$'\n'
 	done
