@@ -6,7 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/panjf2000/gnet/v2"
 	"github.com/valyala/bytebufferpool"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
@@ -109,23 +108,12 @@ type job struct {
 	// (sendFile), so the socket may hold it for the region's first bytes.
 	more bool
 
-	onDone gnet.RunnableFunc // j.done, bound once
-
 	// http is the net/http adapter's reusable state, made on first use.
 	http *httpState
 }
 
-// jobPool recycles jobs; New is set in init, since a job's callbacks
-// refer back to the pool.
-var jobPool sync.Pool
-
-func init() {
-	jobPool.New = func() any {
-		j := &job{}
-		j.onDone = j.done
-		return j
-	}
-}
+// jobPool recycles jobs.
+var jobPool = sync.Pool{New: func() any { return &job{} }}
 
 // startJob prepares the request in c.ex for the handler x deferred to, run
 // on the worker pool with a copy of x's response so far (the fields
@@ -412,8 +400,9 @@ func (j *job) finishStream(out []byte, failed bool) []byte {
 	return out
 }
 
-// done runs on the loop once the worker has written j's response: the
-// connection moves on to the requests that waited, or closes.
+// done runs on the loop once the worker has written j's response
+// (finishJobs): the connection moves on to the requests that waited, or
+// closes.
 func (j *job) done(context.Context) error {
 	c, keep, failed := j.c, j.keep, j.failed
 	if c.state == stateClosed {
