@@ -40,7 +40,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 rounds=3 duration=5 conns=64 server_cpu=0 wrk_cpu=1 sizes=1k,64k,1m
-scenarios=adapter,files latency=0 record=0 rt=() adapter="" peer="" files="" base="" peers=nethttp,nginx
+scenarios=adapter,files latency=0 record=0 rt=() adapter="" peer="" files="" bases=() peers=nethttp,nginx
 
 fail() {
 	printf 'cost.sh: %s\n' "$*" >&2
@@ -56,7 +56,7 @@ while (($#)); do
 		echo "         --adapter CMD, --peer CMD (the adapter scenario's servers: {addr} is filled in),"
 		echo "         --files CMD (the files target: {addr} and {root} are filled in),"
 		echo "         --base CMD (a second target, named base, measured in the same run: a build to compare with;"
-		echo "         an adapterd with --scenario adapter, else a files target),"
+		echo "         an adapterd with --scenario adapter, else a files target; given again: base2, base3, ...),"
 		echo "         --peers LIST (the files peers: $peers; none for only rawhttpd and --base)"
 		exit 0
 		;;
@@ -69,7 +69,7 @@ while (($#)); do
 		--adapter) adapter=$2 ;;
 		--peer) peer=$2 ;;
 		--files) files=$2 ;;
-		--base) base=$2 ;;
+		--base) bases+=("$2") ;;
 		--peers) peers=$2 ;;
 		--scenario) scenarios=$2 ;;
 		--rounds) rounds=$2 ;;
@@ -235,6 +235,16 @@ run_scenario() { # paths, then name=cmd pairs
 	done
 }
 
+# add_bases: the --base targets, named base, base2, ..., appended to servers.
+add_bases() {
+	local i name
+	for i in "${!bases[@]}"; do
+		name=base
+		((i == 0)) || name=base$((i + 1))
+		servers+=("$name=${bases[i]//\{root\}/$root}")
+	done
+}
+
 # median of a column: lib.sh's median reads results[key].
 echo "| path | server | req/s | user µs/req | sys µs/req | CPU µs/req | c1 p50 / p99 |"
 echo "| --- | --- | --: | --: | --: | --: | --: |"
@@ -242,7 +252,7 @@ if [[ ,$scenarios, == *,adapter,* ]]; then
 	[[ -n $adapter ]] || adapter="$bin/adapterd -addr {addr}"
 	[[ -n $peer ]] || peer="$bin/nethttpd -addr {addr}"
 	servers=("adapter=$adapter")
-	[[ -n $base ]] && servers+=("base=${base//\{root\}/$root}")
+	add_bases
 	servers+=("nethttp=$peer")
 	run_scenario "/" "${servers[@]}"
 fi
@@ -251,7 +261,7 @@ if [[ ,$scenarios, == *,files,* ]]; then
 	for s in ${sizes//,/ }; do fp+="/$s.bin "; done
 	[[ -n $files ]] || files="$bin/rawhttpd -addr {addr} -root {root}"
 	servers=("rawhttpd=${files//\{root\}/$root}")
-	[[ -n $base ]] && servers+=("base=${base//\{root\}/$root}")
+	add_bases
 	[[ ,$peers, == *,nethttp,* ]] && servers+=("nethttp=$bin/nethttpfs -addr {addr} -root $root")
 	[[ ,$peers, == *,nginx,* ]] && servers+=("nginx=nginx")
 	run_scenario "$fp" "${servers[@]}"
