@@ -15,34 +15,43 @@ import (
 // cannot pause one, so a request body streamed to a reply whose owner
 // paused it (BodyOwner.ReplyBody returned false: a gateway's upstream
 // reads slowly) would pile up in memory. Past clientDetachMark of held
-// input, a Content-Length body still arriving is read off the loop
-// instead:
+// input, a body still arriving is read off the loop instead:
 //
 //	detachClient  during OnTraffic: the socket is duplicated, what gnet
 //	              holds is copied, and gnet closes its side (OnClose
 //	              leaves the conn alone: it is stateDetached)
 //	run           a goroutine reads the rest of the body from the
 //	              duplicate through Go's netpoller, one buffer at a time
-//	              and only when the loop asks, and never more than the
-//	              body has left, so nothing after it is consumed
-//	feed          the loop gives each piece to the owner, which paces
-//	              the reads by pausing and resuming as before
+//	              and only when the loop asks; a Content-Length body is
+//	              never read past its end
+//	feed          the loop takes the body from each read as from gnet's
+//	              input (a chunked body decoded by the reply's decoder,
+//	              its trailer section checked as on the loop) and gives
+//	              it to the owner, which paces the reads by pausing and
+//	              resuming as before
 //	reattach      once the body is done (or the reply needs the client:
 //	              it writes, or finishes), the socket is enrolled on its
 //	              loop again (OnOpen knows the conn), and the reply and
 //	              the pipelined requests are served as usual
+//
+// The end of a chunked body is found only by reading past it: what a
+// read brought after the body's last CRLF (requests the client pipelined
+// behind it) is carried back to the loop and served before anything read
+// from the socket since (carriedInput); so is the rest of a body whose
+// reply needed the client back before its end. A chunk's framing line
+// cut by the end of a read is kept at the front of the buffer for the
+// next one. Malformed framing is answered as on the loop (refuseBody):
+// the client, back on the loop, gets the 400 and the connection closes.
 //
 // The client's TCP connection is the same throughout; while the body is
 // read off the loop the client is held back by its TCP window. What the
 // reply writes meanwhile is kept and sent on reattaching. A held-back
 // client costs the input gnet held when it left (about clientDetachMark
 // and one read, copied once) and the feedBytes read buffer, whatever the
-// body's size. A close, a drain cut-off or a failed read closes the
-// socket and releases the conn as OnClose would; the server's Close
-// closes the sockets of all (gnet knows nothing of them). Chunked bodies
-// are not taken off the loop (the end of one is found only by reading
-// past it, and what follows it would have to be served first): they keep
-// the bound of heldInboundLimit.
+// body's size; the input carried back is part of one or the other. A
+// close, a drain cut-off or a failed read closes the socket and releases
+// the conn as OnClose would; the server's Close closes the sockets of
+// all (gnet knows nothing of them).
 
 // clientDetachMark is the held input of a paused body past which the
 // client is taken off the loop.
@@ -57,13 +66,21 @@ type clientDetach struct {
 	c    *conn
 	r    *Reply
 	file *os.File
-	// pending is body input the loop has not given to the owner yet.
+	// pending is input the loop has not given to the owner yet: the
+	// body's, or, once the body is done, what was read past it. What is
+	// left of it when the socket goes back is carried back to the loop.
 	pending []byte
 	buf     []byte
-	left    int64 // body bytes still to read from the socket
-	n       int   // bytes the last read returned
-	err     error // the last read's error
-	cmds    chan detachCmd
+	// into is the part of buf the next read fills, after the kept bytes
+	// at its front: a chunk's framing line the last read cut.
+	into []byte
+	kept int
+	n    int   // bytes the last read returned
+	err  error // the last read's error
+	cmds chan detachCmd
+	// refusal is the response to a malformed body, sent once the client
+	// is back on the loop, before the connection closes.
+	refusal []byte
 	// reading: a read was asked for and not delivered yet.
 	reading bool
 	// reattaching: the socket is to go back on the loop.
@@ -83,13 +100,15 @@ const (
 )
 
 // canDetachClient reports whether r's client may be taken off the loop:
-// a paused Content-Length body with more held than the mark and more
-// still to come, nothing written to the client, and a real socket.
+// a paused body with more held than the mark and more still to come (for
+// a chunked body, whose end is not known before it is read, the mark
+// alone), nothing written to the client, and a real socket.
 func (r *Reply) canDetachClient() bool {
 	c := r.c
 	held := c.t.InboundBuffered()
-	return r.body == bodyLength && r.bodyPaused && !r.gone && !r.headSent && c.gc != nil &&
-		held > clientDetachMark && int64(held) < r.bodyLeft && c.t.OutboundBuffered() == 0 &&
+	more := r.body == bodyChunked || r.body == bodyLength && int64(held) < r.bodyLeft
+	return more && r.bodyPaused && !r.gone && !r.headSent && c.gc != nil &&
+		held > clientDetachMark && c.t.OutboundBuffered() == 0 &&
 		c.state == stateDispatched && !isDirect(c.gc)
 }
 
@@ -118,7 +137,6 @@ func (r *Reply) detachClient() gnet.Action {
 		buf:     make([]byte, feedBytes),
 		cmds:    make(chan detachCmd, 1),
 	}
-	d.left = r.bodyLeft - int64(len(d.pending))
 	d.delivered, d.resume, d.failed = d.onRead, d.feed, d.fail
 	c.detached = d
 	c.srv.detached.add(d)
@@ -142,7 +160,7 @@ func (d *clientDetach) run() {
 		// is closed. The whole body may take longer, since the upstream's
 		// pace, not the client's, holds it back.
 		_ = d.file.SetReadDeadline(time.Now().Add(d.c.srv.cfg.BodyReadTimeout))
-		d.n, d.err = d.file.Read(d.buf[:min(int64(len(d.buf)), d.left)])
+		d.n, d.err = d.file.Read(d.into)
 		if loop.Run(d.delivered) != nil {
 			d.closeFile() // the server stopped
 			return
@@ -178,17 +196,15 @@ func (d *clientDetach) onRead() {
 		return
 	}
 	if d.reattaching {
+		d.pending, d.kept = d.buf[:d.kept+d.n], 0 // carried back
 		d.cmds <- cmdReattach
 		return
-	}
-	if d.n > 0 {
-		d.left -= int64(d.n)
-		d.pending = d.buf[:d.n]
 	}
 	if d.n == 0 && d.err != nil {
 		d.fail()
 		return
 	}
+	d.pending, d.kept = d.buf[:d.kept+d.n], 0
 	d.feed()
 }
 
@@ -200,10 +216,17 @@ func (d *clientDetach) feed() {
 		return
 	}
 	owner, _ := r.owner.(BodyOwner)
+	cut := false // the pending input ends inside a chunk's framing line
 	for len(d.pending) > 0 && r.BodyFollows() && !r.bodyPaused && !r.gone {
-		n := int(min(int64(len(d.pending)), r.bodyLeft, feedBytes))
-		data := d.pending[:n]
-		r.tookLength(n)
+		data, n, err := d.next()
+		if err != nil {
+			r.refuseBody(err)
+			return
+		}
+		if n == 0 {
+			cut = true
+			break
+		}
 		more := r.deliver(owner, data)
 		d.pending = d.pending[n:]
 		d.c.loop.counts.bytesIn += uint64(n)
@@ -218,15 +241,61 @@ func (d *clientDetach) feed() {
 	case d.stopped || d.reattaching:
 	case !r.BodyFollows():
 		d.reattach()
-	case len(d.pending) == 0 && !r.bodyPaused && !d.reading:
-		d.reading = true
-		d.cmds <- cmdRead
+	case (len(d.pending) == 0 || cut) && !r.bodyPaused && !d.reading:
+		d.read()
 	}
 }
 
+// next takes the next piece of the body from the pending input, as the
+// loop's feed takes it from gnet's: at most feedBytes of it, decoded from
+// its chunk framing; n is how much of the input it used, 0 when a
+// framing line is not all there yet.
+func (d *clientDetach) next() (data []byte, n int, err error) {
+	r := d.r
+	window := d.pending[:min(len(d.pending), feedBytes)]
+	if r.body == bodyLength {
+		n = int(min(int64(len(window)), r.bodyLeft))
+		r.tookLength(n)
+		return window[:n], n, nil
+	}
+	data, n, err = r.chunks.Next(window)
+	if n == 0 && err == nil && len(window) < len(d.pending) {
+		data, n, err = r.chunks.Next(d.pending) // a framing line crosses the window
+	}
+	if err == nil && r.chunks.Done() {
+		r.body = bodyDone
+	}
+	return data, n, err
+}
+
+// read asks the goroutine for the next read. What is pending (a framing
+// line cut by the last read) moves to the front of the buffer, and the
+// read fills the rest, never past the end of a Content-Length body. The
+// decoder refuses a chunk size line past 4 KiB and a trailer section
+// past 32 KiB, so a kept line always leaves room in the feedBytes
+// buffer; were it ever to fill it, the connection closes rather than
+// read nothing forever.
+func (d *clientDetach) read() {
+	d.kept = copy(d.buf, d.pending)
+	d.pending = nil
+	end := len(d.buf)
+	if d.r.body == bodyLength {
+		end = int(min(int64(end), d.r.bodyLeft))
+	}
+	if d.kept >= end {
+		d.fail()
+		return
+	}
+	d.into = d.buf[d.kept:end]
+	d.reading = true
+	d.cmds <- cmdRead
+}
+
 // reattach asks for the socket back on the loop. A read in flight is cut
-// short and what it read dropped: the body is done, or the reply needs
-// the client and the connection closes after it, the body unread.
+// short. What the loop has not taken of the input goes back with the
+// socket: the rest of a body that the reply needs the client before the
+// end of (it writes, or finishes), or the input read past a finished
+// chunked body.
 func (d *clientDetach) reattach() {
 	if d.reattaching || d.stopped {
 		return
@@ -306,11 +375,25 @@ func (s *detachedSet) closeAll() {
 }
 
 // reattached runs in OnOpen when the socket of a detached client is back
-// on the loop as gc.
+// on the loop as gc. A body refused while off the loop gets its answer
+// and the connection closes. Input read off the loop that the loop has
+// not taken (the rest of the body, or what followed its end) comes
+// before what gnet reads from the socket from now on.
 func (c *conn) reattached(gc gnet.Conn) {
+	d := c.detached
 	c.detached = nil
 	c.gc, c.t = gc, gc
 	c.setState(stateDispatched)
+	if d.refusal != nil {
+		if c.write(d.refusal) {
+			c.setState(stateClosing)
+			c.finish()
+		}
+		return
+	}
+	if len(d.pending) > 0 {
+		c.t = &carriedInput{Conn: gc, c: c, held: d.pending}
+	}
 	r := c.reply
 	if r == nil {
 		c.resume()

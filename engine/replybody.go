@@ -15,10 +15,11 @@ import (
 // they do behind any reply, until Finish.
 //
 // gnet cannot stop reading a connection, so a paused body is held in the
-// connection's input buffer. Past clientDetachMark of it, a Content-Length
-// body is read off the loop as the owner takes it (clientdetach.go), and
-// the client is held back by its TCP window; a chunked body is held up
-// to heldInboundLimit, past which the connection closes.
+// connection's input buffer. Past clientDetachMark of it, the body
+// (Content-Length or chunked) is read off the loop as the owner takes it
+// (clientdetach.go), and the client is held back by its TCP window. A
+// chunked body whose framing is malformed is answered 400, as the loop
+// answers any malformed request, and the connection closes (refuseBody).
 
 // errBodyNotTaken answers a request whose body was to be streamed but
 // whose handler deferred to the worker pool, which takes whole bodies
@@ -127,7 +128,7 @@ func (r *Reply) deliver(owner BodyOwner, data []byte) bool {
 }
 
 // feed gives the owner what arrived of the body, while it takes more. A
-// malformed chunked body closes the connection.
+// malformed chunked body is refused (refuseBody).
 func (r *Reply) feed() gnet.Action {
 	c := r.c
 	owner, _ := r.owner.(BodyOwner)
@@ -143,7 +144,8 @@ func (r *Reply) feed() gnet.Action {
 			var err error
 			data, n, err = r.chunks.Next(buf)
 			if err != nil {
-				return gnet.Close
+				r.refuseBody(err)
+				return gnet.None
 			}
 			if n == 0 && len(buf) < held {
 				window = held // a chunk's framing crosses the window
@@ -177,4 +179,36 @@ func (r *Reply) feed() gnet.Action {
 		return gnet.Close
 	}
 	return gnet.None
+}
+
+// refuseBody answers a streamed body whose chunk framing is malformed
+// with err's response (400), rendered as every error is, unless the
+// reply's head has left, and closes the connection after it: nothing
+// after a body of unknown end can be read. The owner is told that the
+// client is gone, as if it had closed; its Finish then only lets go of
+// the reply. A client read off the loop gets the answer once it is back
+// on the loop (clientdetach.go).
+func (r *Reply) refuseBody(err error) {
+	c, s := r.c, r.c.srv
+	var out []byte
+	if !r.headSent {
+		r.ctx.closeAfter = true
+		out, _ = s.appendFinal(nil, &r.ctx, err, s.canned, s.clock.stamp(), &c.loop.counts)
+		if s.accessLogged() {
+			s.logAccess(&r.req, r.ctx.remote, r.ctx.logged, len(out), r.start)
+		}
+	}
+	c.loop.wheel.disarm(c)
+	c.reply = nil
+	r.abandon() // r is the owner's again, and may be recycled: not touched after
+	switch d := c.detached; {
+	case d != nil && out != nil:
+		d.refusal, d.pending = out, nil
+		d.reattach()
+	case out == nil:
+		c.close()
+	case c.write(out):
+		c.setState(stateClosing)
+		c.finish()
+	}
 }

@@ -46,10 +46,10 @@
 // MaxBodyBytes if need be (bounded by Options.MaxBodyBytes instead, see
 // upload.go). It pauses while the upstream has 256 KiB of it unread.
 // gnet keeps reading the client meanwhile: past 1 MiB held, the engine
-// reads the rest of a Content-Length body off the loop at the upstream's
-// pace, so the client's TCP window holds it back (engine's
-// clientdetach.go); a chunked body is held up to 8 MiB, past which the
-// client is closed.
+// reads the rest of the body, Content-Length or chunked, off the loop at
+// the upstream's pace, so the client's TCP window holds it back (engine's
+// clientdetach.go), and the requests pipelined behind it are served once
+// it is done.
 //
 // A request in flight holds, besides gnet's buffers of the two
 // connections: the engine's Reply (about 700 bytes, with its copy of the

@@ -82,17 +82,6 @@ func (c *client) get(path string) (*http.Response, string) {
 	return c.do("GET " + path + " HTTP/1.1\r\nHost: h.example\r\n\r\n")
 }
 
-// refusingAddr returns a 127.0.0.1 address nothing listens on: a
-// connect to it is refused.
-func refusingAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	return addr
-}
-
 // serveRaw runs an upstream on 127.0.0.1 that hands every connection to
 // serve, and returns its address. When the test ends the listener and
 // every connection close (which ends a serve that waits on its

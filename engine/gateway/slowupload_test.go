@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,8 +34,16 @@ func slowUploadBytes(t *testing.T) int64 {
 
 // slowDigester is an upstream that reads each request's body in small
 // pieces, pausing between them (it is slower than the client), and
-// answers with the body's length and SHA-256.
-func slowDigester(conn net.Conn) {
+// answers with the body's length and SHA-256. Past 2 MiB of a body it
+// reads no more until heldBack reports true (or ioTimeout passed): a
+// gateway slowed down, by the race detector say, may otherwise keep up
+// with it and have no client to hold back.
+func slowDigester(heldBack func() bool) func(net.Conn) {
+	return func(conn net.Conn) { digestSlowly(conn, heldBack) }
+}
+
+// digestSlowly is slowDigester's upstream on one connection.
+func digestSlowly(conn net.Conn, heldBack func() bool) {
 	r := bufio.NewReaderSize(conn, 16<<10)
 	for {
 		_ = conn.SetReadDeadline(time.Now().Add(time.Minute))
@@ -58,6 +67,11 @@ func slowDigester(conn net.Conn) {
 			if n%(256<<10) < int64(m) {
 				time.Sleep(5 * time.Millisecond) // a slow reader, not a synchronisation
 			}
+			if n >= 2<<20 && n-int64(m) < 2<<20 {
+				for deadline := time.Now().Add(ioTimeout); !heldBack() && time.Now().Before(deadline); {
+					time.Sleep(time.Millisecond) // polls the condition, as require.Eventually does
+				}
+			}
 		}
 		sum := strconv.FormatInt(n, 10) + " " + hex.EncodeToString(h.Sum(nil))
 		if _, err := fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(sum), sum); err != nil {
@@ -67,54 +81,95 @@ func slowDigester(conn net.Conn) {
 }
 
 // An upload to an upstream that reads slower than the client sends is
-// not cut off: the client is held back by its TCP window while the body
-// is read at the upstream's pace, memory stays bounded, and the request
-// the client pipelined after the body is answered on the same connection.
+// not cut off, whatever its framing: the client is held back by its TCP
+// window while the body is read at the upstream's pace, memory stays
+// bounded, and the request the client pipelined after the body (for a
+// chunked body, in the same write as its last chunk and trailer section)
+// is answered on the same connection.
 func TestUploadToASlowUpstreamHoldsTheClientBack(t *testing.T) {
 	size := slowUploadBytes(t)
-	upstream := serveRaw(t, slowDigester)
-	s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
-	runtime.GC()
-	before := rss(t)
-	c := dialRaw(t, s)
-	require.NoError(t, c.conn.SetDeadline(time.Now().Add(5*time.Minute)))
-	piece := make([]byte, 64<<10)
-	for i := range piece {
-		piece[i] = byte(i * 7)
+	const after = "GET /after HTTP/1.1\r\nHost: h\r\n\r\n"
+	tests := []struct {
+		name, framing string
+		// frame writes one piece of the body as the framing wants it;
+		// end is what follows the last piece.
+		frame func(w io.Writer, p []byte) error
+		end   string
+	}{
+		{
+			name: "Content-Length", framing: "Content-Length: " + strconv.FormatInt(size, 10),
+			frame: func(w io.Writer, p []byte) error { _, err := w.Write(p); return err },
+			end:   after,
+		},
+		{
+			name: "chunked", framing: "Transfer-Encoding: chunked",
+			frame: func(w io.Writer, p []byte) error {
+				_, err := fmt.Fprintf(w, "%x\r\n%s\r\n", len(p), p)
+				return err
+			},
+			end: "0\r\nX-Upload-Note: done\r\n\r\n" + after,
+		},
 	}
-	sent := make(chan error, 1)
-	want := sha256.New()
-	go func() {
-		_, err := fmt.Fprintf(c.conn, "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: %d\r\n\r\n", size)
-		for left := size; err == nil && left > 0; {
-			p := piece[:min(int64(len(piece)), left)]
-			want.Write(p)
-			_, err = c.conn.Write(p)
-			left -= int64(len(p))
-		}
-		if err == nil {
-			_, err = io.WriteString(c.conn, "GET /after HTTP/1.1\r\nHost: h\r\n\r\n")
-		}
-		sent <- err
-	}()
-	resp, err := http.ReadResponse(c.r, nil)
-	require.NoError(t, err)
-	got, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	require.NoError(t, <-sent, "the client was cut off")
-	require.Equal(t, http.StatusOK, resp.StatusCode, string(got))
-	assert.Equal(t, strconv.FormatInt(size, 10)+" "+hex.EncodeToString(want.Sum(nil)), string(got), "every byte arrived, in order")
-	grown := rss(t) - before
-	t.Logf("%d MiB uploaded to a slow upstream; RSS grew %d MiB", size>>20, grown>>20)
-	assert.Less(t, grown, int64(64<<20), "memory does not follow the body's size")
-	assert.Equal(t, uint64(1), s.Stats().HeldBack, "the client was held back")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s *engine.Server
+			var started sync.WaitGroup
+			started.Add(1)
+			upstream := serveRaw(t, slowDigester(func() bool {
+				started.Wait()
+				return s.Stats().HeldBack > 0
+			}))
+			s = startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
+			started.Done()
+			runtime.GC()
+			before := rss(t)
+			c := dialRaw(t, s)
+			require.NoError(t, c.conn.SetDeadline(time.Now().Add(5*time.Minute)))
+			piece := make([]byte, 64<<10)
+			for i := range piece {
+				piece[i] = byte(i * 7)
+			}
+			sent := make(chan error, 1)
+			want := sha256.New()
+			go func() {
+				// Buffered, so that a chunk's framing and data leave in
+				// one write.
+				w := bufio.NewWriterSize(c.conn, 128<<10)
+				_, err := fmt.Fprintf(w, "POST /up HTTP/1.1\r\nHost: h\r\n%s\r\n\r\n", tt.framing)
+				for left := size; err == nil && left > 0; {
+					p := piece[:min(int64(len(piece)), left)]
+					want.Write(p)
+					err = tt.frame(w, p)
+					left -= int64(len(p))
+				}
+				if err == nil {
+					_, err = io.WriteString(w, tt.end)
+				}
+				if err == nil {
+					err = w.Flush()
+				}
+				sent <- err
+			}()
+			resp, err := http.ReadResponse(c.r, nil)
+			require.NoError(t, err)
+			got, err := io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			require.NoError(t, <-sent, "the client was cut off")
+			require.Equal(t, http.StatusOK, resp.StatusCode, string(got))
+			assert.Equal(t, strconv.FormatInt(size, 10)+" "+hex.EncodeToString(want.Sum(nil)), string(got), "every byte arrived, in order")
+			grown := rss(t) - before
+			t.Logf("%d MiB uploaded (%s) to a slow upstream; RSS grew %d MiB", size>>20, tt.name, grown>>20)
+			assert.Less(t, grown, int64(64<<20), "memory does not follow the body's size")
+			assert.Equal(t, uint64(1), s.Stats().HeldBack, "the client was held back")
 
-	resp, err = http.ReadResponse(c.r, nil)
-	require.NoError(t, err)
-	got, err = io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Equal(t, "0 "+hex.EncodeToString(sha256.New().Sum(nil)), string(got), "the pipelined request after the upload")
+			resp, err = http.ReadResponse(c.r, nil)
+			require.NoError(t, err)
+			got, err = io.ReadAll(resp.Body)
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusOK, resp.StatusCode)
+			assert.Equal(t, "0 "+hex.EncodeToString(sha256.New().Sum(nil)), string(got), "the pipelined request after the upload")
+		})
+	}
 }
 
 // bigUpload starts writing a Content-Length upload of size bytes on c, in

@@ -11,13 +11,14 @@ import (
 // forwarded at once (the Handler is an engine.BodyStreamer when every
 // upstream is http): the head goes to the upstream, then the body as it
 // arrives, in the client's framing (a chunked body is decoded by the
-// engine and chunked again here). Past uploadHighWater bytes the upstream
-// has not taken, the body pauses until its socket drains; the engine then
-// holds back the client (a Content-Length body is read off the loop at
-// the pace the body is resumed) or, for a chunked body, holds what the
-// client sends meanwhile up to its bound for held input.
-// Such a request is never sent twice, and its upstream connection is
-// reused only once the whole body went out.
+// engine and chunked again here; its trailer section, which the engine
+// checks, is not forwarded: the upstream gets the last chunk and the
+// empty line). Past uploadHighWater bytes the upstream has not taken,
+// the body pauses until its socket drains; the engine then holds back
+// the client, whatever the body's framing: the rest of the body is read
+// off the loop at the pace it is resumed. Such a request is never sent
+// twice, and its upstream connection is reused only once the whole body
+// went out.
 
 const (
 	// uploadHighWater is the request body the gateway lets wait for an

@@ -1,0 +1,21 @@
+//go:build !unix
+
+package gateway
+
+import (
+	"net"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// refusingAddr returns a 127.0.0.1 address nothing listens on: a
+// connect to it is refused.
+func refusingAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
