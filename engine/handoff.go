@@ -19,9 +19,8 @@ import (
 // (pool), and finishes, in one pass, every job the workers completed
 // meanwhile (finishJobs). A worker that completes a job while no such pass
 // is due posts one itself (handBack). So a batch of k requests costs one
-// posted task and about four goroutine switches, where a channel hand-off,
-// two switches and a posted task per request cost the loop's CPU more than
-// the handler itself.
+// posted task and about five goroutine switches, where it cost a channel
+// hand-off, two switches and a posted task per request.
 
 // handOverYields bounds how often a loop yields its P to the workers it
 // woke.
@@ -73,8 +72,8 @@ func (f *finishedJobs) take(spare []*job) []*job {
 // response of the connection has reached the socket, since the worker
 // writes to the socket itself; until then the job waits (checkOutput).
 //
-// The loop then yields its P to the worker, once the batch is served
-// (afterHandOvers). gnet's loop waits in epoll_wait as a plain system call
+// The loop yields its P to the worker at the batch's first job and once
+// the batch is served (afterHandOvers). gnet's loop waits in epoll_wait as a plain system call
 // and keeps its P while it waits; a worker made runnable on that P is not
 // run until sysmon retakes the P, which an idle process does only every
 // 10 ms. The loop's own runtime.Gosched (gnet calls it before it blocks)
@@ -112,9 +111,7 @@ func (c *conn) handOver() {
 	l.finished.claim()
 	l.yield()
 	if l.el.Execute(context.Background(), l.afterHandOversTask) != nil {
-		for _, j := range l.finished.take(nil) {
-			j.recycle() // the server has stopped
-		}
+		l.abandonFinished() // the server has stopped
 		return
 	}
 	l.yieldPosted = true
@@ -144,7 +141,7 @@ func (l *loop) afterHandOvers() {
 func (l *loop) finishJobs() {
 	jobs := l.finished.take(l.finishing)
 	for i, j := range jobs {
-		_ = j.done(nil)
+		_ = j.done(context.Background())
 		jobs[i] = nil
 	}
 	l.finishing = jobs[:0]
@@ -163,8 +160,22 @@ func (j *job) handBack() {
 		return
 	}
 	if l.el.Execute(context.Background(), l.finishJobsTask) != nil {
-		for _, j := range l.finished.take(nil) {
-			j.recycle()
+		l.abandonFinished()
+	}
+}
+
+// abandonFinished lets go of the finished jobs of a loop that has
+// stopped: each closes its descriptor of the socket and cancels its
+// context. The jobs are not recycled, since their connections may still
+// point to them until gnet closes those.
+func (l *loop) abandonFinished() {
+	for _, j := range l.finished.take(nil) {
+		if j.sock != nil {
+			j.sock.release()
+			j.sock = nil
+		}
+		if j.cancel != nil {
+			j.cancel()
 		}
 	}
 }
