@@ -91,6 +91,12 @@ func (p *pool) take(w *poolWorker, stop <-chan struct{}) *job {
 		}
 		p.parked = append(p.parked, w)
 		p.mu.Unlock()
+		if stop == nil {
+			<-w.wake // a pool worker's wait: a plain receive, cheaper than select
+			p.mu.Lock()
+			p.searching.Add(-1)
+			continue
+		}
 		select {
 		case <-w.wake:
 		case <-stop:
