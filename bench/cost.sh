@@ -9,6 +9,8 @@
 #		--base 'OLD -addr {addr} -root {root}'   # two builds side by side
 #	bench/cost.sh --scenario gateway --peers nginx --gateway 'NEW -addr {addr} -upstream {upstream}' \
 #		--base 'OLD -addr {addr} -upstream {upstream}'
+#	bench/cost.sh --scenario adapter --adapter 'NEW -addr {addr}' \
+#		--base 'OLD -addr {addr}'                # two adapterd builds side by side
 #
 # Servers, all built from this repository except nginx (Debian's, installed
 # with apt-get when missing, as root):
@@ -48,7 +50,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 rounds=3 duration=5 conns=64 server_cpu=0 wrk_cpu=1 sizes=1k,64k,1m
-scenarios=adapter,files latency=0 record=0 rt=() adapter="" peer="" files="" gateway="" base="" peers=nethttp,nginx
+scenarios=adapter,files latency=0 record=0 rt=() adapter="" peer="" files="" gateway="" bases=() peers=nethttp,nginx
 
 fail() {
 	printf 'cost.sh: %s\n' "$*" >&2
@@ -64,8 +66,8 @@ while (($#)); do
 		echo "         --adapter CMD, --peer CMD (the adapter scenario's servers: {addr} is filled in),"
 		echo "         --files CMD (the files target: {addr} and {root} are filled in),"
 		echo "         --gateway CMD (the gateway target: {addr} and {upstream} are filled in),"
-		echo "         --base CMD (a second files or gateway target, named base, measured in the same run: a build"
-		echo "         to compare with; its placeholders as the target's),"
+		echo "         --base CMD (a second target, named base, measured in the same run: a build to compare with,"
+		echo "         of the scenario's kind, its placeholders as the target's; given again: base2, base3, ...),"
 		echo "         --peers LIST (the files and gateway peers: $peers; none for only rawhttpd and --base)"
 		exit 0
 		;;
@@ -79,7 +81,7 @@ while (($#)); do
 		--peer) peer=$2 ;;
 		--files) files=$2 ;;
 		--gateway) gateway=$2 ;;
-		--base) base=$2 ;;
+		--base) bases+=("$2") ;;
 		--peers) peers=$2 ;;
 		--scenario) scenarios=$2 ;;
 		--rounds) rounds=$2 ;;
@@ -216,7 +218,8 @@ one_server() {
 		fi
 		read -r bu bs <<<"$before"
 		read -r au as <<<"$after"
-		say "cost.sh: $name $path: $reqs requests, $((au - bu)) user and $((as - bs)) system ticks"
+		say "cost.sh: $name $path: $(awk -v r="$reqs" -v u=$((au - bu)) -v s=$((as - bs)) -v hz="$hz" -v d="$duration" \
+			'BEGIN { printf "%.0f req/s, user %.2f + sys %.2f = %.2f µs/req", r / d, u / hz * 1e6 / r, s / hz * 1e6 / r, (u + s) / hz * 1e6 / r }') $lat"
 		results["$path $name"]+="$(awk -v r="$reqs" -v u=$((au - bu)) -v s=$((as - bs)) -v hz="$hz" -v d="$duration" -v lat="$lat" \
 			'BEGIN { printf "%.0f %.2f %.2f %.2f %s\n", r / d, u / hz * 1e6 / r, s / hz * 1e6 / r, (u + s) / hz * 1e6 / r, lat }')"$'\n'
 	done
@@ -248,6 +251,18 @@ run_scenario() { # paths, then name=cmd pairs
 	done
 }
 
+# add_bases: the --base targets, named base, base2, ..., appended to
+# servers, with {root} and {upstream} filled in.
+add_bases() {
+	local i name cmd
+	for i in "${!bases[@]}"; do
+		name=base
+		((i == 0)) || name=base$((i + 1))
+		cmd=${bases[i]//\{root\}/$root}
+		servers+=("$name=${cmd//\{upstream\}/http://${upstream_addr:-}}")
+	done
+}
+
 # median of a column: lib.sh's median reads results[key]; least, the
 # smallest of the rounds: on a shared machine others' work only adds to a
 # round's CPU per request (cache misses, preemption), so the least is the
@@ -258,14 +273,17 @@ echo "| --- | --- | --: | --: | --: | --: | --: | --: |"
 if [[ ,$scenarios, == *,adapter,* ]]; then
 	[[ -n $adapter ]] || adapter="$bin/adapterd -addr {addr}"
 	[[ -n $peer ]] || peer="$bin/nethttpd -addr {addr}"
-	run_scenario "/" "adapter=$adapter" "nethttp=$peer"
+	servers=("adapter=$adapter")
+	add_bases
+	servers+=("nethttp=$peer")
+	run_scenario "/" "${servers[@]}"
 fi
 if [[ ,$scenarios, == *,files,* ]]; then
 	fp=""
 	for s in ${sizes//,/ }; do fp+="/$s.bin "; done
 	[[ -n $files ]] || files="$bin/rawhttpd -addr {addr} -root {root}"
 	servers=("rawhttpd=${files//\{root\}/$root}")
-	[[ -n $base ]] && servers+=("base=${base//\{root\}/$root}")
+	add_bases
 	[[ ,$peers, == *,nethttp,* ]] && servers+=("nethttp=$bin/nethttpfs -addr {addr} -root $root")
 	[[ ,$peers, == *,nginx,* ]] && servers+=("nginx=nginx")
 	run_scenario "$fp" "${servers[@]}"
@@ -280,7 +298,7 @@ if [[ ,$scenarios, == *,gateway,* ]]; then
 	listening "$port" || fail "the upstream nginx did not start (log: $work/upstream.log)"
 	[[ -n $gateway ]] || gateway="$bin/rawhttpd -addr {addr} -upstream {upstream}"
 	servers=("rawhttpd=${gateway//\{upstream\}/http://$upstream_addr}")
-	[[ -n $base ]] && servers+=("base=${base//\{upstream\}/http://$upstream_addr}")
+	add_bases
 	[[ ,$peers, == *,nethttp,* ]] && servers+=("nethttp=$bin/proxyd -addr {addr} -upstream http://$upstream_addr")
 	[[ ,$peers, == *,nginx,* ]] && servers+=("nginx=nginx-proxy")
 	run_scenario "/" "${servers[@]}"

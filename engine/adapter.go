@@ -273,7 +273,9 @@ func beginBody[T string | []byte](w *responseWriter, p T) {
 	if w.committed {
 		return
 	}
-	if _, set := w.header["Content-Type"]; !set && len(p) > 0 && w.header.Get("Transfer-Encoding") == "" {
+	// The keys are canonical: indexing spares Header.Get's
+	// canonicalization and finds what Get would.
+	if _, set := w.header["Content-Type"]; !set && len(p) > 0 && firstValue(w.header["Transfer-Encoding"]) == "" {
 		w.header.Set("Content-Type", http.DetectContentType([]byte(p)))
 	}
 	w.commit()
@@ -305,7 +307,7 @@ func (w *responseWriter) commit() {
 	for key, values := range w.header {
 		switch key {
 		case "Content-Length":
-			if n, err := strconv.ParseInt(w.header.Get(key), 10, 64); err == nil {
+			if n, err := strconv.ParseInt(firstValue(values), 10, 64); err == nil {
 				c.SetContentLength(n)
 			}
 			continue
@@ -316,6 +318,14 @@ func (w *responseWriter) commit() {
 			_ = c.AddHeader(key, v) // an invalid field is dropped, never written
 		}
 	}
+}
+
+// firstValue returns a field's first value, as http.Header's Get does.
+func firstValue(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	return values[0]
 }
 
 // adoptFields moves the fields set on the Context before the request

@@ -2,12 +2,10 @@ package engine
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/panjf2000/gnet/v2"
 	"github.com/valyala/bytebufferpool"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
@@ -91,8 +89,6 @@ type job struct {
 	failed bool
 	// submitted is set once the job is in the pool's queue (loop).
 	submitted bool
-	// taken is set by the worker that takes the job.
-	taken atomic.Bool
 	// pipelined: a further request was buffered behind this one when it
 	// was handed over (a drain keeps the connection open for it).
 	pipelined bool
@@ -112,23 +108,12 @@ type job struct {
 	// (sendFile), so the socket may hold it for the region's first bytes.
 	more bool
 
-	onDone gnet.RunnableFunc // j.done, bound once
-
 	// http is the net/http adapter's reusable state, made on first use.
 	http *httpState
 }
 
-// jobPool recycles jobs; New is set in init, since a job's callbacks
-// refer back to the pool.
-var jobPool sync.Pool
-
-func init() {
-	jobPool.New = func() any {
-		j := &job{}
-		j.onDone = j.done
-		return j
-	}
-}
+// jobPool recycles jobs.
+var jobPool = sync.Pool{New: func() any { return &job{} }}
 
 // startJob prepares the request in c.ex for the handler x deferred to, run
 // on the worker pool with a copy of x's response so far (the fields
@@ -186,52 +171,6 @@ func (c *Context) inherit(from *Context) {
 	c.closeAfter, c.serverSet, c.pipelined = from.closeAfter, from.serverSet, from.pipelined
 }
 
-// handOverYields bounds how often a loop yields its P to the worker it
-// just readied.
-const handOverYields = 3
-
-// handOver gives c's pending job to the worker pool once every earlier
-// response of the connection has reached the socket, since the worker
-// writes to the socket itself; until then the job waits (checkOutput).
-//
-// When a worker waits for work, the loop then yields its P until one has
-// taken the job. gnet's loop waits in epoll_wait as a plain system call
-// and keeps its P while it waits; a worker made runnable on that P is not
-// run until sysmon retakes the P, which an idle process does only every
-// 10 ms. The loop's own runtime.Gosched (gnet calls it before it blocks)
-// is not enough either: once every 61 schedules the scheduler looks at the
-// global queue first, where Gosched put the loop, and runs the loop again.
-// With GOMAXPROCS=1 that was one request in about sixty waiting 5 to 15
-// ms; the yield costs a few hundred nanoseconds when a worker on another P
-// has taken the job already.
-func (c *conn) handOver() {
-	j := c.pending
-	if c.t.OutboundBuffered() > 0 {
-		c.waitOutput()
-		return
-	}
-	if w, ok := c.gc.(directWriter); ok {
-		j.direct = w
-	} else if c.gc != nil {
-		sock, err := c.socket()
-		if err != nil {
-			c.srv.cfg.Logger.Error("engine: cannot hand a connection to a worker", "err", err)
-			c.dropJob()
-			c.close()
-			return
-		}
-		j.sock = sock.acquire()
-	}
-	j.submitted = true
-	c.srv.pool.jobs <- j // never waits: startJob reserved the place
-	if c.srv.pool.idle.Load() == 0 {
-		return // every worker is busy: none is waiting for this P
-	}
-	for i := 0; i < handOverYields && !j.taken.Load(); i++ {
-		runtime.Gosched()
-	}
-}
-
 // dropJob gives up c's pending job before a worker saw it.
 func (c *conn) dropJob() {
 	j := c.pending
@@ -274,7 +213,6 @@ func copyRequest(dst, src *parser.Request, buf *bytebufferpool.ByteBuffer) {
 func (j *job) run() {
 	s := j.srv
 	s.pool.reserved.Add(-1)
-	j.taken.Store(true)
 	defer s.counters.inFlight.Add(-1)
 	if j.continuation {
 		j.serveRest()
@@ -408,18 +346,6 @@ func (j *job) claimOutput(who int32) bool {
 	return j.output.CompareAndSwap(outputOpen, who)
 }
 
-// handBack returns the connection to its loop (j.done). When the loop is
-// gone, the server has stopped and j only lets go of what it holds.
-func (j *job) handBack() {
-	if j.c.gc == nil {
-		j.recycle()
-		return
-	}
-	if j.c.loop.el.Execute(context.Background(), j.onDone) != nil {
-		j.recycle()
-	}
-}
-
 // flush sends the response head (the first time) and the body written so
 // far, straight to the socket; it returns once the socket has taken it
 // all, so a client that reads slowly holds the handler back with no more
@@ -474,15 +400,16 @@ func (j *job) finishStream(out []byte, failed bool) []byte {
 	return out
 }
 
-// done runs on the loop once the worker has written j's response: the
-// connection moves on to the requests that waited, or closes.
+// done runs on the loop once the worker has written j's response
+// (finishJobs): the connection moves on to the requests that waited, or
+// closes.
 func (j *job) done(context.Context) error {
 	c, keep, failed := j.c, j.keep, j.failed
 	if c.state == stateClosed {
 		if len(j.rest) > 0 && keep && !failed && j.srv.pool.reserve() {
 			j.continuation = true
 			j.srv.counters.inFlight.Add(1)
-			j.srv.pool.jobs <- j // never waits: the place is reserved
+			j.srv.pool.push(j) // the place is reserved
 			return nil
 		}
 		j.recycle()
@@ -528,7 +455,6 @@ func (j *job) recycle() {
 	j.ctx.reset(nil, nil)
 	j.ctx.job = nil
 	j.req.Reset()
-	j.taken.Store(false)
 	j.srv, j.c, j.h, j.sock, j.direct, j.in, j.out, j.rctx, j.cancel = nil, nil, nil, nil, nil, in, out, nil, nil
 	j.keep, j.failed, j.submitted, j.chunked, j.continuation = false, false, false, false, false
 	j.output.Store(outputOpen)
@@ -539,49 +465,3 @@ func (j *job) recycle() {
 	j.enqueued, j.streamed = 0, 0
 	jobPool.Put(j)
 }
-
-// pool is the bounded worker pool of blocking handlers: a fixed set of
-// goroutines fed by a bounded queue. A full queue is answered 503, never
-// waited on, so the event loop never blocks. A place in the queue is
-// reserved when the request is dispatched, and the job sent once the
-// batch's earlier responses are written: the send then never waits.
-type pool struct {
-	jobs chan *job
-	// reserved counts the places taken in jobs: queued, or about to be.
-	reserved atomic.Int64
-	// idle counts the workers waiting for a job.
-	idle atomic.Int32
-	wg   sync.WaitGroup
-	once sync.Once
-}
-
-// start launches n workers.
-func (p *pool) start(n int) {
-	for i := 0; i < n; i++ {
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			for {
-				p.idle.Add(1)
-				j, ok := <-p.jobs
-				p.idle.Add(-1)
-				if !ok {
-					return
-				}
-				j.run()
-			}
-		}()
-	}
-}
-
-// reserve takes a place in the queue, or reports false when it is full.
-func (p *pool) reserve() bool {
-	if p.reserved.Add(1) > int64(cap(p.jobs)) {
-		p.reserved.Add(-1)
-		return false
-	}
-	return true
-}
-
-// stop ends the workers once the queue is empty; it does not wait.
-func (p *pool) stop() { p.once.Do(func() { close(p.jobs) }) }

@@ -79,6 +79,50 @@ func TestSlowBlockingHandlerDoesNotDelayTheLoop(t *testing.T) {
 	assert.Equal(t, 200, resp.StatusCode)
 }
 
+func TestBlockedHandlersDoNotHoldUpOtherBlockingWork(t *testing.T) {
+	tests := []struct {
+		name    string
+		blocked int // connections whose handler waits until the end
+	}{
+		{"one blocked", 1},
+		{"three blocked, their requests sent together", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			release := make(chan struct{})
+			var waiting atomic.Int32
+			h := Blocking(HandlerFunc(func(c *Context) error {
+				if string(c.Path()) == "/slow" {
+					waiting.Add(1)
+					<-release
+				}
+				_, _ = c.WriteString("done")
+				return nil
+			}))
+			s := startServer(t, h, Config{NumLoops: 1, Workers: tt.blocked + 1})
+			var slow []*client
+			for i := 0; i < tt.blocked; i++ {
+				slow = append(slow, dialRaw(t, s))
+			}
+			fast := dialRaw(t, s)
+			for _, c := range slow {
+				c.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n")
+			}
+			fast.send("GET /fast HTTP/1.1\r\nHost: a\r\n\r\n")
+			// Every blocked handler holds a worker; the last one is free
+			// for the fast request, whenever it was queued.
+			_, body := fast.read("GET")
+			assert.Equal(t, "done", body)
+			require.Eventually(t, func() bool { return waiting.Load() == int32(tt.blocked) }, ioTimeout, time.Millisecond)
+			close(release)
+			for _, c := range slow {
+				_, body := c.read("GET")
+				assert.Equal(t, "done", body)
+			}
+		})
+	}
+}
+
 func TestClientDisconnectCancelsBlockingWork(t *testing.T) {
 	started := make(chan struct{})
 	cancelled := make(chan struct{})

@@ -34,14 +34,17 @@
 // # Blocking work
 //
 // A Blocking handler (FromHTTP among them) runs on the worker pool. The loop copies the request, reserves a place in the pool's
-// queue (a full queue is a 503 in request order), and hands the job over
-// once the batch's earlier responses have reached the socket, yielding its
-// P until a worker has taken the job (handOver says why). The worker writes
+// queue (a full queue is a 503 in request order), and queues the job once
+// the batch's earlier responses have reached the socket; it yields its P to
+// the workers at the batch's first job and again once the batch is served,
+// so that one worker serves the batch's jobs in a row (handoff.go says
+// why). The worker writes
 // the response itself (whole, streamed by Flush, or a file region sent by
 // SendFile with sendfile(2)) to a second descriptor of the socket
 // (socket.go), waiting for a slow client through Go's netpoller; then it
-// hands the connection back to the loop, which serves the requests that
-// waited unparsed meanwhile. Every response, the loop's, a worker's and
+// hands the connection back to the loop, which finishes the jobs its
+// workers completed in one pass and serves the requests that waited
+// unparsed meanwhile. Every response, the loop's, a worker's and
 // the engine's own refusals, ends through appendFinal
 // (final.go): keep-alive, the Connection field, HEAD and error rendering
 // are decided there once.

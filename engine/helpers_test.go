@@ -253,3 +253,14 @@ func outputBackedUp(c *conn) bool {
 	defer c.sock.mu.Unlock()
 	return c.sock.file != nil
 }
+
+// queuedJob takes the job queued for s's worker pool, as a worker would,
+// for a test that runs the work itself; nil when none is queued.
+func queuedJob(s *Server) *job {
+	s.pool.mu.Lock()
+	defer s.pool.mu.Unlock()
+	if s.pool.queue.len() == 0 {
+		return nil
+	}
+	return s.pool.queue.pop()
+}

@@ -41,6 +41,14 @@ type loop struct {
 	// sweep is handed to el.Execute by the ticker; made once so a tick
 	// allocates nothing.
 	sweep gnet.RunnableFunc
+
+	// The hand-off of blocking work (handoff.go). yieldPosted: the
+	// batch's afterHandOvers is posted. finished takes the jobs the
+	// workers completed; finishing is the spare list it swaps in.
+	yieldPosted                        bool
+	finished                           finishedJobs
+	finishing                          []*job
+	afterHandOversTask, finishJobsTask gnet.RunnableFunc
 }
 
 // exchange is the parse state of a connection that has a request in
@@ -56,6 +64,7 @@ type exchange struct {
 func newLoop(s *Server, el gnet.EventLoop) *loop {
 	l := &loop{srv: s, el: el, conns: make(map[*conn]struct{})}
 	l.pub.l = l
+	l.newHandOffTasks()
 	l.wheel.now = s.clock.now()
 	l.sweep = func(context.Context) error {
 		l.wheel.advance(l.srv.clock.now(), l.expire)

@@ -35,16 +35,10 @@ func (s *Server) ServeBytes(ctx context.Context, in []byte) (out []byte, closed 
 	stop := make(chan struct{})
 	go func() {
 		defer close(workerDone)
-		for {
-			select {
-			case j, ok := <-s.pool.jobs:
-				if !ok {
-					return // a started server has stopped its pool
-				}
-				j.run()
-			case <-stop:
-				return
-			}
+		// take ends it when a started server stops its pool, or at stop.
+		w := newPoolWorker()
+		for j := s.pool.take(w, stop); j != nil; j = s.pool.take(w, stop) {
+			j.run()
 		}
 	}()
 	waitWorker := true

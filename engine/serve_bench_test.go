@@ -75,7 +75,7 @@ func BenchmarkFromHTTP(b *testing.B) {
 			for b.Loop() {
 				m.in = raw
 				c.serve()
-				j := <-c.srv.pool.jobs
+				j := queuedJob(c.srv)
 				j.run()
 				c.pending, c.state = nil, stateIdle
 			}

@@ -104,7 +104,7 @@ func New(h Handler, cfg Config) *Server {
 	}
 	s.canned = render.NewCanned(cfg.Server, canned...)
 	s.shed = shedder{enabled: cfg.Shed, target: int64(cfg.ShedTarget), interval: int64(cfg.ShedInterval)}
-	s.pool.jobs = make(chan *job, cfg.QueueLen)
+	s.pool.capacity = int64(cfg.QueueLen)
 	s.events = &events{srv: s}
 	if bs, ok := h.(BodyStreamer); ok && bs.StreamsBodies() {
 		s.streams = true

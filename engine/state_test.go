@@ -77,7 +77,7 @@ func TestConnStateFollowsTheConnection(t *testing.T) {
 	// workerDone completes the connection's blocking job as a worker
 	// would, keeping the connection open.
 	workerDone := func(t *testing.T, c *conn, _ *memTransport) {
-		j := <-c.srv.pool.jobs
+		j := queuedJob(c.srv)
 		j.keep = true
 		require.NoError(t, j.done(context.Background()))
 	}

@@ -69,7 +69,7 @@ func (s *Server) Stats() Stats {
 		Requests:      k.requests.Load(),
 		Shed:          k.shed.Load(),
 		InFlight:      k.inFlight.Load(),
-		Queued:        int64(len(s.pool.jobs)),
+		Queued:        int64(s.pool.queued()),
 		QueueWait:     time.Duration(s.shed.waitNanos.Load()),
 		BytesIn:       k.bytesIn.Load(),
 		BytesOut:      k.bytesOut.Load(),
