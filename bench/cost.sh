@@ -131,40 +131,6 @@ for s in ${sizes//,/ }; do
 	size_of[/$s.bin]=$n
 done
 
-nginx_cmd() { # port [server-block]: the command of an nginx serving root on port, or running the block
-	local d=$work/nginx-$1
-	local block=${2:-"server { listen 127.0.0.1:$1; root $root; }"}
-	mkdir -p "$d/tmp"
-	cat >"$d/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $d/nginx.pid;
-error_log $d/error.log;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $d/tmp; proxy_temp_path $d/tmp; fastcgi_temp_path $d/tmp;
-  uwsgi_temp_path $d/tmp; scgi_temp_path $d/tmp;
-  sendfile on; tcp_nopush on;
-  open_file_cache max=10000 inactive=60s; open_file_cache_valid 60s;
-  $block
-}
-EOF
-	echo "nginx -c $d/nginx.conf -p $d"
-}
-
-# session_ticks sid: "user system" clock ticks of every process in the session.
-session_ticks() {
-	local p line u=0 s=0
-	for p in $(pgrep -s "$1"); do
-		{ read -r line <"/proc/$p/stat"; } 2>/dev/null || continue
-		read -r -a f <<<"${line##*) }"
-		u=$((u + f[11])) s=$((s + f[12]))
-	done
-	echo "$u $s"
-}
-
 hz=$(getconf CLK_TCK)
 port=$((20000 + RANDOM % 20000))
 declare -A results=()

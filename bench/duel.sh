@@ -63,37 +63,6 @@ chmod 755 "$work"
 started=() wrk_pid=""
 finish_on_exit
 
-nginx_cmd() { # port block: the command of an nginx running the server block on port
-	local d=$work/nginx-$1
-	mkdir -p "$d/tmp"
-	cat >"$d/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $d/nginx.pid;
-error_log $d/error.log;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $d/tmp; proxy_temp_path $d/tmp; fastcgi_temp_path $d/tmp;
-  uwsgi_temp_path $d/tmp; scgi_temp_path $d/tmp;
-  $2
-}
-EOF
-	echo "nginx -c $d/nginx.conf -p $d"
-}
-
-# session_cpu sid: user and system clock ticks of every process in the session.
-session_cpu() {
-	local p line u=0 s=0
-	for p in $(pgrep -s "$1"); do
-		{ read -r line <"/proc/$p/stat"; } 2>/dev/null || continue
-		read -r -a f <<<"${line##*) }"
-		u=$((u + f[11])) s=$((s + f[12]))
-	done
-	echo "$u $s"
-}
-
 port=$((20000 + RANDOM % 20000))
 upstream=127.0.0.1:$port
 up=$(nginx_cmd "$port" "server { listen $upstream; location / { return 200 \"Hello, World!\"; } }")
@@ -130,13 +99,13 @@ for ((round = 1; round <= rounds; round++)); do
 	taskset -c "$wrk_cpu" wrk -t1 -c64 -d1s "http://127.0.0.1:$pa/" >/dev/null &
 	taskset -c "$wrk_cpu" wrk -t1 -c64 -d1s "http://127.0.0.1:$pb/" >/dev/null
 	wait $!
-	ca=$(session_cpu "$a") cb=$(session_cpu "$b")
+	ca=$(session_ticks "$a") cb=$(session_ticks "$b")
 	taskset -c "$wrk_cpu" wrk -t1 -c64 -d"${duration}s" "http://127.0.0.1:$pa/" >"$work/wrk-a.out" &
 	wrk_pid=$!
 	taskset -c "$wrk_cpu" wrk -t1 -c64 -d"${duration}s" "http://127.0.0.1:$pb/" >"$work/wrk-b.out"
 	wait "$wrk_pid"
 	wrk_pid=""
-	ca2=$(session_cpu "$a") cb2=$(session_cpu "$b")
+	ca2=$(session_ticks "$a") cb2=$(session_ticks "$b")
 	halt "$a"
 	halt "$b"
 	ra=$(awk '/requests in/ { print $1 }' "$work/wrk-a.out")

@@ -97,6 +97,43 @@ ticks() {
 	awk '{ print $12 + $13 }' <<<"${line##*) }"
 }
 
+# session_ticks sid: "user system" clock ticks of every process in the session.
+session_ticks() {
+	local p line u=0 s=0
+	for p in $(pgrep -s "$1"); do
+		{ read -r line <"/proc/$p/stat"; } 2>/dev/null || continue
+		read -r -a f <<<"${line##*) }"
+		u=$((u + f[11])) s=$((s + f[12]))
+	done
+	echo "$u $s"
+}
+
+# nginx_cmd port [block]: writes the configuration of a one-worker nginx
+# under $work, running block (by default a server on 127.0.0.1:port
+# serving $root), and prints the command that starts it.
+nginx_cmd() {
+	local d=$work/nginx-$1
+	local block=${2:-"server { listen 127.0.0.1:$1; root ${root:-/nonexistent}; }"}
+	mkdir -p "$d/tmp"
+	cat >"$d/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path $d/tmp; proxy_temp_path $d/tmp; fastcgi_temp_path $d/tmp;
+  uwsgi_temp_path $d/tmp; scgi_temp_path $d/tmp;
+  sendfile on; tcp_nopush on;
+  open_file_cache max=10000 inactive=60s; open_file_cache_valid 60s;
+  $block
+}
+EOF
+	echo "nginx -c $d/nginx.conf -p $d"
+}
+
 # median key column: the median of one column over a key's rounds.
 median() {
 	printf '%s' "${results[$1]}" | awk -v c="$2" '{ print $c }' | sort -g |
