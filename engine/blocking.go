@@ -141,10 +141,7 @@ func (c *conn) startJob(x *Context) error {
 	j.rctx, j.cancel = context.WithCancel(c.requestBase())
 	j.ctx.reset(&j.req, c.t.RemoteAddr())
 	j.ctx.inherit(x)
-	if c.remoteStr == "" {
-		c.remoteStr = c.t.RemoteAddr().String()
-	}
-	j.ctx.ctx, j.ctx.job, j.ctx.remoteStr = j.rctx, j, c.remoteStr
+	j.ctx.ctx, j.ctx.job, j.ctx.remoteStr = j.rctx, j, c.remoteText()
 	// The access log's duration runs from dispatch: the queue wait is
 	// part of what the client waits.
 	j.ctx.accessStart = c.loop.ctx.accessStart

@@ -48,13 +48,10 @@ type conn struct {
 	// watching: a goroutine waits for the socket to become writable
 	// (waitOutput); it outlives the state that started it.
 	watching bool
-	// remoteStr is the client's address as text, formatted on first use.
-	remoteStr string
-	// local is the server's address of the connection, read on first use.
-	local net.Addr
-	// requestCtx is the context the contexts of blocking requests derive
-	// from, made on first use (requestBase).
-	requestCtx context.Context
+	// firstUse holds what only the worker path asks of a connection,
+	// made when it first does: nil on connections served inline, which
+	// keeps an idle connection small.
+	firstUse *connFirstUse
 	// writeDeadline is the tick past which undrained output closes the
 	// connection, unless the client read some of it since the deadline
 	// was set: outputHeld is how much output was waiting then (heldOutput).
@@ -67,32 +64,66 @@ type conn struct {
 	detached *clientDetach
 }
 
+// connFirstUse is what a connection makes on first use (conn.firstUse).
+type connFirstUse struct {
+	// remote is the client's address as text.
+	remote string
+	// local is the server's address of the connection.
+	local net.Addr
+	// requestCtx is the context the contexts of blocking requests derive
+	// from (requestBase).
+	requestCtx context.Context
+}
+
+// made returns c's first-use state, making it the first time.
+func (c *conn) made() *connFirstUse {
+	if c.firstUse == nil {
+		c.firstUse = new(connFirstUse)
+	}
+	return c.firstUse
+}
+
+// remoteText returns the client's address as text, formatted on first
+// use.
+func (c *conn) remoteText() string {
+	u := c.made()
+	if u.remote == "" {
+		u.remote = c.t.RemoteAddr().String()
+	}
+	return u.remote
+}
+
 // localAddr returns the server's address of the connection, asked of the
 // socket the first time: the address gnet keeps is the listener's, which
 // says port 0 or a wildcard IP when the server listens on one (and, for a
 // Unix socket, a name gnet made up). It is nil without a real loop.
 func (c *conn) localAddr() net.Addr {
-	if c.local != nil || c.gc == nil {
-		return c.local
+	if c.gc == nil {
+		return nil
 	}
-	c.local = c.gc.LocalAddr()
+	u := c.made()
+	if u.local != nil {
+		return u.local
+	}
+	u.local = c.gc.LocalAddr()
 	if local, err := sockname(c.gc.Fd()); err == nil {
-		c.local = local
+		u.local = local
 	}
-	return c.local
+	return u.local
 }
 
 // requestBase returns the context that every blocking request's context
 // on c derives from: like net/http's, it carries the server's address of
 // the connection under http.LocalAddrContextKey.
 func (c *conn) requestBase() context.Context {
-	if c.requestCtx == nil {
-		c.requestCtx = context.Background()
+	u := c.made()
+	if u.requestCtx == nil {
+		u.requestCtx = context.Background()
 		if local := c.localAddr(); local != nil {
-			c.requestCtx = context.WithValue(c.requestCtx, http.LocalAddrContextKey, local)
+			u.requestCtx = context.WithValue(u.requestCtx, http.LocalAddrContextKey, local)
 		}
 	}
-	return c.requestCtx
+	return u.requestCtx
 }
 
 // socket returns c's second descriptor, opened on first use.
