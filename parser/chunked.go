@@ -5,9 +5,10 @@ import (
 	"math"
 )
 
-// maxChunkLineBytes bounds a chunk size line with its extensions, as
-// net/http's chunked reader does: extensions are skipped, so a long one is
-// only a way to make the server buffer.
+// maxChunkLineBytes bounds a chunk size line with its extensions and its
+// line end, as net/http's chunked reader does (the line must fit its 4 KiB
+// buffer, LF included): extensions are skipped, so a long one is only a
+// way to make the server buffer.
 const maxChunkLineBytes = 4 << 10
 
 // chunkOverheadAllowance is how many bytes of chunk framing (size lines and
@@ -244,13 +245,13 @@ func (d *ChunkedDecoder) scanSizeLine(b []byte) (bool, error) {
 	i := bytes.IndexByte(b[d.scan:], '\n')
 	if i < 0 {
 		d.scan = len(b)
-		if len(b)-d.pos > maxChunkLineBytes {
+		if len(b)-d.pos >= maxChunkLineBytes { // no room left for the LF
 			return false, ErrChunkLineTooLong
 		}
 		return false, nil
 	}
 	lf := d.scan + i
-	if lf-d.pos > maxChunkLineBytes { // as above, however the bytes were split
+	if lf-d.pos+1 > maxChunkLineBytes { // as above, however the bytes were split
 		return false, ErrChunkLineTooLong
 	}
 	if lf == d.pos || b[lf-1] != '\r' {

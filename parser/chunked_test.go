@@ -25,6 +25,7 @@ func TestChunkedDecoder(t *testing.T) {
 		{name: "upper and lower hex", in: "a\r\n0123456789\r\nA\r\n0123456789\r\n0\r\n\r\n", want: strings.Repeat("0123456789", 2)},
 		{name: "extensions", in: "3;a\r\nabc\r\n2 ; b = c ;d=\"q\\\"x\"\r\nde\r\n0;last\r\n\r\n", want: "abcde"},
 		{name: "whitespace before an extension", in: "3 ;a\r\nabc\r\n0\t;b\r\n\r\n", want: "abc"},
+		{name: "size line at the bound with its LF", in: "1;" + strings.Repeat("a", maxChunkLineBytes-4) + "\r\nx\r\n0\r\n\r\n", want: "x"},
 		{name: "trailers", in: "3\r\nabc\r\n0\r\nExpires: never\r\nX-Sum: 1\r\n\r\n", want: "abc"},
 		{name: "data holding CRLF", in: "4\r\n\r\n\r\n\r\n0\r\n\r\n", want: "\r\n\r\n"},
 		{name: "bytes after the body are not read", in: "1\r\nx\r\n0\r\n\r\nGARBAGE", want: "x"},
@@ -57,6 +58,8 @@ func TestChunkedDecoder(t *testing.T) {
 		{name: "bad trailer", in: "0\r\nX : y\r\n\r\n", err: ErrSpaceBeforeColon},
 		{name: "obs-fold trailer", in: "0\r\nX: y\r\n z\r\n\r\n", err: ErrObsFold},
 		{name: "size line too long", in: "1;" + strings.Repeat("a", maxChunkLineBytes), err: ErrChunkLineTooLong},
+		{name: "size line filling the bound without its LF", in: "1;" + strings.Repeat("a", maxChunkLineBytes-2), err: ErrChunkLineTooLong},
+		{name: "size line one past the bound with its LF", in: "1;" + strings.Repeat("a", maxChunkLineBytes-3) + "\r\nx\r\n0\r\n\r\n", err: ErrChunkLineTooLong},
 		{name: "framing far beyond data", in: strings.Repeat("1;"+strings.Repeat("e", 4000)+"\r\nx\r\n", 40), err: ErrChunkOverhead},
 	}
 	for _, tt := range tests {
