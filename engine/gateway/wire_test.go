@@ -68,6 +68,15 @@ func writeThen(raw, end string) func(net.Conn) {
 	}
 }
 
+// failingWith starts, for a case of TestMisbehavingUpstreamsOnTheWire,
+// one upstream that answers failingPath with raw and then ends as end
+// says (see writeThen).
+func failingWith(raw, end string) func(t *testing.T, _ <-chan struct{}) []string {
+	return func(t *testing.T, _ <-chan struct{}) []string {
+		return []string{"http://" + serveRaw(t, misbehaveOn(writeThen(raw, end)))}
+	}
+}
+
 // largeHead is the head of a response whose body, largeBody bytes long,
 // the misbehaving upstreams below cut short after half of it.
 var largeHead = "HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(largeBody) + "\r\n\r\n"
@@ -108,33 +117,25 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 			broken:    true,
 		},
 		{
-			name: "resets before any byte",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("", "reset")))}
-			},
-			want: ErrReset,
+			name:      "resets before any byte",
+			upstreams: failingWith("", "reset"),
+			want:      ErrReset,
 		},
 		{
-			name: "resets in the middle of the head",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Ty", "reset")))}
-			},
+			name:            "resets in the middle of the head",
+			upstreams:       failingWith("HTTP/1.1 200 OK\r\nContent-Ty", "reset"),
 			want:            ErrReset,
 			resetAfterBytes: true,
 		},
 		{
-			name: "resets in the middle of a short body",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "reset")))}
-			},
+			name:            "resets in the middle of a short body",
+			upstreams:       failingWith("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "reset"),
 			want:            ErrReset,
 			resetAfterBytes: true,
 		},
 		{
-			name: "resets in the middle of a chunked body",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nhalf\r\n", "reset")))}
-			},
+			name:            "resets in the middle of a chunked body",
+			upstreams:       failingWith("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nhalf\r\n", "reset"),
 			want:            ErrReset,
 			resetAfterBytes: true,
 		},
@@ -149,32 +150,24 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 			},
 		},
 		{
-			name: "sends garbage",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("SSH-2.0-OpenSSH_9.6\r\n\r\n", "close")))}
-			},
-			want: ErrInvalidResponse,
+			name:      "sends garbage",
+			upstreams: failingWith("SSH-2.0-OpenSSH_9.6\r\n\r\n", "close"),
+			want:      ErrInvalidResponse,
 		},
 		{
-			name: "closes before any byte",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("", "close")))}
-			},
-			want: ErrClosed,
+			name:      "closes before any byte",
+			upstreams: failingWith("", "close"),
+			want:      ErrClosed,
 		},
 		{
-			name: "closes in the middle of the head",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n", "close")))}
-			},
-			want: ErrClosed,
+			name:      "closes in the middle of the head",
+			upstreams: failingWith("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n", "close"),
+			want:      ErrClosed,
 		},
 		{
-			name: "closes in the middle of a short body",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "close")))}
-			},
-			want: ErrClosed,
+			name:      "closes in the middle of a short body",
+			upstreams: failingWith("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "close"),
+			want:      ErrClosed,
 		},
 		{
 			name: "closes in the middle of a large body",
@@ -187,35 +180,27 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 			},
 		},
 		{
-			name: "sends no head in time",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("", "hang")))}
-			},
-			opts: Options{UpstreamTimeout: shortTimeout},
-			want: ErrResponseTimeout,
+			name:      "sends no head in time",
+			upstreams: failingWith("", "hang"),
+			opts:      Options{UpstreamTimeout: shortTimeout},
+			want:      ErrResponseTimeout,
 		},
 		{
-			name: "sends half a head, then nothing in time",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Ty", "hang")))}
-			},
-			opts: Options{UpstreamTimeout: shortTimeout},
-			want: ErrResponseTimeout,
+			name:      "sends half a head, then nothing in time",
+			upstreams: failingWith("HTTP/1.1 200 OK\r\nContent-Ty", "hang"),
+			opts:      Options{UpstreamTimeout: shortTimeout},
+			want:      ErrResponseTimeout,
 		},
 		{
-			name: "sends half a short body, then nothing in time",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "hang")))}
-			},
-			opts: Options{UpstreamTimeout: shortTimeout},
-			want: ErrResponseTimeout,
+			name:      "sends half a short body, then nothing in time",
+			upstreams: failingWith("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "hang"),
+			opts:      Options{UpstreamTimeout: shortTimeout},
+			want:      ErrResponseTimeout,
 		},
 		{
-			name: "sends half a large body, then nothing in time",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen(largeHead+halfLarge, "hang")))}
-			},
-			opts: Options{UpstreamTimeout: shortTimeout},
+			name:      "sends half a large body, then nothing in time",
+			upstreams: failingWith(largeHead+halfLarge, "hang"),
+			opts:      Options{UpstreamTimeout: shortTimeout},
 		},
 		{
 			name: "its name does not exist",
