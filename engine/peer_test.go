@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 // recordingPeer writes hello when opened, and reports what arrives and
@@ -46,29 +48,13 @@ func loopOf(t *testing.T) *Loop {
 // connection is handed to accepted too.
 func echoListener(t *testing.T) (string, <-chan net.Conn) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
 	accepted := make(chan net.Conn, 4)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted <- conn
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, _ = io.Copy(conn, conn)
-				_ = conn.Close()
-			}()
-		}
-	}()
-	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
-	return ln.Addr().String(), accepted
+	addr := testupstream.Serve(t, func(conn net.Conn) {
+		accepted <- conn
+		_, _ = io.Copy(conn, conn)
+		_ = conn.Close()
+	})
+	return addr, accepted
 }
 
 func TestPeerConnectionServedOnTheLoop(t *testing.T) {

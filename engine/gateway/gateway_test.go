@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 // seen is what the echo upstream received, as it reports it.
@@ -164,7 +165,7 @@ func TestHostPreservedOrRewritten(t *testing.T) {
 
 func TestResponseHopByHopFieldsRemoved(t *testing.T) {
 	t.Parallel()
-	upstream := serveRaw(t, answer("HTTP/1.1 200 OK\r\n"+
+	upstream := testupstream.Serve(t, answer("HTTP/1.1 200 OK\r\n"+
 		"Connection: X-Private\r\n"+
 		"X-Private: secret\r\n"+
 		"Keep-Alive: timeout=5\r\n"+
@@ -194,7 +195,7 @@ func TestResponseHopByHopFieldsRemoved(t *testing.T) {
 
 func TestUpstream5xxPassedThrough(t *testing.T) {
 	t.Parallel()
-	upstream := serveRaw(t, answer("HTTP/1.1 503 Service Unavailable\r\n"+
+	upstream := testupstream.Serve(t, answer("HTTP/1.1 503 Service Unavailable\r\n"+
 		"Retry-After: 7\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nupstream down"))
 	s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
 	c := dialRaw(t, s)
@@ -208,7 +209,7 @@ func TestUpstream5xxPassedThrough(t *testing.T) {
 
 func TestSlowUpstreamWithinTimeout(t *testing.T) {
 	t.Parallel()
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		for readHead(conn) {
 			time.Sleep(200 * time.Millisecond) // slow, but within the timeout
 			if _, err := io.WriteString(conn, ok200); err != nil {
@@ -269,7 +270,7 @@ func TestUnhealthyUpstreamSkipped(t *testing.T) {
 func TestPoolFullAnswers503(t *testing.T) {
 	t.Parallel()
 	accepted := make(chan struct{}, 1)
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		if readHead(conn) {
 			accepted <- struct{}{}
 		}
@@ -295,7 +296,7 @@ func TestPoolFullAnswers503(t *testing.T) {
 
 func TestNameResolvedThroughResolver(t *testing.T) {
 	t.Parallel()
-	upstream := serveRaw(t, answer(ok200))
+	upstream := testupstream.Serve(t, answer(ok200))
 	opts := Options{Resolver: NewResolver(serveDNS(t, localhostDNS))}
 	s := startGateway(t, []string{"http://upstream.test:" + portOf(t, upstream)}, opts, engine.Config{})
 	resp, body := dialRaw(t, s).get("/")
@@ -329,7 +330,7 @@ func TestClientDisconnectIsNotAnUpstreamError(t *testing.T) {
 	t.Parallel()
 	got := make(chan struct{}, 1)
 	gone := make(chan struct{}, 1)
-	hanging := serveRaw(t, func(conn net.Conn) {
+	hanging := testupstream.Serve(t, func(conn net.Conn) {
 		if readHead(conn) {
 			got <- struct{}{}
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rawhttpd/rawhttpd/engine"
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 // failingPath is the request target a misbehaving upstream of these tests
@@ -73,7 +74,7 @@ func writeThen(raw, end string) func(net.Conn) {
 // says (see writeThen).
 func failingWith(raw, end string) func(t *testing.T, _ <-chan struct{}) []string {
 	return func(t *testing.T, _ <-chan struct{}) []string {
-		return []string{"http://" + serveRaw(t, misbehaveOn(writeThen(raw, end)))}
+		return []string{"http://" + testupstream.Serve(t, misbehaveOn(writeThen(raw, end)))}
 	}
 }
 
@@ -142,7 +143,7 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 		{
 			name: "resets in the middle of a large body",
 			upstreams: func(t *testing.T, cut <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(func(conn net.Conn) {
+				return []string{"http://" + testupstream.Serve(t, misbehaveOn(func(conn net.Conn) {
 					_, _ = io.WriteString(conn, largeHead+halfLarge)
 					<-cut
 					writeThen("", "reset")(conn)
@@ -172,7 +173,7 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 		{
 			name: "closes in the middle of a large body",
 			upstreams: func(t *testing.T, cut <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(func(conn net.Conn) {
+				return []string{"http://" + testupstream.Serve(t, misbehaveOn(func(conn net.Conn) {
 					_, _ = io.WriteString(conn, largeHead+halfLarge)
 					<-cut
 					_ = conn.Close()
@@ -205,7 +206,7 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 		{
 			name: "its name does not exist",
 			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://upstream.invalid:" + portOf(t, serveRaw(t, misbehaveOn(writeThen(ok200, "close"))))}
+				return []string{"http://upstream.invalid:" + portOf(t, testupstream.Serve(t, misbehaveOn(writeThen(ok200, "close"))))}
 			},
 			want:   ErrUnknownHost,
 			broken: true,
@@ -213,7 +214,7 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 		{
 			name: "its DNS server does not answer",
 			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://upstream.test:" + portOf(t, serveRaw(t, misbehaveOn(writeThen(ok200, "close"))))}
+				return []string{"http://upstream.test:" + portOf(t, testupstream.Serve(t, misbehaveOn(writeThen(ok200, "close"))))}
 			},
 			opts:   Options{DNSTimeout: shortTimeout},
 			want:   ErrLookupTimeout,
@@ -407,7 +408,7 @@ func TestResponseFramingsRelayed(t *testing.T) {
 		for _, split := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/split=%v", tt.name, split), func(t *testing.T) {
 				t.Parallel()
-				s := startGateway(t, []string{"http://" + serveRaw(t, tt.upstream)}, Options{}, engine.Config{})
+				s := startGateway(t, []string{"http://" + testupstream.Serve(t, tt.upstream)}, Options{}, engine.Config{})
 				c := dialRaw(t, s)
 				for i := 0; i < 2; i++ {
 					c.send(tt.method+" /x HTTP/1.1\r\nHost: h.example\r\n\r\n", split)
@@ -507,7 +508,7 @@ func TestPoolFullOnTheWire(t *testing.T) {
 		t.Run(fmt.Sprintf("split=%v", split), func(t *testing.T) {
 			t.Parallel()
 			held, release := make(chan struct{}), make(chan struct{})
-			upstream := serveRaw(t, func(conn net.Conn) {
+			upstream := testupstream.Serve(t, func(conn net.Conn) {
 				r := bufio.NewReader(conn)
 				_ = conn.SetReadDeadline(time.Now().Add(ioTimeout))
 				req, err := http.ReadRequest(r)
@@ -588,7 +589,7 @@ func earlyAnswerer(conn net.Conn) {
 // (or, when the reset comes after the socket took it, is answered 502);
 // each request gets its own answer, once, and the server survives.
 func TestEarlyAnswerToAnUploadThenPipelinedRequests(t *testing.T) {
-	s := startGateway(t, []string{"http://" + serveRaw(t, earlyAnswerer)}, Options{}, engine.Config{})
+	s := startGateway(t, []string{"http://" + testupstream.Serve(t, earlyAnswerer)}, Options{}, engine.Config{})
 	for rep := 0; rep < 8; rep++ {
 		c := dialRaw(t, s)
 		n := 150000
