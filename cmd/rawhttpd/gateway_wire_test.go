@@ -114,13 +114,6 @@ func TestBinaryGatewayMisbehavingUpstreams(t *testing.T) {
 		shortHead = "HTTP/1.1 200 OK\r\nContent-Ty"
 		shortBody = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf"
 	)
-	refusing := func(t *testing.T) string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		addr := ln.Addr().String()
-		require.NoError(t, ln.Close())
-		return addr
-	}
 	portOf := func(t *testing.T, addr string) string {
 		_, port, err := net.SplitHostPort(addr)
 		require.NoError(t, err)
@@ -135,7 +128,7 @@ func TestBinaryGatewayMisbehavingUpstreams(t *testing.T) {
 		// broken: every request fails alike, the next one too.
 		broken bool
 	}{
-		{"refused", func(t *testing.T) []string { return []string{"-upstream", refusing(t)} },
+		{"refused", func(t *testing.T) []string { return []string{"-upstream", testupstream.RefusingAddr(t)} },
 			http.StatusBadGateway, "refused the connection", true},
 		{"reset in the head", func(t *testing.T) []string {
 			return []string{"-upstream", upstreamMisbehavingOn(t, shortHead, "reset")}
@@ -222,10 +215,7 @@ func TestBinaryGatewayMisbehavingUpstreams(t *testing.T) {
 func TestBinaryGatewayEveryUpstreamUnhealthy(t *testing.T) {
 	var upstreams []string
 	for i := 0; i < 2; i++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		upstreams = append(upstreams, "http://"+ln.Addr().String())
-		require.NoError(t, ln.Close())
+		upstreams = append(upstreams, "http://"+testupstream.RefusingAddr(t))
 	}
 	addr, _ := startGatewayBinary(t, "-upstream", strings.Join(upstreams, ","))
 	conn, err := net.DialTimeout("tcp", addr, ioTimeout)

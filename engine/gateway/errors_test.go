@@ -88,7 +88,7 @@ func TestUpstreamFailuresOnTheWire(t *testing.T) {
 	}{
 		{
 			name:     "refuses the connection",
-			upstream: func(t *testing.T) string { return "http://" + refusingAddr(t) },
+			upstream: func(t *testing.T) string { return "http://" + testupstream.RefusingAddr(t) },
 			want:     ErrRefused,
 		},
 		{

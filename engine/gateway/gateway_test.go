@@ -258,7 +258,7 @@ func TestRoundRobin(t *testing.T) {
 func TestUnhealthyUpstreamSkipped(t *testing.T) {
 	t.Parallel()
 	good := namedUpstream(t, "good")
-	s := startGateway(t, []string{"http://" + refusingAddr(t), good}, Options{}, engine.Config{})
+	s := startGateway(t, []string{"http://" + testupstream.RefusingAddr(t), good}, Options{}, engine.Config{})
 	c := dialRaw(t, s)
 	for i := 0; i < 4; i++ {
 		resp, body := c.get("/")
@@ -339,7 +339,7 @@ func TestClientDisconnectIsNotAnUpstreamError(t *testing.T) {
 		gone <- struct{}{}
 	})
 	log := &records{}
-	refused := "http://" + refusingAddr(t)
+	refused := "http://" + testupstream.RefusingAddr(t)
 	// One worker: the second request runs only after the first handler
 	// has returned, so its log record comes after anything the first
 	// wrote.
@@ -490,7 +490,7 @@ func benchmarkForwardToRaw(b *testing.B) {
 
 func TestLoneUpstreamIsNeverSkipped(t *testing.T) {
 	t.Parallel()
-	s := startGateway(t, []string{"http://" + refusingAddr(t)}, Options{}, engine.Config{})
+	s := startGateway(t, []string{"http://" + testupstream.RefusingAddr(t)}, Options{}, engine.Config{})
 	for i := 0; i < 3; i++ {
 		resp, _ := dialRaw(t, s).get("/")
 		assert.Equal(t, http.StatusBadGateway, resp.StatusCode, "request %d: each one tries the upstream and is told it refused", i)
@@ -499,7 +499,7 @@ func TestLoneUpstreamIsNeverSkipped(t *testing.T) {
 
 func TestEveryUpstreamUnhealthyAnswers503(t *testing.T) {
 	t.Parallel()
-	upstreams := []string{"http://" + refusingAddr(t), "http://" + refusingAddr(t)}
+	upstreams := []string{"http://" + testupstream.RefusingAddr(t), "http://" + testupstream.RefusingAddr(t)}
 	s := startGateway(t, upstreams, Options{UnhealthyFor: time.Minute}, engine.Config{})
 	resp, _ := dialRaw(t, s).get("/")
 	require.Equal(t, http.StatusBadGateway, resp.StatusCode, "both were tried and refused")

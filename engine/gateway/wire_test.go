@@ -112,10 +112,12 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 		resetAfterBytes bool
 	}{
 		{
-			name:      "refuses the connection",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string { return []string{"http://" + refusingAddr(t)} },
-			want:      ErrRefused,
-			broken:    true,
+			name: "refuses the connection",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://" + testupstream.RefusingAddr(t)}
+			},
+			want:   ErrRefused,
+			broken: true,
 		},
 		{
 			name:      "resets before any byte",
@@ -223,7 +225,7 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 		{
 			name: "every upstream refuses and is marked unhealthy",
 			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + refusingAddr(t), "http://" + refusingAddr(t)}
+				return []string{"http://" + testupstream.RefusingAddr(t), "http://" + testupstream.RefusingAddr(t)}
 			},
 			opts:   Options{UnhealthyFor: time.Minute},
 			want:   ErrRefused, // then, every one marked, ErrAllUnhealthy

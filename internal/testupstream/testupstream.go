@@ -1,6 +1,7 @@
 // Package testupstream runs the raw TCP servers that the gateway's, the
 // binary's and the engine's tests put behind the code under test, each
-// connection handed to a function of the test. Only tests import it.
+// connection handed to a function of the test, and gives the addresses
+// that refuse connections. Only tests import it.
 package testupstream
 
 import (
