@@ -42,7 +42,9 @@
 //     listening on the port; none is accepted and dropped. A request on an
 //     open connection is served, and the response to the last request
 //     its client has sent says Connection: close. Only a request that cannot be finished
-//     before Shutdown's context ends is answered 503 with Retry-After.
+//     before Shutdown's context ends is answered 503 with Retry-After,
+//     and only while none of its response has left and its body is not
+//     being read off the loop; otherwise its connection just closes.
 //   - Any answer the engine makes itself (the 501 to CONNECT, its 503s, a
 //     router's 404 and 405) to a request that asked for the connection to
 //     end (Connection: close, or HTTP/1.0 without keep-alive) is that one
