@@ -274,12 +274,7 @@ func (x *exchange) relayHead(resp *parser.Response) error {
 		return err
 	}
 	var optArr [8][]byte
-	connOpts := optArr[:0]
-	for _, f := range resp.Fields {
-		if nameOf(f.Name) == connectionField {
-			connOpts = appendConnectionOptions(connOpts, f.Value)
-		}
-	}
+	connOpts := appendConnectionFieldOptions(optArr[:0], resp.Fields)
 	x.via, x.connValues = x.via[:0], x.connValues[:0]
 	for _, f := range resp.Fields {
 		switch name := nameOf(f.Name); {

@@ -187,12 +187,7 @@ func fieldsHeader(fields []fieldAt, text string) http.Header {
 // already answered any 100-continue.
 func (h *Handler) appendFields(fields []fieldAt, t *requestText, req *parser.Request, remote net.Addr) []fieldAt {
 	var optArr [8][]byte
-	connOpts := optArr[:0]
-	for _, f := range req.Fields {
-		if nameOf(f.Name) == connectionField {
-			connOpts = appendConnectionOptions(connOpts, f.Value)
-		}
-	}
+	connOpts := appendConnectionFieldOptions(optArr[:0], req.Fields)
 	// What a client says of earlier hops is kept only when the client is
 	// a proxy the operator trusts; anyone else could forge it, so this
 	// hop's view replaces it, and a Forwarded this hop does not write is
