@@ -245,10 +245,11 @@ func (x *exchange) relayBytes(buf []byte) (int, bool) {
 }
 
 // relayBody relays data, more of the response body, and what it held
-// back once done says the body is complete. The head waits until flushBytes of the body have arrived or
-// the body is complete, gathered in x.body: a short body then goes out
-// with a Content-Length, and an upstream that stalls before that is still
-// answered 504. From then on the body is relayed as it arrives.
+// back once done says the body is complete. The head waits until
+// flushBytes of the body have arrived or the body is complete, gathered
+// in x.body: a short body then goes out with a Content-Length, and an
+// upstream that stalls before that is still answered 504. From then on
+// the body is relayed as it arrives.
 func (x *exchange) relayBody(data []byte, done bool) error {
 	r := x.r
 	if r.Started() {
