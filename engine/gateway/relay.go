@@ -94,20 +94,20 @@ func (x *exchange) reset() {
 }
 
 // serveOnLoop forwards c's request from its event loop, answering through
-// an asynchronous reply. It reports false when the request must take the
-// worker path instead (an https upstream).
-func (h *Handler) serveOnLoop(c *engine.Context, loop *engine.Loop) (bool, error) {
+// an asynchronous reply. It returns the upstream it picked when the
+// request must take the worker path to it instead (an https upstream).
+func (h *Handler) serveOnLoop(c *engine.Context, loop *engine.Loop) (toWorker *upstream, err error) {
 	now := time.Now()
 	u, retryAfter := h.balancer.pick(now)
 	if u == nil {
 		h.opts.Logger.Warn("gateway: every upstream is unhealthy", "retry_after", retryAfter)
-		return true, ErrAllUnhealthy.WithRetryAfter(retryAfter)
+		return nil, ErrAllUnhealthy.WithRetryAfter(retryAfter)
 	}
 	if u.scheme != "http" {
-		return false, nil
+		return u, nil
 	}
 	if max := h.opts.MaxBodyBytes; max > 0 && c.Request().ContentLength > max {
-		return true, parser.ErrBodyTooLarge
+		return nil, parser.ErrBodyTooLarge
 	}
 	ls := h.loopStateOf(loop)
 	x := ls.acquire()
@@ -117,7 +117,7 @@ func (h *Handler) serveOnLoop(c *engine.Context, loop *engine.Loop) (bool, error
 	// inside start: the engine holds such a Finish until Serve returned
 	// and the responses before it are written.
 	x.start(u, now)
-	return true, nil
+	return nil, nil
 }
 
 // start forwards x's request to u; now is the time it was picked.
