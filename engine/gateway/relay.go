@@ -106,7 +106,10 @@ func (h *Handler) serveOnLoop(c *engine.Context, loop *engine.Loop) (toWorker *u
 	if u.scheme != "http" {
 		return u, nil
 	}
-	if max := h.opts.MaxBodyBytes; max > 0 && c.Request().ContentLength > max {
+	// The engine's MaxBodyBytes does not apply once bodies are streamed,
+	// so Options.MaxBodyBytes bounds a body that arrived whole with its
+	// head too, a chunked one by its decoded length.
+	if max := h.opts.MaxBodyBytes; max > 0 && (c.Request().ContentLength > max || int64(len(c.Body())) > max) {
 		return nil, parser.ErrBodyTooLarge
 	}
 	ls := h.loopStateOf(loop)

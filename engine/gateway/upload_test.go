@@ -96,6 +96,7 @@ func TestUploadPastTheLimitIs413(t *testing.T) {
 	}{
 		{"declared", "Content-Length: 5000", strings.Repeat("x", 100)},
 		{"chunked", "Transfer-Encoding: chunked", "7d0\r\n" + strings.Repeat("x", 2000) + "\r\n"},
+		{"chunked, whole with its head", "Transfer-Encoding: chunked", "7d0\r\n" + strings.Repeat("x", 2000) + "\r\n0\r\n\r\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
