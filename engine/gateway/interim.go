@@ -18,14 +18,14 @@ import (
 //     Expect. An upstream's 100 is then either a second one for the same
 //     request or one nobody asked for; it is dropped, and the final
 //     response relayed as usual.
-
 //
-// Each interim response relayed starts the wait for the final head
-// again: an upstream that sends 102 Processing while it works is alive.
-// The interim responses relayed for one request are bounded by
-// maxInterimBytes, so that an upstream that sends them without end to a
-// client that does not read cannot make the gateway hold them; past it
-// they are dropped.
+// Each interim response starts the wait for the final head again: an
+// upstream that sends 102 Processing while it works is alive. The
+// interim responses of one request are bounded by maxInterimBytes, so
+// that an upstream that sends them without end to a client that does not
+// read cannot make the gateway hold them; past it they are dropped, and
+// no longer start the wait again, so that such an upstream still gets
+// its 504 once UpstreamTimeout passes without a final head.
 
 // statusContinue is 100 Continue.
 const statusContinue = 100
@@ -36,12 +36,15 @@ const maxInterimBytes = 64 << 10
 // relayInterim relays resp, an interim response of the upstream, to the
 // client. It returns an error only when the client has gone.
 func (x *exchange) relayInterim(resp *parser.Response) error {
-	r := x.r
-	r.SetDeadline(x.h.opts.UpstreamTimeout)
-	if resp.Status == statusContinue || x.interimBytes > maxInterimBytes {
+	if x.interimBytes > maxInterimBytes {
 		return nil
 	}
 	x.interimBytes += resp.HeadLen
+	r := x.r
+	r.SetDeadline(x.h.opts.UpstreamTimeout)
+	if resp.Status == statusContinue {
+		return nil
+	}
 	var optArr [8][]byte
 	connOpts := appendConnectionFieldOptions(optArr[:0], resp.Fields)
 	for _, f := range resp.Fields {

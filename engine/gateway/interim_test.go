@@ -207,3 +207,31 @@ func TestInterimResponsesRelayedUpToABound(t *testing.T) {
 func status(code int) string {
 	return "HTTP/1.1 " + strconv.Itoa(code) + " " + httperrors.Status(code).Reason()
 }
+
+// An upstream that sends interim responses without end and never a final
+// head: once they pass the bound they no longer start the wait again, and
+// the client gets 504 when UpstreamTimeout passes.
+func TestEndlessInterimResponsesEndIn504(t *testing.T) {
+	t.Parallel()
+	hint := "HTTP/1.1 103 Early Hints\r\nLink: </" + strings.Repeat("a", 4000) + ">\r\n\r\n"
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
+		if !readHead(conn) {
+			return
+		}
+		for {
+			if _, err := io.WriteString(conn, hint); err != nil {
+				return // the gateway gave up on it
+			}
+			time.Sleep(20 * time.Millisecond) // the upstream's pace, not a synchronisation
+		}
+	})
+	opts := Options{UpstreamTimeout: 300 * time.Millisecond}
+	s := startGateway(t, []string{"http://" + upstream}, opts, engine.Config{})
+	c := dialRaw(t, s)
+	_, err := io.WriteString(c.conn, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+	require.NoError(t, err)
+	interim, resp, _ := finalOf(t, readAllWire(t, c), "GET")
+	require.Equal(t, http.StatusGatewayTimeout, resp.StatusCode)
+	assert.Positive(t, strings.Count(interim, status(103)))
+	assert.LessOrEqual(t, len(interim), maxInterimBytes+len(hint))
+}
