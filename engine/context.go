@@ -9,6 +9,7 @@ import (
 	"time"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/ascii"
 	"github.com/rawhttpd/rawhttpd/parser"
 	"github.com/rawhttpd/rawhttpd/version"
 )
@@ -211,7 +212,7 @@ func (c *Context) HeaderValues(name string) iter.Seq[[]byte] {
 	return func(yield func([]byte) bool) {
 		for i := range c.req.Fields {
 			f := &c.req.Fields[i]
-			if equalFold(f.Name, name) && !yield(f.Value) {
+			if ascii.EqualFold(f.Name, name) && !yield(f.Value) {
 				return
 			}
 		}
@@ -306,7 +307,7 @@ func (c *Context) removeFields(name string) {
 	for i := 0; i < len(b); {
 		end := i + bytes.IndexByte(b[i:], '\n') + 1 // values hold no LF
 		line := b[i:end]
-		if colon := bytes.IndexByte(line, ':'); colon != len(name) || !equalFold(line[:colon], name) {
+		if colon := bytes.IndexByte(line, ':'); colon != len(name) || !ascii.EqualFold(line[:colon], name) {
 			kept += copy(b[kept:], line)
 		}
 		i = end
@@ -369,28 +370,6 @@ func (c *Context) bodyBytes() []byte {
 		return c.shared
 	}
 	return c.body
-}
-
-// equalFold reports whether s equals the ASCII name t, ignoring case.
-func equalFold[T string | []byte](s T, t string) bool {
-	if len(s) != len(t) {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if lowerASCII(s[i]) != lowerASCII(t[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// lowerASCII returns b with an ASCII upper-case letter lowered; only
-// letters fold, so '^' never equals '~'.
-func lowerASCII(b byte) byte {
-	if 'A' <= b && b <= 'Z' {
-		return b + 'a' - 'A'
-	}
-	return b
 }
 
 // Flush sends the response head, the first time, and the body written so

@@ -4,6 +4,7 @@ import (
 	"bytes"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/ascii"
 	"github.com/rawhttpd/rawhttpd/internal/render"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
@@ -34,14 +35,14 @@ func classifyField(name, value string) (fieldKind, error) {
 		return fieldPlain, ErrInvalidHeader
 	}
 	switch {
-	case equalFold(name, "Content-Length"), equalFold(name, "Transfer-Encoding"), equalFold(name, "Date"):
+	case ascii.EqualFold(name, "Content-Length"), ascii.EqualFold(name, "Transfer-Encoding"), ascii.EqualFold(name, "Date"):
 		return fieldPlain, ErrReservedHeader
-	case equalFold(name, "Connection"):
-		if !equalFold(value, "close") {
+	case ascii.EqualFold(name, "Connection"):
+		if !ascii.EqualFold(value, "close") {
 			return fieldPlain, ErrReservedHeader
 		}
 		return fieldConnectionClose, nil
-	case equalFold(name, "Server"):
+	case ascii.EqualFold(name, "Server"):
 		return fieldServer, nil
 	}
 	return fieldPlain, nil
@@ -108,9 +109,9 @@ func (c *Context) errorFields(e *httperrors.Error, format render.Format) []byte 
 		end := i + bytes.IndexByte(b[i:], '\n') + 1 // values hold no LF
 		line := b[i:end]
 		name := line[:bytes.IndexByte(line, ':')]
-		drop := len(name) > 8 && equalFold(name[:8], "Content-") ||
-			e.RetryAfter() > 0 && equalFold(name, "Retry-After") ||
-			format == render.FormatText && equalFold(name, "X-Content-Type-Options")
+		drop := len(name) > 8 && ascii.EqualFold(name[:8], "Content-") ||
+			e.RetryAfter() > 0 && ascii.EqualFold(name, "Retry-After") ||
+			format == render.FormatText && ascii.EqualFold(name, "X-Content-Type-Options")
 		if !drop {
 			kept += copy(b[kept:], line)
 		}

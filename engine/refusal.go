@@ -5,6 +5,7 @@ import (
 	"time"
 
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/ascii"
 	"github.com/rawhttpd/rawhttpd/internal/render"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
@@ -69,7 +70,7 @@ func acceptArrived(raw []byte) []byte {
 		}
 		line := raw[:i]
 		raw = raw[i+2:]
-		if len(line) > len("Accept:") && equalFold(line[:len("Accept:")], "Accept:") {
+		if len(line) > len("Accept:") && ascii.EqualFold(line[:len("Accept:")], "Accept:") {
 			return bytes.Trim(line[len("Accept:"):], " \t")
 		}
 	}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/ascii"
 	"github.com/rawhttpd/rawhttpd/internal/render"
 	"github.com/rawhttpd/rawhttpd/parser"
 	"github.com/rawhttpd/rawhttpd/version"
@@ -62,8 +63,8 @@ func (r *Reply) AddTrailer(name, value []byte) error {
 		return ErrInvalidHeader
 	}
 	switch {
-	case equalFold(name, "Content-Length"), equalFold(name, "Transfer-Encoding"),
-		equalFold(name, "Connection"), equalFold(name, "Trailer"), equalFold(name, "Host"):
+	case ascii.EqualFold(name, "Content-Length"), ascii.EqualFold(name, "Transfer-Encoding"),
+		ascii.EqualFold(name, "Connection"), ascii.EqualFold(name, "Trailer"), ascii.EqualFold(name, "Host"):
 		return ErrReservedHeader
 	}
 	r.trailer = appendFieldLine(r.trailer, name, value)

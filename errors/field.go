@@ -1,5 +1,7 @@
 package errors
 
+import "github.com/rawhttpd/rawhttpd/internal/ascii"
+
 // validFieldName reports whether name is a token (RFC 9110 §5.1).
 func validFieldName(name string) bool {
 	if name == "" {
@@ -38,20 +40,9 @@ func validFieldValue(value string) bool {
 // reservedField reports the fields the renderer writes itself.
 func reservedField(name string) bool {
 	for _, r := range [...]string{"Content-Type", "Content-Length", "Date", "Server", "Connection", "Retry-After", "Transfer-Encoding"} {
-		if len(r) == len(name) && equalFoldASCII(r, name) {
+		if ascii.EqualFold(r, name) {
 			return true
 		}
 	}
 	return false
-}
-
-// equalFoldASCII reports whether a and b, of equal length, are equal
-// ignoring ASCII case.
-func equalFoldASCII(a, b string) bool {
-	for i := 0; i < len(a); i++ {
-		if a[i]|0x20 != b[i]|0x20 {
-			return false
-		}
-	}
-	return true
 }

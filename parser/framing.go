@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 
+	"github.com/rawhttpd/rawhttpd/internal/ascii"
 	"github.com/rawhttpd/rawhttpd/version"
 )
 
@@ -166,9 +167,9 @@ func (f *framing) noteConnection(value []byte) {
 		var elem []byte
 		elem, value, more = cutElement(value)
 		switch {
-		case equalFold(elem, "close"):
+		case ascii.EqualFold(elem, "close"):
 			f.connClose = true
-		case equalFold(elem, "keep-alive"):
+		case ascii.EqualFold(elem, "keep-alive"):
 			f.connKeepAlive = true
 		}
 	}
@@ -183,7 +184,7 @@ func (f *framing) noteConnection(value []byte) {
 func (f *framing) noteExpect(value []byte) {
 	switch {
 	case len(value) == 0:
-	case equalFold(value, "100-continue"):
+	case ascii.EqualFold(value, "100-continue"):
 		f.expect100 = true
 	default:
 		f.expectOther = true

@@ -3,6 +3,7 @@ package parser
 import (
 	"bytes"
 
+	"github.com/rawhttpd/rawhttpd/internal/ascii"
 	"github.com/rawhttpd/rawhttpd/version"
 )
 
@@ -98,7 +99,7 @@ func (r *Request) Header(name string) []byte { return fieldValue(r.Fields, name)
 // compared ignoring ASCII case, or nil.
 func fieldValue(fields []Field, name string) []byte {
 	for i := range fields {
-		if equalFold(fields[i].Name, name) {
+		if ascii.EqualFold(fields[i].Name, name) {
 			return fields[i].Value
 		}
 	}

@@ -128,29 +128,6 @@ func equalLower(b []byte, lower string) bool {
 	return true
 }
 
-// equalFold reports whether a and b are equal ignoring ASCII case.
-func equalFold(a []byte, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if x == y {
-			continue
-		}
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
-}
-
 // ValidFieldName reports whether name may be sent as a field name: a
 // non-empty token (RFC 9110 §5.1). The engine checks the response fields
 // handlers set with it, by the same table the parser reads requests with.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 
+	"github.com/rawhttpd/rawhttpd/internal/ascii"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
@@ -38,25 +39,25 @@ func readConditions(req *parser.Request) (k conditions) {
 		var slot *[]byte
 		switch len(name) {
 		case len("Range"):
-			if equalFold(name, "Range") {
+			if ascii.EqualFold(name, "Range") {
 				slot = &k.rangeSpec
 			}
 		case len("If-Match"): // and If-Range
-			if equalFold(name, "If-Match") {
+			if ascii.EqualFold(name, "If-Match") {
 				slot = &k.ifMatch
-			} else if equalFold(name, "If-Range") {
+			} else if ascii.EqualFold(name, "If-Range") {
 				slot = &k.ifRange
 			}
 		case len("If-None-Match"):
-			if equalFold(name, "If-None-Match") {
+			if ascii.EqualFold(name, "If-None-Match") {
 				slot = &k.ifNoneMatch
 			}
 		case len("If-Modified-Since"):
-			if equalFold(name, "If-Modified-Since") {
+			if ascii.EqualFold(name, "If-Modified-Since") {
 				slot = &k.ifModifiedSince
 			}
 		case len("If-Unmodified-Since"):
-			if equalFold(name, "If-Unmodified-Since") {
+			if ascii.EqualFold(name, "If-Unmodified-Since") {
 				slot = &k.ifUnmodifiedSince
 			}
 		}
@@ -178,7 +179,7 @@ const (
 // The unit is matched case-insensitively. A last-pos past the end is
 // clamped to it; numbers too large for int64 saturate.
 func parseRange(spec []byte, size int64) (from, to int64, r rangeResult) {
-	if len(spec) < len("bytes=") || !equalFold(spec[:5], "bytes") || spec[5] != '=' {
+	if len(spec) < len("bytes=") || !ascii.EqualFold(spec[:5], "bytes") || spec[5] != '=' {
 		return 0, 0, rangeIgnored
 	}
 	s := trimOWS(spec[6:])
@@ -319,17 +320,4 @@ func trimOWS(b []byte) []byte {
 		b = b[:len(b)-1]
 	}
 	return b
-}
-
-// equalFold reports whether b equals the ASCII name s, ignoring case.
-func equalFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		if b[i]|0x20 != s[i]|0x20 {
-			return false
-		}
-	}
-	return true
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/internal/ascii"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
@@ -30,7 +31,7 @@ func isHopByHop[S ~string | ~[]byte](name S, connOpts []S) bool {
 // namedIn reports whether name is one of opts, ignoring ASCII case.
 func namedIn[S ~string | ~[]byte](name S, opts []S) bool {
 	for _, o := range opts {
-		if equalsFold(name, o) {
+		if ascii.EqualFold(name, o) {
 			return true
 		}
 	}
@@ -90,7 +91,7 @@ func nameOf[S ~string | ~[]byte](name S) fieldName {
 		return endToEndField
 	}
 	for _, k := range knownByLength[len(name)] {
-		if equalsFold(name, k.name) {
+		if ascii.EqualFold(name, k.name) {
 			return k.kind
 		}
 	}
@@ -113,29 +114,6 @@ func (n fieldName) added(forwarded bool) bool {
 		return true
 	}
 	return forwarded && n == forwardedField
-}
-
-// equalsFold reports whether a equals b, ignoring ASCII case.
-func equalsFold[S ~string | ~[]byte, T ~string | ~[]byte](a S, b T) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		c, d := a[i], b[i]
-		if c == d {
-			continue
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if 'A' <= d && d <= 'Z' {
-			d += 'a' - 'A'
-		}
-		if c != d {
-			return false
-		}
-	}
-	return true
 }
 
 // connectionOptions returns the field names listed by Connection values

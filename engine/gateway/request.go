@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/internal/ascii"
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
@@ -68,7 +69,7 @@ func (t *requestText) addList(fields []parser.Field, name string) (start int) {
 	start = len(t.buf)
 	n := 0
 	for _, f := range fields {
-		if equalsFold(f.Name, name) {
+		if ascii.EqualFold(f.Name, name) {
 			if n++; n > 1 {
 				t.buf = append(t.buf, ", "...)
 			}
