@@ -1,0 +1,65 @@
+package engine
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// pausedTaker streams each request's body to an owner that takes the
+// first piece and pauses for good: an upstream that stopped reading.
+type pausedTaker struct{}
+
+func (pausedTaker) StreamsBodies() bool { return true }
+
+func (pausedTaker) Serve(c *Context) error {
+	if !c.BodyFollows() {
+		_, _ = c.WriteString("now")
+		return nil
+	}
+	c.Async(pausedOwner{}).ResumeBody()
+	return nil
+}
+
+// pausedOwner never resumes the body it paused.
+type pausedOwner struct{}
+
+func (pausedOwner) ReplyExpired(*Reply)                 {}
+func (pausedOwner) ReplyDrained(*Reply)                 {}
+func (pausedOwner) ReplyClientGone(r *Reply)            { r.Finish(nil) }
+func (pausedOwner) ReplyBody(*Reply, []byte, bool) bool { return false }
+
+// detachedReaders counts the goroutines reading clients off the loop.
+func detachedReaders() int {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	return strings.Count(string(buf), "(*clientDetach).run(")
+}
+
+// A client held back off the loop while its body waits for an owner that
+// stopped taking it is let go when the server closes: its socket closes
+// and the goroutine that read it ends, so a server stopped (and started
+// again in the same process) keeps neither.
+func TestServerCloseEndsClientsHeldBack(t *testing.T) {
+	s := startServer(t, pausedTaker{}, Config{})
+	c := dialRaw(t, s)
+	require.NoError(t, c.conn.SetDeadline(time.Now().Add(time.Minute)))
+	sent := make(chan error, 1)
+	go func() {
+		_, err := fmt.Fprintf(c.conn, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: %d\r\n\r\n", heldBackBytes)
+		piece := make([]byte, 64<<10)
+		for left := heldBackBytes; err == nil && left > 0; left -= len(piece) {
+			_, err = c.conn.Write(piece)
+		}
+		sent <- err
+	}()
+	require.Eventually(t, func() bool { return s.Stats().HeldBack == 1 }, time.Minute, time.Millisecond)
+	require.NoError(t, s.Close())
+	require.Error(t, <-sent, "the held-back client's connection closes")
+	require.Eventually(t, func() bool { return detachedReaders() == 0 }, 10*time.Second, time.Millisecond,
+		"the goroutine that read the client off the loop ends")
+}
