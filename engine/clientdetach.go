@@ -438,6 +438,7 @@ func (c *conn) closeDetached() {
 	d := c.detached
 	c.detached = nil
 	d.stop()
+	c.srv.memory.noteRelease(len(d.pending)) // the input it held, as OnClose notes gnet's
 	c.onClose(nil)
 	delete(c.loop.conns, c)
 	c.srv.openConns.Add(-1)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,4 +63,30 @@ func TestServerCloseEndsClientsHeldBack(t *testing.T) {
 	require.Error(t, <-sent, "the held-back client's connection closes")
 	require.Eventually(t, func() bool { return detachedReaders() == 0 }, 10*time.Second, time.Millisecond,
 		"the goroutine that read the client off the loop ends")
+}
+
+// Taking a client off the loop lets go of nothing: the input gnet held
+// is copied to the conn, so it is not counted as a large release, whose
+// memory return forces a full collection, at most once a second, that
+// every connection pays for.
+func TestClientHeldBackIsNoMemoryRelease(t *testing.T) {
+	t.Parallel()
+	s := New(pausedTaker{}, Config{TimerResolution: 5 * time.Millisecond})
+	var returns atomic.Int64
+	s.memory.free = func() { returns.Add(1) }
+	require.NoError(t, s.Start("127.0.0.1:0"))
+	t.Cleanup(func() { _ = s.Close() })
+	c := dialRaw(t, s)
+	require.NoError(t, c.conn.SetDeadline(time.Now().Add(time.Minute)))
+	go func() {
+		_, err := fmt.Fprintf(c.conn, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: %d\r\n\r\n", heldBackBytes)
+		piece := make([]byte, 64<<10)
+		for left := heldBackBytes; err == nil && left > 0; left -= len(piece) {
+			_, err = c.conn.Write(piece)
+		}
+	}()
+	require.Eventually(t, func() bool { return s.Stats().HeldBack == 1 }, time.Minute, time.Millisecond)
+	ticked := s.clock.now() + 2 // a tick after the detach looked at the release
+	require.Eventually(t, func() bool { return s.clock.now() >= ticked }, 10*time.Second, time.Millisecond)
+	require.Equal(t, int64(0), returns.Load(), "memory returned for a client taken off the loop")
 }
