@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -89,4 +90,51 @@ func TestClientHeldBackIsNoMemoryRelease(t *testing.T) {
 	ticked := s.clock.now() + 2 // a tick after the detach looked at the release
 	require.Eventually(t, func() bool { return s.clock.now() >= ticked }, 10*time.Second, time.Millisecond)
 	require.Equal(t, int64(0), returns.Load(), "memory returned for a client taken off the loop")
+}
+
+// A Blocking job that finishes after the server stopped lets go of its
+// socket, even when the loop had a pass over finished jobs posted that
+// gnet dropped as it stopped: the job does not wait for it for ever.
+func TestJobFinishedAfterCloseLetsGoOfItsSocket(t *testing.T) {
+	t.Parallel()
+	entered, release := make(chan struct{}), make(chan struct{})
+	s := startServer(t, Blocking(HandlerFunc(func(c *Context) error {
+		close(entered)
+		<-release
+		return nil
+	})), Config{})
+	c := dialRaw(t, s)
+	_, err := c.conn.Write([]byte("GET / HTTP/1.1\r\nHost: h\r\n\r\n"))
+	require.NoError(t, err)
+	<-entered
+	s.mu.Lock()
+	loops := make([]*loop, 0, len(s.loops))
+	for _, l := range s.loops {
+		loops = append(loops, l)
+	}
+	s.mu.Unlock()
+	claimed := make(chan struct{}, len(loops))
+	for _, l := range loops {
+		// A pass is due, as one posted and then dropped, once the pass
+		// the hand-off posted has run: a task posted from a task runs
+		// after every task queued before it.
+		require.NoError(t, l.pub.Run(func() {
+			_ = l.pub.Run(func() {
+				l.finished.claim()
+				claimed <- struct{}{}
+			})
+		}))
+	}
+	for range loops {
+		<-claimed
+	}
+	require.NoError(t, s.Close())
+	close(release)
+	require.Eventually(t, func() bool { return s.Stats().InFlight == 0 }, 10*time.Second, time.Millisecond)
+	for _, l := range loops {
+		l.finished.mu.Lock()
+		held := len(l.finished.jobs)
+		l.finished.mu.Unlock()
+		assert.Zero(t, held, "a finished job still waits for its stopped loop")
+	}
 }
