@@ -188,21 +188,8 @@ func TestChunkedClientHeldBackServesWhatFollowsTheBody(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			progress := &bodyProgress{}
-			s := startServer(t, slowTaker{progress: progress}, Config{})
-			c := dialRaw(t, s)
-			require.NoError(t, c.conn.SetDeadline(time.Now().Add(time.Minute)))
 			want := sha256.New()
-			sent := make(chan error, 1)
-			go func() {
-				_, err := io.WriteString(c.conn, "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n")
-				if err == nil {
-					err = sendChunks(c.conn, heldBackBytes, want)
-				}
-				sent <- err
-			}()
-			require.NoError(t, <-sent, "the client was cut off")
-			require.Eventually(t, func() bool { return progress.bytes.Load() == heldBackBytes }, time.Minute, time.Millisecond)
+			s, c, progress := chunkedBodyTaken(t, heldBackBytes, want)
 			for i, piece := range tt.tail {
 				pieces := progress.pieces.Load()
 				_, err := io.WriteString(c.conn, piece)
@@ -220,6 +207,24 @@ func TestChunkedClientHeldBackServesWhatFollowsTheBody(t *testing.T) {
 	}
 }
 
+// chunkedBodyTaken starts a slowTaker server and sends it, over a new
+// connection, the head of a chunked POST and size bytes of its body in
+// chunks (summed into sum), the last chunk's CRLF and the final chunk
+// left to the test; it returns once the handler has taken all size
+// bytes.
+func chunkedBodyTaken(t *testing.T, size int, sum hash.Hash) (*Server, *client, *bodyProgress) {
+	t.Helper()
+	progress := &bodyProgress{}
+	s := startServer(t, slowTaker{progress: progress}, Config{})
+	c := dialRaw(t, s)
+	require.NoError(t, c.conn.SetDeadline(time.Now().Add(time.Minute)))
+	_, err := io.WriteString(c.conn, "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n")
+	require.NoError(t, err, "the client was cut off")
+	require.NoError(t, sendChunks(c.conn, size, sum), "the client was cut off")
+	require.Eventually(t, func() bool { return progress.bytes.Load() == int64(size) }, time.Minute, time.Millisecond)
+	return s, c, progress
+}
+
 // A malformed chunk size gets the same answer whether the body is read on
 // the loop or off it: the 400, rendered as every error is, and the close.
 func TestChunkedBodyMalformedFramingIs400OnAndOffTheLoop(t *testing.T) {
@@ -235,15 +240,8 @@ func TestChunkedBodyMalformedFramingIs400OnAndOffTheLoop(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			progress := &bodyProgress{}
-			s := startServer(t, slowTaker{progress: progress}, Config{})
-			c := dialRaw(t, s)
-			require.NoError(t, c.conn.SetDeadline(time.Now().Add(time.Minute)))
-			_, err := io.WriteString(c.conn, "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n")
-			require.NoError(t, err)
-			require.NoError(t, sendChunks(c.conn, tt.size, sha256.New()))
-			require.Eventually(t, func() bool { return progress.bytes.Load() == int64(tt.size) }, time.Minute, time.Millisecond)
-			_, err = io.WriteString(c.conn, "\r\nzz\r\n")
+			s, c, _ := chunkedBodyTaken(t, tt.size, sha256.New())
+			_, err := io.WriteString(c.conn, "\r\nzz\r\n")
 			require.NoError(t, err)
 			resp, body := c.read("POST")
 			assert.Equal(t, 400, resp.StatusCode)

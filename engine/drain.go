@@ -186,8 +186,9 @@ func (c *conn) idleDeadline(timeout time.Duration) int64 {
 
 // cutOff ends the loop's connections when a drain ran out of time: a
 // request in progress is answered 503 with Retry-After, unless part of its
-// response has left (a worker began to write it, or output is backed up),
-// in which case its connection only closes. It returns
+// response has left (a worker began to write it, an asynchronous reply
+// sent its head, or output is backed up) or its body is being read off
+// the loop, in which case its connection only closes. It returns
 // how many requests it cut off.
 func (l *loop) cutOff() int {
 	n := 0
@@ -196,8 +197,13 @@ func (l *loop) cutOff() int {
 			continue
 		}
 		if c.detached != nil {
+			// Its body is being read off the loop, where a goroutine
+			// holds the socket: a 503 could only go out once the socket
+			// is back on the loop (as a refused body's answer does),
+			// which the Close after cutOff does not wait for. The
+			// request is cut off as one whose response has begun.
 			n++
-			c.close() // its body was being read: the request is cut off
+			c.close()
 			continue
 		}
 		busy := c.state != stateIdle || c.t.InboundBuffered() > 0

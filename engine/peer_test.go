@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 // recordingPeer writes hello when opened, and reports what arrives and
@@ -26,6 +28,19 @@ func (p *recordingPeer) PeerTraffic(pc *PeerConn) {
 	pc.Discard(len(b))
 }
 func (p *recordingPeer) PeerClosed(_ *PeerConn, err error) { p.closed <- err }
+
+// within returns the next value from ch, or fails the test with what
+// when none arrives in ioTimeout.
+func within[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(ioTimeout):
+		t.Fatal(what)
+		panic("unreachable")
+	}
+}
 
 // loopOf starts a server and returns one of its loops, taken from a
 // handler's Context.
@@ -46,29 +61,13 @@ func loopOf(t *testing.T) *Loop {
 // connection is handed to accepted too.
 func echoListener(t *testing.T) (string, <-chan net.Conn) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
 	accepted := make(chan net.Conn, 4)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted <- conn
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, _ = io.Copy(conn, conn)
-				_ = conn.Close()
-			}()
-		}
-	}()
-	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
-	return ln.Addr().String(), accepted
+	addr := testupstream.Serve(t, func(conn net.Conn) {
+		accepted <- conn
+		_, _ = io.Copy(conn, conn)
+		_ = conn.Close()
+	})
+	return addr, accepted
 }
 
 func TestPeerConnectionServedOnTheLoop(t *testing.T) {
@@ -96,16 +95,12 @@ func TestPeerConnectionServedOnTheLoop(t *testing.T) {
 			conn, err := net.Dial("tcp", addr)
 			require.NoError(t, err)
 			require.NoError(t, loop.Enroll(conn, p))
-			pc := <-opened
-			remote := <-accepted
-			assert.Equal(t, "hello", <-p.got, "the echo came back through PeerTraffic")
+			pc := within(t, opened, "PeerOpened did not run")
+			remote := within(t, accepted, "the echo server accepted no connection")
+			assert.Equal(t, "hello", within(t, p.got, "PeerTraffic did not run"), "the echo came back through PeerTraffic")
 			require.NoError(t, loop.Run(func() { tt.end(pc, remote) }))
-			select {
-			case err := <-p.closed:
-				assert.Equal(t, tt.wantNil, err == nil, "%v", err)
-			case <-time.After(ioTimeout):
-				t.Fatal("PeerClosed did not run")
-			}
+			err = within(t, p.closed, "PeerClosed did not run")
+			assert.Equal(t, tt.wantNil, err == nil, "%v", err)
 		})
 	}
 }
@@ -119,7 +114,7 @@ func TestPeerConnectionDetachedKeepsTheSocket(t *testing.T) {
 	conn, err := net.Dial("tcp", addr)
 	require.NoError(t, err)
 	require.NoError(t, loop.Enroll(conn, p))
-	pc := <-opened
+	pc := within(t, opened, "PeerOpened did not run")
 	files := make(chan error, 1)
 	var detachedErr error
 	require.NoError(t, loop.Run(func() {
@@ -143,15 +138,10 @@ func TestPeerConnectionDetachedKeepsTheSocket(t *testing.T) {
 		}
 		close(opened)
 	}))
-	<-opened
+	within(t, opened, "the function given to Run did not run") // closed at its end
 	require.NoError(t, detachedErr)
-	assert.NoError(t, <-p.closed, "PeerClosed runs when the loop lets go")
-	select {
-	case err := <-files:
-		assert.NoError(t, err, "the detached socket still talks to the other side")
-	case <-time.After(ioTimeout):
-		t.Fatal("no echo through the detached socket")
-	}
+	assert.NoError(t, within(t, p.closed, "PeerClosed did not run"), "PeerClosed runs when the loop lets go")
+	assert.NoError(t, within(t, files, "no echo through the detached socket"), "the detached socket still talks to the other side")
 }
 
 func TestLoopRunsItsTickFunctions(t *testing.T) {
@@ -162,9 +152,5 @@ func TestLoopRunsItsTickFunctions(t *testing.T) {
 	require.NoError(t, loop.Run(func() {
 		loop.EachTick(func() { once.Do(func() { close(ticked) }) })
 	}))
-	select {
-	case <-ticked:
-	case <-time.After(ioTimeout):
-		t.Fatal("the tick function never ran")
-	}
+	within(t, ticked, "the tick function never ran")
 }

@@ -18,8 +18,9 @@ import (
 // connection's input buffer. Past clientDetachMark of it, the body
 // (Content-Length or chunked) is read off the loop as the owner takes it
 // (clientdetach.go), and the client is held back by its TCP window. A
-// chunked body whose framing is malformed is answered 400, as the loop
-// answers any malformed request, and the connection closes (refuseBody).
+// chunked body whose framing is malformed is answered as the loop answers
+// any malformed request (400, or 431 for a trailer section past the
+// limits), and the connection closes (refuseBody).
 
 // errBodyNotTaken answers a request whose body was to be streamed but
 // whose handler deferred to the worker pool, which takes whole bodies
@@ -182,8 +183,9 @@ func (r *Reply) feed() gnet.Action {
 }
 
 // refuseBody answers a streamed body whose chunk framing is malformed
-// with err's response (400), rendered as every error is, unless the
-// reply's head has left, and closes the connection after it: nothing
+// with err's response (400, or 431 for the trailer section), rendered as
+// every error is, unless the reply's head has left (a second response
+// cannot follow it), and closes the connection after it: nothing
 // after a body of unknown end can be read. The owner is told that the
 // client is gone, as if it had closed; its Finish then only lets go of
 // the reply. A client read off the loop gets the answer once it is back

@@ -49,7 +49,8 @@ const (
 // it got and never writing to them; once Scan reports the body complete,
 // Decode moves the chunk data to the front of the encoded bytes in one pass.
 // Extensions are checked and skipped; trailer fields are checked like
-// header fields, counted against the limits, and ignored. Bare LF line
+// header fields and counted against the limits; a caller of Next that
+// passes them on takes them with Trailers, and Parser drops them. Bare LF line
 // endings are refused. Parser uses one per connection; it can be used on
 // its own.
 //

@@ -42,7 +42,7 @@
 // # Status contract
 //
 // These are the answers the parser decides, each carried by one of its
-// Err sentinels (Errors lists them). Every refusal closes the connection:
+// Err sentinels. Every refusal closes the connection:
 // once a request is refused, the framing of what follows it cannot be
 // trusted. Package engine's doc describes the form of every error response
 // (Date, Content-Length, the explaining entity, its media type) and the
@@ -96,8 +96,12 @@
 //     Transfer-Encoding together with Content-Length; Transfer-Encoding
 //     in an HTTP/1.0 request: 400.
 //   - A malformed chunk size (whitespace may follow the size only before
-//     a ";" extension), a size that overflows, or chunk data without its
-//     CRLF: 400.
+//     a ";" extension), a size that overflows, chunk data without its
+//     CRLF, a chunk size line that with its extensions and line end does
+//     not fit in 4 KiB, or a body that spends far more bytes on chunk
+//     framing than on data: 400.
+//   - A trailer section larger than Config.MaxHeaderBytes, or with more
+//     fields than Config.MaxFields: 431.
 //   - A body, declared or decoded, larger than Config.MaxBodyBytes: 413.
 //   - An Expect value other than 100-continue: 417. For 100-continue the
 //     request is parsed as usual (Request.Expect100) and the engine sends

@@ -196,8 +196,8 @@ var (
 	// value], whitespace allowed only around ";" and "=".
 	ErrBadChunkExtension = httperrors.NewClosing(httperrors.StatusBadRequest,
 		"a chunk extension is malformed")
-	// ErrChunkLineTooLong: a chunk size line (with its extensions) longer
-	// than 4 KiB.
+	// ErrChunkLineTooLong: a chunk size line that, with its extensions and
+	// its line end, does not fit in 4 KiB.
 	ErrChunkLineTooLong = httperrors.NewClosing(httperrors.StatusBadRequest,
 		"a chunk size line is too long")
 	// ErrMissingChunkCRLF: chunk data not followed by CRLF.

@@ -24,7 +24,7 @@ func addGatewayFlags(fs *flag.FlagSet, o *gatewayOptions) {
 	fs.DurationVar(&o.gateway.UpstreamTimeout, "upstream-timeout", gateway.DefaultUpstreamTimeout, "time an upstream may take to send its response head (then 504)")
 	fs.DurationVar(&o.gateway.DNSTimeout, "dns-timeout", gateway.DefaultDNSTimeout, "time an upstream's name lookup may take (then 504)")
 	fs.IntVar(&o.gateway.MaxConnsPerUpstream, "upstream-max-conns", gateway.DefaultMaxConnsPerUpstream, "open connections to each upstream, idle or busy, over all event loops; a request that finds none free within 100ms gets 503")
-	fs.Int64Var(&o.gateway.MaxBodyBytes, "upstream-max-body-bytes", 0, "largest request body forwarded as it arrives (then 413); 0 = no limit")
+	fs.Int64Var(&o.gateway.MaxBodyBytes, "upstream-max-body-bytes", 0, "largest request body forwarded to http upstreams, which get bodies as they arrive, so -max-body-bytes does not bound them (then 413); 0 = no limit")
 	fs.StringVar(&o.resolver, "resolver", "", "send upstream name lookups to the DNS server at `host:port`")
 	fs.StringVar(&o.trusted, "trusted-proxies", "", "believe the X-Forwarded-* and Forwarded fields of peers in these `CIDR[,CIDR...]` and append to them; from any other peer they are replaced (default none)")
 }

@@ -9,12 +9,13 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 // upstreamMisbehavingOn runs an upstream on 127.0.0.1 whose connections
@@ -25,14 +26,6 @@ import (
 // ("hang"). It returns the upstream's address.
 func upstreamMisbehavingOn(t *testing.T, raw, end string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var (
-		wg sync.WaitGroup
-		// mu guards conns.
-		mu    sync.Mutex
-		conns []net.Conn
-	)
 	serve := func(conn net.Conn) {
 		defer conn.Close()
 		r := bufio.NewReader(conn)
@@ -60,34 +53,7 @@ func upstreamMisbehavingOn(t *testing.T, raw, end string) string {
 			return
 		}
 	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, conn)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				serve(conn)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String()
+	return testupstream.Serve(t, serve)
 }
 
 // dnsServer runs a DNS server on 127.0.0.1 UDP that answers every query
@@ -148,13 +114,6 @@ func TestBinaryGatewayMisbehavingUpstreams(t *testing.T) {
 		shortHead = "HTTP/1.1 200 OK\r\nContent-Ty"
 		shortBody = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf"
 	)
-	refusing := func(t *testing.T) string {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		addr := ln.Addr().String()
-		require.NoError(t, ln.Close())
-		return addr
-	}
 	portOf := func(t *testing.T, addr string) string {
 		_, port, err := net.SplitHostPort(addr)
 		require.NoError(t, err)
@@ -169,7 +128,7 @@ func TestBinaryGatewayMisbehavingUpstreams(t *testing.T) {
 		// broken: every request fails alike, the next one too.
 		broken bool
 	}{
-		{"refused", func(t *testing.T) []string { return []string{"-upstream", refusing(t)} },
+		{"refused", func(t *testing.T) []string { return []string{"-upstream", testupstream.RefusingAddr(t)} },
 			http.StatusBadGateway, "refused the connection", true},
 		{"reset in the head", func(t *testing.T) []string {
 			return []string{"-upstream", upstreamMisbehavingOn(t, shortHead, "reset")}
@@ -256,10 +215,7 @@ func TestBinaryGatewayMisbehavingUpstreams(t *testing.T) {
 func TestBinaryGatewayEveryUpstreamUnhealthy(t *testing.T) {
 	var upstreams []string
 	for i := 0; i < 2; i++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		upstreams = append(upstreams, "http://"+ln.Addr().String())
-		require.NoError(t, ln.Close())
+		upstreams = append(upstreams, "http://"+testupstream.RefusingAddr(t))
 	}
 	addr, _ := startGatewayBinary(t, "-upstream", strings.Join(upstreams, ","))
 	conn, err := net.DialTimeout("tcp", addr, ioTimeout)

@@ -65,16 +65,30 @@ func (e *entry) fresh(now int64) bool {
 // allocate nothing: every field was rendered when e was made; only a 206
 // renders its Content-Range.
 func (e *entry) serve(c *engine.Context, head bool) (bool, error) {
+	a, err := e.answer(c, head)
+	if err != nil {
+		return true, err
+	}
+	return e.serveAnswer(c, a, head), nil
+}
+
+// answer marks e used and evaluates the request's conditions and range
+// against it: the answer, or the error response (412, 416) that refuses
+// the request.
+func (e *entry) answer(c *engine.Context, head bool) (answer, error) {
 	if !e.referenced.Load() {
 		e.referenced.Store(true)
 	}
 	k := readConditions(c.Request())
-	a, err := evaluate(&k, e.meta, !head)
-	switch {
-	case err != nil:
-		return true, err
-	case e.body == nil && !head && a.status != statusNotModified:
-		return false, nil
+	return evaluate(&k, e.meta, !head)
+}
+
+// serveAnswer answers with a, e's answer to the request, from e's memory,
+// and reports false, having written nothing, when it needs bytes e does
+// not hold.
+func (e *entry) serveAnswer(c *engine.Context, a answer, head bool) bool {
+	if e.body == nil && !head && a.status != statusNotModified {
+		return false
 	}
 	e.meta.addFields(c, a)
 	switch {
@@ -84,7 +98,7 @@ func (e *entry) serve(c *engine.Context, head bool) (bool, error) {
 	default:
 		_, _ = c.WriteShared(e.body[a.from:a.to]) // e.body never changes
 	}
-	return true, nil
+	return true
 }
 
 // maxOpenFiles bounds the files the cache keeps open for the entries of

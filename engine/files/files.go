@@ -76,12 +76,16 @@ func (h *Handler) Serve(c *engine.Context) error {
 	}
 	if h.cache != nil {
 		if e := h.cache.get(key); e != nil && e.fresh(h.now()) {
-			if served, err := e.serve(c, head); served {
+			a, err := e.answer(c, head)
+			if err != nil {
 				return err
 			}
+			if e.serveAnswer(c, a, head) {
+				return nil
+			}
 			if e.file != nil {
-				if served, err := sendInline(c, e); served {
-					return err
+				if sendInline(c, e, a) {
+					return nil
 				}
 				return h.onWorkerOpen.Serve(c) // checked within the second: no stat
 			}
@@ -112,22 +116,17 @@ func isHead(c *engine.Context) (bool, error) {
 }
 
 // sendInline answers a GET of the large file e holds open from the loop
-// (Context.SendFileInline), holding a reference the engine releases once
-// the file has been sent; it reports false, having written nothing, when
-// the engine cannot send it from the loop.
-func sendInline(c *engine.Context, e *entry) (bool, error) {
-	k := readConditions(c.Request())
-	a, err := evaluate(&k, e.meta, true)
-	if err != nil {
-		return true, err
-	}
+// (Context.SendFileInline) with a, e's answer to it, holding a reference
+// the engine releases once the file has been sent; it reports false,
+// having written nothing, when the engine cannot send it from the loop.
+func sendInline(c *engine.Context, e *entry, a answer) bool {
 	if !e.file.acquire() {
-		return false, nil
+		return false
 	}
 	if !c.SendFileInline(e.file.f, a.from, a.to-a.from, e.file.release) {
 		e.file.release()
-		return false, nil
+		return false
 	}
 	e.meta.addFields(c, a) // the head is rendered once Serve returns
-	return true, nil
+	return true
 }

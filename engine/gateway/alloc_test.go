@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 // A request forwarded over a kept-alive client connection to a pooled
@@ -19,7 +20,7 @@ import (
 // allocation counted would be the proxy's.
 func TestForwardedRequestAllocatesNothing(t *testing.T) {
 	response := []byte(ok200)
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		buf := make([]byte, 4096)
 		for {
 			if _, err := conn.Read(buf); err != nil {

@@ -10,12 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 // An upstream half as slow as UpstreamTimeout allows is answered, every
 // time: the timeout never fires before it has passed.
 func TestUpstreamWithinTheTimeoutIsNeverCutShort(t *testing.T) {
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		for readHead(conn) {
 			time.Sleep(500 * time.Millisecond) // the upstream's own pace
 			if _, err := io.WriteString(conn, ok200); err != nil {

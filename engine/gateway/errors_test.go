@@ -19,6 +19,7 @@ import (
 
 	"github.com/rawhttpd/rawhttpd/engine"
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 func TestClassifyMapsErrorsToReplies(t *testing.T) {
@@ -87,79 +88,79 @@ func TestUpstreamFailuresOnTheWire(t *testing.T) {
 	}{
 		{
 			name:     "refuses the connection",
-			upstream: func(t *testing.T) string { return "http://" + refusingAddr(t) },
+			upstream: func(t *testing.T) string { return "http://" + testupstream.RefusingAddr(t) },
 			want:     ErrRefused,
 		},
 		{
 			name:     "accepts and closes",
-			upstream: func(t *testing.T) string { return "http://" + serveRaw(t, answerThenClose("")) },
+			upstream: func(t *testing.T) string { return "http://" + testupstream.Serve(t, answerThenClose("")) },
 			want:     ErrClosed,
 		},
 		{
 			name:     "resets after the request",
-			upstream: func(t *testing.T) string { return "http://" + serveRaw(t, resetAfterHead) },
+			upstream: func(t *testing.T) string { return "http://" + testupstream.Serve(t, resetAfterHead) },
 			want:     ErrReset,
 		},
 		{
 			name: "sends garbage",
 			upstream: func(t *testing.T) string {
-				return "http://" + serveRaw(t, answerThenClose("SSH-2.0-OpenSSH_9.6\r\n\r\n"))
+				return "http://" + testupstream.Serve(t, answerThenClose("SSH-2.0-OpenSSH_9.6\r\n\r\n"))
 			},
 			want: ErrInvalidResponse,
 		},
 		{
 			name: "sends a malformed status code",
 			upstream: func(t *testing.T) string {
-				return "http://" + serveRaw(t, answerThenClose("HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n"))
+				return "http://" + testupstream.Serve(t, answerThenClose("HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n"))
 			},
 			want: ErrInvalidResponse,
 		},
 		{
 			name: "sends a malformed header field",
 			upstream: func(t *testing.T) string {
-				return "http://" + serveRaw(t, answerThenClose("HTTP/1.1 200 OK\r\nno colon here\r\nContent-Length: 0\r\n\r\n"))
+				return "http://" + testupstream.Serve(t, answerThenClose("HTTP/1.1 200 OK\r\nno colon here\r\nContent-Length: 0\r\n\r\n"))
 			},
 			want: ErrInvalidResponse,
 		},
 		{
 			name: "sends invalid framing",
 			upstream: func(t *testing.T) string {
-				return "http://" + serveRaw(t, answerThenClose("HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\nhello"))
+				return "http://" + testupstream.Serve(t, answerThenClose("HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\nhello"))
 			},
 			want: ErrInvalidResponse,
 		},
 		{
 			name: "sends a malformed chunk",
 			upstream: func(t *testing.T) string {
-				return "http://" + serveRaw(t, answerThenClose("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"))
+				return "http://" + testupstream.Serve(t, answerThenClose("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"))
 			},
 			want: ErrInvalidResponse,
 		},
 		{
 			name: "sends half a response head and closes",
 			upstream: func(t *testing.T) string {
-				return "http://" + serveRaw(t, answerThenClose("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"))
+				return "http://" + testupstream.Serve(t, answerThenClose("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"))
 			},
 			want: ErrClosed,
 		},
 		{
 			name: "sends half a response head and hangs",
 			upstream: func(t *testing.T) string {
-				return "http://" + serveRaw(t, answerThenHang("HTTP/1.1 200 OK\r\nContent-Ty"))
+				return "http://" + testupstream.Serve(t, answerThenHang("HTTP/1.1 200 OK\r\nContent-Ty"))
 			},
 			opts: Options{UpstreamTimeout: 300 * time.Millisecond},
 			want: ErrResponseTimeout,
 		},
 		{
 			name:     "never answers",
-			upstream: func(t *testing.T) string { return "http://" + serveRaw(t, answerThenHang("")) },
+			upstream: func(t *testing.T) string { return "http://" + testupstream.Serve(t, answerThenHang("")) },
 			opts:     Options{UpstreamTimeout: 300 * time.Millisecond},
 			want:     ErrResponseTimeout,
 		},
 		{
 			name: "stops in the middle of the body",
 			upstream: func(t *testing.T) string {
-				return "http://" + serveRaw(t, answerThenHang("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf"))
+				return "http://" + testupstream.Serve(t, answerThenHang("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf"))
 			},
 			opts: Options{UpstreamTimeout: 300 * time.Millisecond},
 			want: ErrResponseTimeout,
@@ -173,7 +174,7 @@ func TestUpstreamFailuresOnTheWire(t *testing.T) {
 		{
 			name: "its DNS server never answers",
 			upstream: func(t *testing.T) string {
-				return "http://upstream.test:" + portOf(t, serveRaw(t, answer(ok200)))
+				return "http://upstream.test:" + portOf(t, testupstream.Serve(t, answer(ok200)))
 			},
 			opts: Options{DNSTimeout: 300 * time.Millisecond},
 			want: ErrLookupTimeout,
@@ -181,7 +182,7 @@ func TestUpstreamFailuresOnTheWire(t *testing.T) {
 		{
 			name: "its name does not exist",
 			upstream: func(t *testing.T) string {
-				return "http://upstream.invalid:" + portOf(t, serveRaw(t, answer(ok200)))
+				return "http://upstream.invalid:" + portOf(t, testupstream.Serve(t, answer(ok200)))
 			},
 			want: ErrUnknownHost,
 		},

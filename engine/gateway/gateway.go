@@ -38,8 +38,10 @@ type Handler struct {
 	// states are the Handler's state on each event loop it ran on.
 	states []*loopState
 	// serve is forward wrapped by engine.Blocking, so that the engine runs
-	// it on its worker pool.
-	serve engine.Handler
+	// it on its worker pool; serveVia[i] is the same, starting with
+	// upstream i, which the event loop picked.
+	serve    engine.Handler
+	serveVia []engine.Handler
 }
 
 // New returns a Handler that forwards to upstreams, given as http or
@@ -61,7 +63,12 @@ func New(upstreams []string, opts Options) (*Handler, error) {
 		u.index = len(h.balancer.upstreams)
 		h.balancer.upstreams = append(h.balancer.upstreams, u)
 	}
-	h.serve = engine.Blocking(engine.HandlerFunc(h.forward))
+	h.serve = engine.Blocking(engine.HandlerFunc(func(c *engine.Context) error { return h.forward(c, nil) }))
+	for _, u := range h.balancer.upstreams {
+		h.serveVia = append(h.serveVia, engine.Blocking(engine.HandlerFunc(func(c *engine.Context) error {
+			return h.forward(c, u)
+		})))
+	}
 	return h, nil
 }
 
@@ -70,9 +77,11 @@ func New(upstreams []string, opts Options) (*Handler, error) {
 // the engine's worker pool and the net/http Transport instead.
 func (h *Handler) Serve(c *engine.Context) error {
 	if loop := c.Loop(); loop != nil {
-		if onLoop, err := h.serveOnLoop(c, loop); onLoop {
+		toWorker, err := h.serveOnLoop(c, loop)
+		if toWorker == nil {
 			return err
 		}
+		return h.serveVia[toWorker.index].Serve(c)
 	}
 	return h.serve.Serve(c)
 }
@@ -100,20 +109,22 @@ func (h *Handler) Close() {
 	}
 }
 
-// forward runs on a worker: it picks an upstream and exchanges the request
-// with it. When the name lookup or connect fails, the request has not
-// reached the upstream, so it goes to the next healthy one, at most once
-// to each.
-func (h *Handler) forward(c *engine.Context) error {
+// forward runs on a worker: it exchanges the request with u, or with the
+// upstream it picks when u is nil. When the name lookup or connect
+// fails, the request has not reached the upstream, so it goes to the next
+// healthy one, at most once to each.
+func (h *Handler) forward(c *engine.Context, u *upstream) error {
 	var last error
 	for range h.balancer.upstreams {
-		u, retryAfter := h.balancer.pick(time.Now())
 		if u == nil {
-			if last != nil {
-				return last
+			var retryAfter int
+			if u, retryAfter = h.balancer.pick(time.Now()); u == nil {
+				if last != nil {
+					return last
+				}
+				h.opts.Logger.Warn("gateway: every upstream is unhealthy", "retry_after", retryAfter)
+				return ErrAllUnhealthy.WithRetryAfter(retryAfter)
 			}
-			h.opts.Logger.Warn("gateway: every upstream is unhealthy", "retry_after", retryAfter)
-			return ErrAllUnhealthy.WithRetryAfter(retryAfter)
 		}
 		if !u.acquire(h.opts.PoolWait) {
 			h.opts.Logger.Warn("gateway: upstream connection slots all in use", "upstream", u.host)
@@ -124,7 +135,7 @@ func (h *Handler) forward(c *engine.Context) error {
 		if !dialFailed {
 			return err
 		}
-		last = err
+		last, u = err, nil
 	}
 	return last
 }

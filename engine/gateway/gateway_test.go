@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 // seen is what the echo upstream received, as it reports it.
@@ -164,7 +165,7 @@ func TestHostPreservedOrRewritten(t *testing.T) {
 
 func TestResponseHopByHopFieldsRemoved(t *testing.T) {
 	t.Parallel()
-	upstream := serveRaw(t, answer("HTTP/1.1 200 OK\r\n"+
+	upstream := testupstream.Serve(t, answer("HTTP/1.1 200 OK\r\n"+
 		"Connection: X-Private\r\n"+
 		"X-Private: secret\r\n"+
 		"Keep-Alive: timeout=5\r\n"+
@@ -194,7 +195,7 @@ func TestResponseHopByHopFieldsRemoved(t *testing.T) {
 
 func TestUpstream5xxPassedThrough(t *testing.T) {
 	t.Parallel()
-	upstream := serveRaw(t, answer("HTTP/1.1 503 Service Unavailable\r\n"+
+	upstream := testupstream.Serve(t, answer("HTTP/1.1 503 Service Unavailable\r\n"+
 		"Retry-After: 7\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nupstream down"))
 	s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
 	c := dialRaw(t, s)
@@ -208,7 +209,7 @@ func TestUpstream5xxPassedThrough(t *testing.T) {
 
 func TestSlowUpstreamWithinTimeout(t *testing.T) {
 	t.Parallel()
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		for readHead(conn) {
 			time.Sleep(200 * time.Millisecond) // slow, but within the timeout
 			if _, err := io.WriteString(conn, ok200); err != nil {
@@ -257,7 +258,7 @@ func TestRoundRobin(t *testing.T) {
 func TestUnhealthyUpstreamSkipped(t *testing.T) {
 	t.Parallel()
 	good := namedUpstream(t, "good")
-	s := startGateway(t, []string{"http://" + refusingAddr(t), good}, Options{}, engine.Config{})
+	s := startGateway(t, []string{"http://" + testupstream.RefusingAddr(t), good}, Options{}, engine.Config{})
 	c := dialRaw(t, s)
 	for i := 0; i < 4; i++ {
 		resp, body := c.get("/")
@@ -269,7 +270,7 @@ func TestUnhealthyUpstreamSkipped(t *testing.T) {
 func TestPoolFullAnswers503(t *testing.T) {
 	t.Parallel()
 	accepted := make(chan struct{}, 1)
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		if readHead(conn) {
 			accepted <- struct{}{}
 		}
@@ -295,7 +296,7 @@ func TestPoolFullAnswers503(t *testing.T) {
 
 func TestNameResolvedThroughResolver(t *testing.T) {
 	t.Parallel()
-	upstream := serveRaw(t, answer(ok200))
+	upstream := testupstream.Serve(t, answer(ok200))
 	opts := Options{Resolver: NewResolver(serveDNS(t, localhostDNS))}
 	s := startGateway(t, []string{"http://upstream.test:" + portOf(t, upstream)}, opts, engine.Config{})
 	resp, body := dialRaw(t, s).get("/")
@@ -329,7 +330,7 @@ func TestClientDisconnectIsNotAnUpstreamError(t *testing.T) {
 	t.Parallel()
 	got := make(chan struct{}, 1)
 	gone := make(chan struct{}, 1)
-	hanging := serveRaw(t, func(conn net.Conn) {
+	hanging := testupstream.Serve(t, func(conn net.Conn) {
 		if readHead(conn) {
 			got <- struct{}{}
 		}
@@ -338,7 +339,7 @@ func TestClientDisconnectIsNotAnUpstreamError(t *testing.T) {
 		gone <- struct{}{}
 	})
 	log := &records{}
-	refused := "http://" + refusingAddr(t)
+	refused := "http://" + testupstream.RefusingAddr(t)
 	// One worker: the second request runs only after the first handler
 	// has returned, so its log record comes after anything the first
 	// wrote.
@@ -489,7 +490,7 @@ func benchmarkForwardToRaw(b *testing.B) {
 
 func TestLoneUpstreamIsNeverSkipped(t *testing.T) {
 	t.Parallel()
-	s := startGateway(t, []string{"http://" + refusingAddr(t)}, Options{}, engine.Config{})
+	s := startGateway(t, []string{"http://" + testupstream.RefusingAddr(t)}, Options{}, engine.Config{})
 	for i := 0; i < 3; i++ {
 		resp, _ := dialRaw(t, s).get("/")
 		assert.Equal(t, http.StatusBadGateway, resp.StatusCode, "request %d: each one tries the upstream and is told it refused", i)
@@ -498,7 +499,7 @@ func TestLoneUpstreamIsNeverSkipped(t *testing.T) {
 
 func TestEveryUpstreamUnhealthyAnswers503(t *testing.T) {
 	t.Parallel()
-	upstreams := []string{"http://" + refusingAddr(t), "http://" + refusingAddr(t)}
+	upstreams := []string{"http://" + testupstream.RefusingAddr(t), "http://" + testupstream.RefusingAddr(t)}
 	s := startGateway(t, upstreams, Options{UnhealthyFor: time.Minute}, engine.Config{})
 	resp, _ := dialRaw(t, s).get("/")
 	require.Equal(t, http.StatusBadGateway, resp.StatusCode, "both were tried and refused")

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/parser"
 )
 
 // hopByHop are the fields that describe one connection rather than the
@@ -147,6 +148,18 @@ func connectionOptions(values []string) []string {
 			if o = strings.TrimSpace(o); o != "" {
 				opts = append(opts, o)
 			}
+		}
+	}
+	return opts
+}
+
+// appendConnectionFieldOptions appends to opts the field names listed by
+// the Connection (or Proxy-Connection) fields among fields, sub-slices of
+// their values, with appendConnectionOptions.
+func appendConnectionFieldOptions(opts [][]byte, fields []parser.Field) [][]byte {
+	for _, f := range fields {
+		if nameOf(f.Name) == connectionField {
+			opts = appendConnectionOptions(opts, f.Value)
 		}
 	}
 	return opts

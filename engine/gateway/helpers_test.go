@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -80,50 +79,6 @@ func (c *client) do(raw string) (*http.Response, string) {
 func (c *client) get(path string) (*http.Response, string) {
 	c.t.Helper()
 	return c.do("GET " + path + " HTTP/1.1\r\nHost: h.example\r\n\r\n")
-}
-
-// serveRaw runs an upstream on 127.0.0.1 that hands every connection to
-// serve, and returns its address. When the test ends the listener and
-// every connection close (which ends a serve that waits on its
-// connection) and serveRaw waits for the serve calls to return.
-func serveRaw(t *testing.T, serve func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var (
-		wg sync.WaitGroup
-		// mu guards conns.
-		mu    sync.Mutex
-		conns []net.Conn
-	)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, conn)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				serve(conn)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return ln.Addr().String()
 }
 
 // readHead reads a request head from conn and reports whether it got one.

@@ -43,12 +43,7 @@ func (x *exchange) relayInterim(resp *parser.Response) error {
 	}
 	x.interimBytes += resp.HeadLen
 	var optArr [8][]byte
-	connOpts := optArr[:0]
-	for _, f := range resp.Fields {
-		if nameOf(f.Name) == connectionField {
-			connOpts = appendConnectionOptions(connOpts, f.Value)
-		}
-	}
+	connOpts := appendConnectionFieldOptions(optArr[:0], resp.Fields)
 	for _, f := range resp.Fields {
 		if name := nameOf(f.Name); name.hopByHop() || name == contentLengthField || name == dateField || namedIn(f.Name, connOpts) {
 			continue

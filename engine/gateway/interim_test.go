@@ -16,6 +16,7 @@ import (
 
 	"github.com/rawhttpd/rawhttpd/engine"
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 // respond is a serve function that answers each request head with raw,
@@ -86,7 +87,7 @@ func TestInterimResponsesRelayedWholeAndSplit(t *testing.T) {
 		for _, split := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/split=%v", tt.name, split), func(t *testing.T) {
 				t.Parallel()
-				upstream := serveRaw(t, respond(tt.upstream, split))
+				upstream := testupstream.Serve(t, respond(tt.upstream, split))
 				s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
 				c := dialRaw(t, s)
 				_, err := io.WriteString(c.conn, "GET / "+tt.version+"\r\nHost: h\r\nConnection: close\r\n\r\n")
@@ -104,7 +105,7 @@ func TestInterimResponsesRelayedWholeAndSplit(t *testing.T) {
 
 func TestInterimResponsesThenTheNextRequestServed(t *testing.T) {
 	t.Parallel()
-	upstream := serveRaw(t, respond("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"+final200, false))
+	upstream := testupstream.Serve(t, respond("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"+final200, false))
 	s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
 	c := dialRaw(t, s)
 	require.NoError(t, c.conn.SetDeadline(time.Now().Add(ioTimeout)))
@@ -123,7 +124,7 @@ func TestExpectContinueAnsweredOnce(t *testing.T) {
 	for _, split := range []bool{false, true} {
 		t.Run(fmt.Sprintf("split=%v", split), func(t *testing.T) {
 			t.Parallel()
-			upstream := serveRaw(t, func(conn net.Conn) {
+			upstream := testupstream.Serve(t, func(conn net.Conn) {
 				r := bufio.NewReader(conn)
 				_ = conn.SetDeadline(time.Now().Add(ioTimeout))
 				req, err := http.ReadRequest(r)
@@ -162,7 +163,7 @@ func TestExpectContinueAnsweredOnce(t *testing.T) {
 // response starts the wait for the final head again.
 func TestInterimResponsesKeepTheWaitForTheHeadAlive(t *testing.T) {
 	t.Parallel()
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		if !readHead(conn) {
 			return
 		}
@@ -190,7 +191,7 @@ func TestInterimResponsesKeepTheWaitForTheHeadAlive(t *testing.T) {
 func TestInterimResponsesRelayedUpToABound(t *testing.T) {
 	t.Parallel()
 	one := "HTTP/1.1 103 Early Hints\r\nLink: </" + strings.Repeat("a", 1000) + ">\r\n\r\n"
-	upstream := serveRaw(t, respond(strings.Repeat(one, 2048)+final200, false)) // 2 MiB of hints
+	upstream := testupstream.Serve(t, respond(strings.Repeat(one, 2048)+final200, false)) // 2 MiB of hints
 	s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
 	c := dialRaw(t, s)
 	_, err := io.WriteString(c.conn, "GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 // An HTTP/1.0 client that asks to keep its connection keeps it after a
@@ -24,7 +25,7 @@ func TestHTTP10KeepAliveAfterAResponseWithoutABody(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			s := startGateway(t, []string{"http://" + serveRaw(t, answer(tt.response))}, Options{}, engine.Config{})
+			s := startGateway(t, []string{"http://" + testupstream.Serve(t, answer(tt.response))}, Options{}, engine.Config{})
 			c := dialRaw(t, s)
 			for i := 0; i < 2; i++ {
 				resp, _ := c.do(fmt.Sprintf("%s / HTTP/1.0\r\nHost: h\r\nConnection: keep-alive\r\n\r\n", tt.method))

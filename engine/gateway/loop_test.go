@@ -20,14 +20,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
-// countingUpstream runs serve for every connection, as serveRaw does, and
+// countingUpstream runs serve for every connection, as testupstream.Serve does, and
 // counts the connections accepted.
 func countingUpstream(t *testing.T, serve func(net.Conn)) (addr string, accepted *atomic.Int32) {
 	t.Helper()
 	accepted = &atomic.Int32{}
-	addr = serveRaw(t, func(conn net.Conn) {
+	addr = testupstream.Serve(t, func(conn net.Conn) {
 		accepted.Add(1)
 		serve(conn)
 	})
@@ -195,7 +196,7 @@ func TestUnsolicitedResponseToAnIdleConnectionIsNotServed(t *testing.T) {
 	t.Parallel()
 	sendJunk, dropped := make(chan struct{}), make(chan struct{})
 	var conns atomic.Int32
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		if conns.Add(1) > 1 {
 			answer(ok200)(conn)
 			return
@@ -257,7 +258,7 @@ func TestLargeDownloadToAClientThatDoesNotReadIsBounded(t *testing.T) {
 	size := downloadBytes(t)
 	chunk := bytes.Repeat([]byte("0123456789abcdef"), 4<<10) // 64 KiB
 	stalled := make(chan int64, 1)
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		if !readHead(conn) {
 			return
 		}
@@ -314,7 +315,7 @@ func TestNameLookupReusedForNewConnections(t *testing.T) {
 		return localhostDNS(q)
 	})
 	// Connection: close makes every request open a new connection.
-	upstream := serveRaw(t, answerThenClose("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"))
+	upstream := testupstream.Serve(t, answerThenClose("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"))
 	opts := Options{Resolver: NewResolver(dns)}
 	s := startGateway(t, []string{"http://upstream.test:" + portOf(t, upstream)}, opts, engine.Config{})
 	c := dialRaw(t, s)
@@ -332,7 +333,7 @@ func TestNameLookupReusedForNewConnections(t *testing.T) {
 func TestIdleUpstreamConnectionClosedAfterTheIdleTimeout(t *testing.T) {
 	t.Parallel()
 	closed := make(chan struct{})
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		answer(ok200)(conn) // returns when the gateway closes the connection
 		close(closed)
 	})
@@ -350,7 +351,7 @@ func TestChunkedBodyToAnHTTP10ClientEndsWithTheClose(t *testing.T) {
 		fmt.Fprintf(&chunked, "%x\r\n%s\r\n", 4096, payload[i:i+4096])
 	}
 	chunked.WriteString("0\r\n\r\n")
-	upstream := serveRaw(t, answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"+chunked.String()))
+	upstream := testupstream.Serve(t, answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"+chunked.String()))
 	s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
 	c := dialRaw(t, s)
 	resp, body := c.do("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
@@ -363,7 +364,7 @@ func TestChunkedBodyToAnHTTP10ClientEndsWithTheClose(t *testing.T) {
 func TestCloseClosesTheLoopsIdleConnections(t *testing.T) {
 	t.Parallel()
 	closed := make(chan struct{})
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		answer(ok200)(conn) // returns when the gateway closes the connection
 		close(closed)
 	})
@@ -392,7 +393,7 @@ func TestKeptAliveConnectionClosedUnderARequest(t *testing.T) {
 		t.Run(tt.method, func(t *testing.T) {
 			t.Parallel()
 			var conns atomic.Int32
-			upstream := serveRaw(t, func(conn net.Conn) {
+			upstream := testupstream.Serve(t, func(conn net.Conn) {
 				if conns.Add(1) == 1 {
 					// Answers one request, then closes as the next
 					// one arrives, without a word.
@@ -418,7 +419,7 @@ func TestKeptAliveConnectionClosedUnderARequest(t *testing.T) {
 func TestDrainThatRunsOutAnswersAForwardedRequest503(t *testing.T) {
 	t.Parallel()
 	got := make(chan struct{}, 1)
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		if readHead(conn) {
 			got <- struct{}{}
 		}

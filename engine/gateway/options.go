@@ -33,9 +33,11 @@ type Options struct {
 	// PoolWait is how long a request waits for a free connection slot;
 	// default 100 ms.
 	PoolWait time.Duration
-	// MaxBodyBytes bounds a request body forwarded as it arrives (the
-	// engine's MaxBodyBytes bounds only bodies that arrive whole with
-	// their head); default 0, no bound. Past it: 413.
+	// MaxBodyBytes bounds a request body when bodies are forwarded as
+	// they arrive (every upstream http): the engine's MaxBodyBytes then
+	// does not apply, so this bounds a body that arrived whole with its
+	// head as well as one still arriving; default 0, no bound. Past it:
+	// 413, then close.
 	MaxBodyBytes int64
 	// IdleConnTimeout is how long an upstream connection may wait idle
 	// for the next request before it is closed; default 90 s. It is

@@ -82,12 +82,20 @@ func (ls *loopState) expireIdle(i int, now time.Time) {
 		if now.Sub(stack[0].idleSince) < ls.h.opts.IdleConnTimeout {
 			return
 		}
-		old := stack[0]
-		stack[0] = nil
-		ls.idle[i] = stack[1:]
-		ls.idleCount[i].Add(-1)
-		old.pc.Close() // PeerClosed finds it gone from the stack
+		ls.closeOldestIdle(i)
 	}
+}
+
+// closeOldestIdle closes the oldest idle connection to upstream i, at the
+// bottom of its stack, which must not be empty. PeerClosed finds it gone
+// from the stack and gives its slot back.
+func (ls *loopState) closeOldestIdle(i int) {
+	stack := ls.idle[i]
+	old := stack[0]
+	stack[0] = nil
+	ls.idle[i] = stack[1:]
+	ls.idleCount[i].Add(-1)
+	old.pc.Close()
 }
 
 // acquire returns an exchange from the pool, or a new one.

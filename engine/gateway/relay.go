@@ -94,20 +94,23 @@ func (x *exchange) reset() {
 }
 
 // serveOnLoop forwards c's request from its event loop, answering through
-// an asynchronous reply. It reports false when the request must take the
-// worker path instead (an https upstream).
-func (h *Handler) serveOnLoop(c *engine.Context, loop *engine.Loop) (bool, error) {
+// an asynchronous reply. It returns the upstream it picked when the
+// request must take the worker path to it instead (an https upstream).
+func (h *Handler) serveOnLoop(c *engine.Context, loop *engine.Loop) (toWorker *upstream, err error) {
 	now := time.Now()
 	u, retryAfter := h.balancer.pick(now)
 	if u == nil {
 		h.opts.Logger.Warn("gateway: every upstream is unhealthy", "retry_after", retryAfter)
-		return true, ErrAllUnhealthy.WithRetryAfter(retryAfter)
+		return nil, ErrAllUnhealthy.WithRetryAfter(retryAfter)
 	}
 	if u.scheme != "http" {
-		return false, nil
+		return u, nil
 	}
-	if max := h.opts.MaxBodyBytes; max > 0 && c.Request().ContentLength > max {
-		return true, parser.ErrBodyTooLarge
+	// The engine's MaxBodyBytes does not apply once bodies are streamed,
+	// so Options.MaxBodyBytes bounds a body that arrived whole with its
+	// head too, a chunked one by its decoded length.
+	if max := h.opts.MaxBodyBytes; max > 0 && (c.Request().ContentLength > max || int64(len(c.Body())) > max) {
+		return nil, parser.ErrBodyTooLarge
 	}
 	ls := h.loopStateOf(loop)
 	x := ls.acquire()
@@ -117,7 +120,7 @@ func (h *Handler) serveOnLoop(c *engine.Context, loop *engine.Loop) (bool, error
 	// inside start: the engine holds such a Finish until Serve returned
 	// and the responses before it are written.
 	x.start(u, now)
-	return true, nil
+	return nil, nil
 }
 
 // start forwards x's request to u; now is the time it was picked.
@@ -245,10 +248,11 @@ func (x *exchange) relayBytes(buf []byte) (int, bool) {
 }
 
 // relayBody relays data, more of the response body, and what it held
-// back once done says the body is complete. The head waits until flushBytes of the body have arrived or
-// the body is complete, gathered in x.body: a short body then goes out
-// with a Content-Length, and an upstream that stalls before that is still
-// answered 504. From then on the body is relayed as it arrives.
+// back once done says the body is complete. The head waits until
+// flushBytes of the body have arrived or the body is complete, gathered
+// in x.body: a short body then goes out with a Content-Length, and an
+// upstream that stalls before that is still answered 504. From then on
+// the body is relayed as it arrives.
 func (x *exchange) relayBody(data []byte, done bool) error {
 	r := x.r
 	if r.Started() {
@@ -274,12 +278,7 @@ func (x *exchange) relayHead(resp *parser.Response) error {
 		return err
 	}
 	var optArr [8][]byte
-	connOpts := optArr[:0]
-	for _, f := range resp.Fields {
-		if nameOf(f.Name) == connectionField {
-			connOpts = appendConnectionOptions(connOpts, f.Value)
-		}
-	}
+	connOpts := appendConnectionFieldOptions(optArr[:0], resp.Fields)
 	x.via, x.connValues = x.via[:0], x.connValues[:0]
 	for _, f := range resp.Fields {
 		switch name := nameOf(f.Name); {

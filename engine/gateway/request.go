@@ -177,22 +177,19 @@ func fieldsHeader(fields []fieldAt, text string) http.Header {
 }
 
 // appendFields appends to fields the header fields to send upstream for
-// c's request, their text appended to t: the client's end-to-end fields,
-// then Via, X-Forwarded-For, -Proto and -Host and, if asked, Forwarded.
+// req, from the client at remote, their text appended to t: the
+// client's end-to-end fields, then Via, X-Forwarded-For, -Proto and -Host
+// and, if asked, Forwarded.
 // From a peer in Options.TrustedProxies the client's X-Forwarded-For and
 // Forwarded are appended to and its X-Forwarded-Proto and -Host kept;
 // from any other peer all four are replaced by what this hop saw (its
-// Forwarded dropped when this hop adds none). Host, Content-Length and Expect are left out: the Transport writes Host
-// from the request and frames the body itself, and the engine has
-// already answered any 100-continue.
+// Forwarded dropped when this hop adds none). Host, Content-Length and
+// Expect are left out: renderRequest, or the Transport, writes Host from
+// the request and frames the body itself, and the engine has already
+// answered any 100-continue.
 func (h *Handler) appendFields(fields []fieldAt, t *requestText, req *parser.Request, remote net.Addr) []fieldAt {
 	var optArr [8][]byte
-	connOpts := optArr[:0]
-	for _, f := range req.Fields {
-		if nameOf(f.Name) == connectionField {
-			connOpts = appendConnectionOptions(connOpts, f.Value)
-		}
-	}
+	connOpts := appendConnectionFieldOptions(optArr[:0], req.Fields)
 	// What a client says of earlier hops is kept only when the client is
 	// a proxy the operator trusts; anyone else could forge it, so this
 	// hop's view replaces it, and a Forwarded this hop does not write is

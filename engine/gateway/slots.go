@@ -160,15 +160,9 @@ func (ls *loopState) wait(x *exchange) {
 // shedIdle closes the oldest idle connection of ls to u, whose slot then
 // goes to the longest waiting request.
 func (ls *loopState) shedIdle(u *upstream) {
-	stack := ls.idle[u.index]
-	if len(stack) == 0 {
-		return
+	if len(ls.idle[u.index]) > 0 {
+		ls.closeOldestIdle(u.index)
 	}
-	old := stack[0]
-	stack[0] = nil
-	ls.idle[u.index] = stack[1:]
-	ls.idleCount[u.index].Add(-1)
-	old.pc.Close()
 }
 
 // makeSlotTasks makes, once per loop, the tasks other loops hand to ls.

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 // With one connection slot shared by two event loops, the requests that
@@ -39,7 +40,7 @@ func TestSlotFreedOnOneLoopServesAWaiterOnAnother(t *testing.T) {
 				requests atomic.Int32
 				once     sync.Once
 			)
-			upstream := serveRaw(t, func(conn net.Conn) {
+			upstream := testupstream.Serve(t, func(conn net.Conn) {
 				r := bufio.NewReader(conn)
 				for {
 					_ = conn.SetReadDeadline(time.Now().Add(ioTimeout))

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 // slowUploadBytes is the size of the upload to a slow upstream;
@@ -115,7 +116,7 @@ func TestUploadToASlowUpstreamHoldsTheClientBack(t *testing.T) {
 			var s *engine.Server
 			var started sync.WaitGroup
 			started.Add(1)
-			upstream := serveRaw(t, slowDigester(func() bool {
+			upstream := testupstream.Serve(t, slowDigester(func() bool {
 				started.Wait()
 				return s.Stats().HeldBack > 0
 			}))
@@ -199,7 +200,7 @@ func bigUpload(t *testing.T, c *client, size int) <-chan struct{} {
 func TestUploadAnsweredEarlyWhileTheClientIsHeldBack(t *testing.T) {
 	t.Parallel()
 	answered, stop := make(chan struct{}), make(chan struct{})
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		if !readHead(conn) {
 			return
 		}
@@ -239,7 +240,7 @@ func TestUploadAnsweredEarlyWhileTheClientIsHeldBack(t *testing.T) {
 func TestClientGoneWhileHeldBackIsReleased(t *testing.T) {
 	t.Parallel()
 	upstreamGone, flowing := make(chan struct{}), make(chan struct{})
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		defer close(upstreamGone)
 		if !readHead(conn) {
 			return
@@ -276,7 +277,7 @@ func TestClientGoneWhileHeldBackIsReleased(t *testing.T) {
 func TestCloseEndsAClientHeldBack(t *testing.T) {
 	t.Parallel()
 	flowing, stop := make(chan struct{}), make(chan struct{})
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		if !readHead(conn) {
 			return
 		}

@@ -30,10 +30,7 @@ func (x *exchange) relayTrailers(lines []byte) {
 		return
 	}
 	var optArr [8][]byte
-	connOpts := optArr[:0]
-	for v := range bytes.SplitSeq(x.connValues, []byte{','}) {
-		connOpts = appendConnectionOptions(connOpts, v)
-	}
+	connOpts := appendConnectionOptions(optArr[:0], x.connValues)
 	for len(lines) > 0 {
 		end := bytes.IndexByte(lines, '\n')
 		line := lines[:end-1]

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 func TestTrailerFieldsPassedOnWholeAndSplit(t *testing.T) {
@@ -37,7 +38,7 @@ func TestTrailerFieldsPassedOnWholeAndSplit(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/split=%v", tt.name, split), func(t *testing.T) {
 				t.Parallel()
 				raw := "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n" + tt.head + "\r\n" + chunked(tt.body, trailer)
-				upstream := serveRaw(t, respond(raw, split))
+				upstream := testupstream.Serve(t, respond(raw, split))
 				s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
 				c := dialRaw(t, s)
 				_, err := io.WriteString(c.conn, "GET / "+tt.version+"\r\nHost: h\r\nConnection: close\r\n\r\n")

@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rawhttpd/rawhttpd/engine"
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 // bodyCounter is an upstream that reads each request with its body, tells
@@ -64,7 +65,7 @@ func TestUploadForwardedAsItArrives(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			heads := make(chan struct{}, 2)
-			upstream := serveRaw(t, bodyCounter(heads))
+			upstream := testupstream.Serve(t, bodyCounter(heads))
 			s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{MaxBodyBytes: 64 << 10})
 			c := dialRaw(t, s)
 			for i := 0; i < 2; i++ {
@@ -89,13 +90,14 @@ func TestUploadForwardedAsItArrives(t *testing.T) {
 
 func TestUploadPastTheLimitIs413(t *testing.T) {
 	t.Parallel()
-	upstream := serveRaw(t, bodyCounter(nil))
+	upstream := testupstream.Serve(t, bodyCounter(nil))
 	s := startGateway(t, []string{"http://" + upstream}, Options{MaxBodyBytes: 1000}, engine.Config{})
 	tests := []struct {
 		name, framing, first string
 	}{
 		{"declared", "Content-Length: 5000", strings.Repeat("x", 100)},
 		{"chunked", "Transfer-Encoding: chunked", "7d0\r\n" + strings.Repeat("x", 2000) + "\r\n"},
+		{"chunked, whole with its head", "Transfer-Encoding: chunked", "7d0\r\n" + strings.Repeat("x", 2000) + "\r\n0\r\n\r\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,7 +116,7 @@ func TestUploadPastTheLimitIs413(t *testing.T) {
 // The upload is downloadBytes long: 256 MiB, or RAWHTTPD_GATEWAY_GIB GiB.
 func TestLargeUploadIsBounded(t *testing.T) {
 	size := downloadBytes(t)
-	upstream := serveRaw(t, bodyCounter(nil))
+	upstream := testupstream.Serve(t, bodyCounter(nil))
 	s := startGateway(t, []string{"http://" + upstream}, Options{}, engine.Config{})
 	runtime.GC()
 	before := rss(t)
@@ -144,7 +146,7 @@ func TestLargeUploadIsBounded(t *testing.T) {
 func TestUploadToAnUpstreamThatDoesNotReadIsBounded(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
-	upstream := serveRaw(t, func(conn net.Conn) {
+	upstream := testupstream.Serve(t, func(conn net.Conn) {
 		readHead(conn)
 		<-release // reads none of the body
 	})

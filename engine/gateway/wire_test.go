@@ -17,6 +17,7 @@ import (
 
 	"github.com/rawhttpd/rawhttpd/engine"
 	httperrors "github.com/rawhttpd/rawhttpd/errors"
+	"github.com/rawhttpd/rawhttpd/internal/testupstream"
 )
 
 // failingPath is the request target a misbehaving upstream of these tests
@@ -68,6 +69,15 @@ func writeThen(raw, end string) func(net.Conn) {
 	}
 }
 
+// failingWith starts, for a case of TestMisbehavingUpstreamsOnTheWire,
+// one upstream that answers failingPath with raw and then ends as end
+// says (see writeThen).
+func failingWith(raw, end string) func(t *testing.T, _ <-chan struct{}) []string {
+	return func(t *testing.T, _ <-chan struct{}) []string {
+		return []string{"http://" + testupstream.Serve(t, misbehaveOn(writeThen(raw, end)))}
+	}
+}
+
 // largeHead is the head of a response whose body, largeBody bytes long,
 // the misbehaving upstreams below cut short after half of it.
 var largeHead = "HTTP/1.1 200 OK\r\nContent-Length: " + strconv.Itoa(largeBody) + "\r\n\r\n"
@@ -102,46 +112,40 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 		resetAfterBytes bool
 	}{
 		{
-			name:      "refuses the connection",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string { return []string{"http://" + refusingAddr(t)} },
-			want:      ErrRefused,
-			broken:    true,
+			name: "refuses the connection",
+			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
+				return []string{"http://" + testupstream.RefusingAddr(t)}
+			},
+			want:   ErrRefused,
+			broken: true,
 		},
 		{
-			name: "resets before any byte",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("", "reset")))}
-			},
-			want: ErrReset,
+			name:      "resets before any byte",
+			upstreams: failingWith("", "reset"),
+			want:      ErrReset,
 		},
 		{
-			name: "resets in the middle of the head",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Ty", "reset")))}
-			},
+			name:            "resets in the middle of the head",
+			upstreams:       failingWith("HTTP/1.1 200 OK\r\nContent-Ty", "reset"),
 			want:            ErrReset,
 			resetAfterBytes: true,
 		},
 		{
-			name: "resets in the middle of a short body",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "reset")))}
-			},
+			name:            "resets in the middle of a short body",
+			upstreams:       failingWith("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "reset"),
 			want:            ErrReset,
 			resetAfterBytes: true,
 		},
 		{
-			name: "resets in the middle of a chunked body",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nhalf\r\n", "reset")))}
-			},
+			name:            "resets in the middle of a chunked body",
+			upstreams:       failingWith("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nhalf\r\n", "reset"),
 			want:            ErrReset,
 			resetAfterBytes: true,
 		},
 		{
 			name: "resets in the middle of a large body",
 			upstreams: func(t *testing.T, cut <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(func(conn net.Conn) {
+				return []string{"http://" + testupstream.Serve(t, misbehaveOn(func(conn net.Conn) {
 					_, _ = io.WriteString(conn, largeHead+halfLarge)
 					<-cut
 					writeThen("", "reset")(conn)
@@ -149,37 +153,29 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 			},
 		},
 		{
-			name: "sends garbage",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("SSH-2.0-OpenSSH_9.6\r\n\r\n", "close")))}
-			},
-			want: ErrInvalidResponse,
+			name:      "sends garbage",
+			upstreams: failingWith("SSH-2.0-OpenSSH_9.6\r\n\r\n", "close"),
+			want:      ErrInvalidResponse,
 		},
 		{
-			name: "closes before any byte",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("", "close")))}
-			},
-			want: ErrClosed,
+			name:      "closes before any byte",
+			upstreams: failingWith("", "close"),
+			want:      ErrClosed,
 		},
 		{
-			name: "closes in the middle of the head",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n", "close")))}
-			},
-			want: ErrClosed,
+			name:      "closes in the middle of the head",
+			upstreams: failingWith("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n", "close"),
+			want:      ErrClosed,
 		},
 		{
-			name: "closes in the middle of a short body",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "close")))}
-			},
-			want: ErrClosed,
+			name:      "closes in the middle of a short body",
+			upstreams: failingWith("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "close"),
+			want:      ErrClosed,
 		},
 		{
 			name: "closes in the middle of a large body",
 			upstreams: func(t *testing.T, cut <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(func(conn net.Conn) {
+				return []string{"http://" + testupstream.Serve(t, misbehaveOn(func(conn net.Conn) {
 					_, _ = io.WriteString(conn, largeHead+halfLarge)
 					<-cut
 					_ = conn.Close()
@@ -187,40 +183,32 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 			},
 		},
 		{
-			name: "sends no head in time",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("", "hang")))}
-			},
-			opts: Options{UpstreamTimeout: shortTimeout},
-			want: ErrResponseTimeout,
+			name:      "sends no head in time",
+			upstreams: failingWith("", "hang"),
+			opts:      Options{UpstreamTimeout: shortTimeout},
+			want:      ErrResponseTimeout,
 		},
 		{
-			name: "sends half a head, then nothing in time",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Ty", "hang")))}
-			},
-			opts: Options{UpstreamTimeout: shortTimeout},
-			want: ErrResponseTimeout,
+			name:      "sends half a head, then nothing in time",
+			upstreams: failingWith("HTTP/1.1 200 OK\r\nContent-Ty", "hang"),
+			opts:      Options{UpstreamTimeout: shortTimeout},
+			want:      ErrResponseTimeout,
 		},
 		{
-			name: "sends half a short body, then nothing in time",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "hang")))}
-			},
-			opts: Options{UpstreamTimeout: shortTimeout},
-			want: ErrResponseTimeout,
+			name:      "sends half a short body, then nothing in time",
+			upstreams: failingWith("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nhalf", "hang"),
+			opts:      Options{UpstreamTimeout: shortTimeout},
+			want:      ErrResponseTimeout,
 		},
 		{
-			name: "sends half a large body, then nothing in time",
-			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + serveRaw(t, misbehaveOn(writeThen(largeHead+halfLarge, "hang")))}
-			},
-			opts: Options{UpstreamTimeout: shortTimeout},
+			name:      "sends half a large body, then nothing in time",
+			upstreams: failingWith(largeHead+halfLarge, "hang"),
+			opts:      Options{UpstreamTimeout: shortTimeout},
 		},
 		{
 			name: "its name does not exist",
 			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://upstream.invalid:" + portOf(t, serveRaw(t, misbehaveOn(writeThen(ok200, "close"))))}
+				return []string{"http://upstream.invalid:" + portOf(t, testupstream.Serve(t, misbehaveOn(writeThen(ok200, "close"))))}
 			},
 			want:   ErrUnknownHost,
 			broken: true,
@@ -228,7 +216,7 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 		{
 			name: "its DNS server does not answer",
 			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://upstream.test:" + portOf(t, serveRaw(t, misbehaveOn(writeThen(ok200, "close"))))}
+				return []string{"http://upstream.test:" + portOf(t, testupstream.Serve(t, misbehaveOn(writeThen(ok200, "close"))))}
 			},
 			opts:   Options{DNSTimeout: shortTimeout},
 			want:   ErrLookupTimeout,
@@ -237,7 +225,7 @@ func TestMisbehavingUpstreamsOnTheWire(t *testing.T) {
 		{
 			name: "every upstream refuses and is marked unhealthy",
 			upstreams: func(t *testing.T, _ <-chan struct{}) []string {
-				return []string{"http://" + refusingAddr(t), "http://" + refusingAddr(t)}
+				return []string{"http://" + testupstream.RefusingAddr(t), "http://" + testupstream.RefusingAddr(t)}
 			},
 			opts:   Options{UnhealthyFor: time.Minute},
 			want:   ErrRefused, // then, every one marked, ErrAllUnhealthy
@@ -422,7 +410,7 @@ func TestResponseFramingsRelayed(t *testing.T) {
 		for _, split := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/split=%v", tt.name, split), func(t *testing.T) {
 				t.Parallel()
-				s := startGateway(t, []string{"http://" + serveRaw(t, tt.upstream)}, Options{}, engine.Config{})
+				s := startGateway(t, []string{"http://" + testupstream.Serve(t, tt.upstream)}, Options{}, engine.Config{})
 				c := dialRaw(t, s)
 				for i := 0; i < 2; i++ {
 					c.send(tt.method+" /x HTTP/1.1\r\nHost: h.example\r\n\r\n", split)
@@ -522,7 +510,7 @@ func TestPoolFullOnTheWire(t *testing.T) {
 		t.Run(fmt.Sprintf("split=%v", split), func(t *testing.T) {
 			t.Parallel()
 			held, release := make(chan struct{}), make(chan struct{})
-			upstream := serveRaw(t, func(conn net.Conn) {
+			upstream := testupstream.Serve(t, func(conn net.Conn) {
 				r := bufio.NewReader(conn)
 				_ = conn.SetReadDeadline(time.Now().Add(ioTimeout))
 				req, err := http.ReadRequest(r)
@@ -603,7 +591,7 @@ func earlyAnswerer(conn net.Conn) {
 // (or, when the reset comes after the socket took it, is answered 502);
 // each request gets its own answer, once, and the server survives.
 func TestEarlyAnswerToAnUploadThenPipelinedRequests(t *testing.T) {
-	s := startGateway(t, []string{"http://" + serveRaw(t, earlyAnswerer)}, Options{}, engine.Config{})
+	s := startGateway(t, []string{"http://" + testupstream.Serve(t, earlyAnswerer)}, Options{}, engine.Config{})
 	for rep := 0; rep < 8; rep++ {
 		c := dialRaw(t, s)
 		n := 150000

@@ -23,6 +23,10 @@ func FormatFor(accept []byte) Format {
 	return FormatText
 }
 
+// listComma separates the elements of Accept's list; paramSemicolon a
+// media range from its parameters, and them from each other.
+var listComma, paramSemicolon = []byte{','}, []byte{';'}
+
 // acceptWeight returns the weight (q × 1000) Accept gives to typ/sub, taken
 // from the most specific media range that matches, and whether that range
 // named the type exactly.
@@ -30,15 +34,8 @@ func acceptWeight(accept []byte, typ, sub string) (q int, exact bool) {
 	best := -1 // specificity of the range q came from: 0 */*, 1 type/*, 2 exact
 	for len(accept) > 0 {
 		var item []byte
-		if i := bytes.IndexByte(accept, ','); i >= 0 {
-			item, accept = accept[:i], accept[i+1:]
-		} else {
-			item, accept = accept, nil
-		}
-		rng, params := item, []byte(nil)
-		if i := bytes.IndexByte(item, ';'); i >= 0 {
-			rng, params = item[:i], item[i+1:]
-		}
+		item, accept, _ = bytes.Cut(accept, listComma)
+		rng, params, _ := bytes.Cut(item, paramSemicolon)
 		rng = bytes.TrimSpace(rng)
 		slash := bytes.IndexByte(rng, '/')
 		if slash < 0 {
@@ -72,11 +69,7 @@ func acceptWeight(accept []byte, typ, sub string) (q int, exact bool) {
 func qValue(params []byte) int {
 	for len(params) > 0 {
 		var p []byte
-		if i := bytes.IndexByte(params, ';'); i >= 0 {
-			p, params = params[:i], params[i+1:]
-		} else {
-			p, params = params, nil
-		}
+		p, params, _ = bytes.Cut(params, paramSemicolon)
 		p = bytes.TrimSpace(p)
 		if len(p) < 3 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=' {
 			continue

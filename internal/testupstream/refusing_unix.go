@@ -1,6 +1,6 @@
 //go:build unix
 
-package gateway
+package testupstream
 
 import (
 	"net"
@@ -11,12 +11,12 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// refusingAddr returns a 127.0.0.1 address nothing listens on: a
+// RefusingAddr returns a 127.0.0.1 address nothing listens on: a
 // connect to it is refused. The port stays bound, without listening,
 // until the test ends, so that no other listener and no outgoing
 // connection of a busy machine can take it meanwhile (a port only
 // closed could be reused before the gateway dials it).
-func refusingAddr(t *testing.T) string {
+func RefusingAddr(t testing.TB) string {
 	t.Helper()
 	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
 	require.NoError(t, err)

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package gateway
+package testupstream
 
 import (
 	"net"
@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// refusingAddr returns a 127.0.0.1 address nothing listens on: a
+// RefusingAddr returns a 127.0.0.1 address nothing listens on: a
 // connect to it is refused.
-func refusingAddr(t *testing.T) string {
+func RefusingAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
