@@ -147,10 +147,25 @@ func (r *Reply) detachClient() gnet.Action {
 }
 
 // run reads the body when the loop asks, and enrolls the socket again
-// when it is told to.
+// when it is told to. It ends when the loop closes the client (stop), or
+// when the server has stopped, since the loop that would ask is gone: a
+// client whose owner paused its body waits here, not in a read that
+// the server's Close fails.
 func (d *clientDetach) run() {
 	loop := &d.c.loop.pub
-	for cmd := range d.cmds {
+	stopped := d.c.srv.done
+	for {
+		var cmd detachCmd
+		select {
+		case c, ok := <-d.cmds:
+			if !ok {
+				return
+			}
+			cmd = c
+		case <-stopped:
+			d.closeFile()
+			return
+		}
 		if cmd == cmdReattach {
 			d.enroll()
 			return
@@ -363,8 +378,8 @@ func (s *detachedSet) remove(d *clientDetach) bool {
 }
 
 // closeAll closes the sockets of the clients read off the loop, when the
-// server stops: each goroutine's read fails and, the loop being gone, it
-// ends.
+// server stops: a goroutine in a read sees it fail and, the loop being
+// gone, ends; one waiting for the loop ends once gnet has stopped (run).
 func (s *detachedSet) closeAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -423,6 +438,7 @@ func (c *conn) closeDetached() {
 	d := c.detached
 	c.detached = nil
 	d.stop()
+	c.srv.memory.noteRelease(len(d.pending)) // the input it held, as OnClose notes gnet's
 	c.onClose(nil)
 	delete(c.loop.conns, c)
 	c.srv.openConns.Add(-1)

@@ -270,7 +270,7 @@ func (c *Context) SetHeader(name, value string) error {
 		return nil
 	}
 	c.removeFields(name)
-	appendField(c, name, value)
+	c.fields = appendFieldLine(c.fields, name, value)
 	return nil
 }
 
@@ -283,7 +283,7 @@ func (c *Context) AddHeader(name, value string) error {
 		return err
 	}
 	if !c.noteField(kind) {
-		appendField(c, name, value)
+		c.fields = appendFieldLine(c.fields, name, value)
 	}
 	return nil
 }
@@ -291,12 +291,12 @@ func (c *Context) AddHeader(name, value string) error {
 // SetContentType sets the Content-Type field, replacing one set before.
 func (c *Context) SetContentType(value string) error { return c.SetHeader("Content-Type", value) }
 
-// appendField renders the checked field name: value.
-func appendField[T string | []byte](c *Context, name string, value T) {
-	c.fields = append(c.fields, name...)
-	c.fields = append(c.fields, ':', ' ')
-	c.fields = append(c.fields, value...)
-	c.fields = append(c.fields, '\r', '\n')
+// appendFieldLine appends the checked field "name: value" and CRLF.
+func appendFieldLine[N, V string | []byte](dst []byte, name N, value V) []byte {
+	dst = append(dst, name...)
+	dst = append(dst, ':', ' ')
+	dst = append(dst, value...)
+	return append(dst, '\r', '\n')
 }
 
 // removeFields deletes the response fields called name (ignoring case)

@@ -73,12 +73,13 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
 	switch v := gc.Context().(type) {
 	case *conn:
-		e.srv.memory.noteRelease(gc.InboundBuffered() + gc.OutboundBuffered())
 		if v.detached != nil {
 			// The gnet side of a client taken off the loop: the conn
-			// lives on (clientdetach.go).
+			// lives on (clientdetach.go), and so does the input gnet
+			// held, copied: nothing was let go for memory to return.
 			return gnet.None
 		}
+		e.srv.memory.noteRelease(gc.InboundBuffered() + gc.OutboundBuffered())
 		v.onClose(err)
 		delete(v.loop.conns, v)
 		e.srv.openConns.Add(-1)

@@ -140,17 +140,7 @@ func (r *Reply) SetStatus(code int) error { return r.ctx.SetStatus(code) }
 // AddField adds a response field as Context.AddHeader does, with the same
 // checks, from bytes, so that copying fields costs no allocation.
 func (r *Reply) AddField(name, value []byte) error {
-	kind, err := classifyFieldBytes(name, value)
-	if err != nil {
-		return err
-	}
-	if !r.ctx.noteField(kind) {
-		f := append(r.ctx.fields, name...)
-		f = append(f, ':', ' ')
-		f = append(f, value...)
-		r.ctx.fields = append(f, '\r', '\n')
-	}
-	return nil
+	return r.ctx.AddHeader(view(name), view(value)) // it keeps neither view
 }
 
 // SetContentLength declares the body's length, sent as Content-Length;

@@ -70,11 +70,3 @@ func (r *Reply) AddTrailer(name, value []byte) error {
 	r.trailer = appendFieldLine(r.trailer, name, value)
 	return nil
 }
-
-// appendFieldLine appends "name: value" and CRLF.
-func appendFieldLine(dst, name, value []byte) []byte {
-	dst = append(dst, name...)
-	dst = append(dst, ':', ' ')
-	dst = append(dst, value...)
-	return append(dst, '\r', '\n')
-}

@@ -301,7 +301,7 @@ func redirect(c *Context, to []byte) error {
 		to = append(append(c.scratchCopy(to, 1+len(q)), '?'), q...)
 	}
 	// The path and query passed the parser: visible ASCII, no CR or LF.
-	appendField(c, "Location", to)
+	c.fields = appendFieldLine(c.fields, "Location", to)
 	_ = c.SetStatus(307) // Temporary Redirect
 	_ = c.SetContentType("text/plain; charset=utf-8")
 	c.shared = nil

@@ -208,6 +208,12 @@ func (s *Server) StartListener(ln net.Listener) error {
 		err := gnet.Run(s.events, "unix://"+filepath.Join(dir, "gnet.sock"), opts...)
 		s.pool.stop()
 		s.mu.Lock()
+		for _, l := range s.loops {
+			// gnet drops the tasks still queued when it stops, a pass
+			// over finished jobs among them: a job that finishes after
+			// it would wait for that pass for ever, holding its socket.
+			l.abandonFinished()
+		}
 		s.runErr = err
 		s.mu.Unlock()
 		s.bootOnce.Do(func() { close(s.booted) })
