@@ -47,17 +47,6 @@ type slotPool struct {
 	waiters atomic.Int32
 }
 
-// take takes a free slot, without queueing; it fails while requests wait.
-func (p *slotPool) take() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.open < p.max {
-		p.open++
-		return true
-	}
-	return false
-}
-
 // takeOrWait takes a free slot, or queues ls for the next one freed.
 func (p *slotPool) takeOrWait(ls *loopState) bool {
 	p.mu.Lock()
