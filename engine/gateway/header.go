@@ -11,15 +11,6 @@ import (
 	"github.com/rawhttpd/rawhttpd/parser"
 )
 
-// hopByHop are the fields that describe one connection rather than the
-// message (RFC 9110 §7.6.1, RFC 9112 §6.1 and §7.3), so a gateway removes
-// them in both directions. Proxy-Connection is not standard but is still
-// sent by old clients with the same meaning as Connection.
-var hopByHop = []string{
-	"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer",
-	"Transfer-Encoding", "Upgrade", "Proxy-Authorization", "Proxy-Authenticate",
-}
-
 // isHopByHop reports whether name is a hop-by-hop field, or one that a
 // Connection field named (connOpts, as connectionOptions or
 // appendConnectionOptions return them). It takes the upstream response's
@@ -98,7 +89,12 @@ func nameOf[S ~string | ~[]byte](name S) fieldName {
 	return endToEndField
 }
 
-// hopByHop reports the names of hopByHop.
+// hopByHop reports the fields that describe one connection rather than
+// the message (RFC 9110 §7.6.1, RFC 9112 §6.1 and §7.3), so a gateway
+// removes them in both directions: Connection, Keep-Alive,
+// Proxy-Connection (not standard, but still sent by old clients with the
+// meaning of Connection), TE, Trailer, Transfer-Encoding, Upgrade,
+// Proxy-Authorization and Proxy-Authenticate.
 func (n fieldName) hopByHop() bool {
 	return n == connectionField || n == hopByHopField || n == trailerField
 }

@@ -98,6 +98,13 @@ func TestNameOf(t *testing.T) {
 	}
 }
 
+// hopByHop are the hop-by-hop fields (RFC 9110 §7.6.1, RFC 9112 §6.1 and
+// §7.3, and the old Proxy-Connection) that nameOf must know as such.
+var hopByHop = []string{
+	"Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer",
+	"Transfer-Encoding", "Upgrade", "Proxy-Authorization", "Proxy-Authenticate",
+}
+
 func TestNameOfKnowsEveryHopByHopField(t *testing.T) {
 	for _, name := range hopByHop {
 		assert.True(t, nameOf(name).hopByHop(), name)
